@@ -1,0 +1,35 @@
+/* buf: a growable byte buffer with a hard maximum size.
+ *
+ * Every input the daemon accumulates (HTTP bodies, rendered messages, form
+ * bodies) goes through a buf so that nothing grows without a bound (STYLE.md,
+ * habit 5). The data is always NUL-terminated, so text can be used as a C
+ * string. Appending past the maximum fails with -E2BIG and leaves the buffer
+ * unchanged. A zeroed struct buf is a valid empty buffer with no maximum
+ * other than SIZE_MAX; buf_init() sets the maximum. */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+        char *data;   /* NULL until the first append */
+        size_t len;   /* bytes used, not counting the terminating NUL */
+        size_t alloc; /* bytes allocated */
+        size_t max;   /* largest len allowed; 0 means SIZE_MAX - 1 */
+};
+
+void buf_init(struct buf *b, size_t max);
+int buf_append(struct buf *b, const void *data, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_putc(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Returns the contents as a C string ("" when empty) owned by the caller and
+ * leaves b empty; NULL only on allocation failure. */
+char *buf_steal(struct buf *b);
+/* The contents as a C string; "" for an empty buffer. */
+const char *buf_str(const struct buf *b);
+void buf_truncate(struct buf *b, size_t len);
+void buf_free(struct buf *b);
+/* As buf_free, but wipes the bytes first: for anything holding a secret. */
+void buf_free_secure(struct buf *b);

@@ -1,0 +1,79 @@
+#include "tz.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+/* The longest IANA name is about 30 bytes; anything much longer is a typo. */
+#define TZ_NAME_MAX 64
+
+static const char *tz_dir(void) {
+        const char *d = getenv("TZDIR");
+        return d && *d ? d : "/usr/share/zoneinfo";
+}
+
+static int tz_name_ok(const char *zone) {
+        size_t n = strlen(zone);
+        if (n == 0 || n > TZ_NAME_MAX || zone[0] == '/' || strstr(zone, ".."))
+                return 0;
+        for (const char *p = zone; *p; p++)
+                if (!(((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || (*p >= '0' && *p <= '9') ||
+                      strchr("/_-+", *p)))
+                        return 0;
+        return 1;
+}
+
+int tz_check(const char *zone) {
+        char path[512], magic[4];
+        int fd;
+        ssize_t n;
+
+        if (!tz_name_ok(zone))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%s", tz_dir(), zone);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -ENOENT;
+        n = read(fd, magic, sizeof(magic));
+        close(fd);
+        return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0 ? 0 : -ENOENT;
+}
+
+int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr) {
+        char *saved = NULL;
+        const char *old = getenv("TZ");
+        struct tm tm;
+        int r = tz_check(zone);
+
+        if (r < 0)
+                return r;
+        if (old && !(saved = strdup(old)))
+                return -ENOMEM;
+        /* A leading ':' makes glibc read the named file, never parse a POSIX rule. */
+        char spec[TZ_NAME_MAX + 2];
+        snprintf(spec, sizeof(spec), ":%s", zone);
+        setenv("TZ", spec, 1);
+        tzset();
+        /* tm_zone points into libc's zone state: copy it before TZ changes back. */
+        if (!localtime_r(&t, &tm))
+                r = -EOVERFLOW;
+        else if (ret_abbr)
+                snprintf(ret_abbr, 16, "%s", tm.tm_zone ? tm.tm_zone : "");
+        if (saved) {
+                setenv("TZ", saved, 1);
+                free(saved);
+        } else {
+                unsetenv("TZ");
+        }
+        tzset();
+        if (r < 0)
+                return r;
+        *ret_tm = tm;
+        ret_tm->tm_zone = NULL;
+        *ret_gmtoff = tm.tm_gmtoff;
+        return 0;
+}

@@ -1,0 +1,56 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+
+static void test_append_and_cap(void **state) {
+        (void)state;
+        struct buf b;
+        buf_init(&b, 8);
+        assert_string_equal(buf_str(&b), "");
+        assert_int_equal(buf_puts(&b, "abcd"), 0);
+        assert_int_equal(buf_printf(&b, "%d", 123), 0);
+        assert_string_equal(buf_str(&b), "abcd123");
+        /* the cap is on the content, and a refused append changes nothing */
+        assert_int_equal(buf_puts(&b, "xy"), -E2BIG);
+        assert_string_equal(buf_str(&b), "abcd123");
+        assert_int_equal(buf_putc(&b, 'x'), 0);
+        assert_int_equal(b.len, 8);
+        assert_int_equal(buf_printf(&b, "%s", "z"), -E2BIG);
+        buf_free(&b);
+        assert_null(b.data);
+}
+
+static void test_steal_and_truncate(void **state) {
+        (void)state;
+        struct buf b;
+        buf_init(&b, 0);
+        char *empty = buf_steal(&b);
+        assert_string_equal(empty, "");
+        free(empty);
+        for (int i = 0; i < 1000; i++)
+                assert_int_equal(buf_putc(&b, (char)('a' + i % 26)), 0);
+        buf_truncate(&b, 3);
+        assert_string_equal(buf_str(&b), "abc");
+        char *s = buf_steal(&b);
+        assert_string_equal(s, "abc");
+        assert_int_equal(b.len, 0);
+        free(s);
+        buf_free_secure(&b);
+        buf_free(NULL);
+        buf_free_secure(NULL);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_append_and_cap),
+                cmocka_unit_test(test_steal_and_truncate),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
