@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "log.h"
 
 int main(int argc, char **argv) {
@@ -21,8 +22,13 @@ int main(int argc, char **argv) {
         case CLI_VERSION:
                 printf("ssm-notifyd %s\n", SSMN_VERSION);
                 return EXIT_SUCCESS;
-        default:
-                fprintf(stderr, "ssm-notifyd: not implemented yet\n");
-                return EXIT_FAILURE;
+        case CLI_CHECK_CONFIG:
+                return cmd_check_config(&opt);
+        case CLI_RENDER:
+                return cmd_render(&opt);
+        case CLI_RUN:
+        case CLI_ONCE:
+                return cmd_run(&opt);
         }
+        return EXIT_FAILURE;
 }
