@@ -1,0 +1,59 @@
+/* http: one reusable libcurl handle per endpoint.
+ *
+ * Keep-alive across requests, a connect timeout and a total timeout per
+ * request (above the SQS long-poll wait), TLS verification always on (there
+ * is deliberately no switch to turn it off), only http and https, the
+ * standard proxy variables honoured (libcurl reads them), response bodies
+ * capped, and the Date and request-id headers captured for the layers above.
+ * Returns 0 when an HTTP answer arrived, whatever its status; a negative errno
+ * when none did:
+ *   -ETIMEDOUT connect or total timeout, -ECONNREFUSED, -EHOSTUNREACH (DNS or
+ *   route), -ECONNRESET (reset, empty or truncated answer), -EPROTO (TLS),
+ *   -E2BIG body above the cap, -ECANCELED the progress hook asked to stop,
+ *   -ENOMEM, -EIO anything else. */
+#pragma once
+
+#include <stddef.h>
+
+struct http_client;
+
+struct http_header {
+        const char *name;
+        const char *value;
+};
+
+struct http_request {
+        const char *method; /* "GET", "PUT", "POST" */
+        const char *url;
+        const struct http_header *headers;
+        size_t n_headers;
+        const char *body; /* may be NULL with body_len 0 */
+        size_t body_len;
+        long timeout_ms;  /* whole exchange */
+};
+
+struct http_response {
+        long status;
+        char *body;  /* NUL-terminated, body_len bytes before the NUL */
+        size_t body_len;
+        char date[64];        /* Date header, "" when absent */
+        char request_id[128]; /* x-amzn-RequestId or x-amz-request-id */
+        char query_error[256];/* x-amzn-query-error */
+};
+
+struct http_options {
+        long connect_timeout_ms;
+        size_t max_body;      /* answers larger than this fail with -E2BIG */
+        /* Called about once a second while a request is in flight (also
+         * during a long poll). A non-zero return aborts it with -ECANCELED. */
+        int (*progress)(void *userdata);
+        void *progress_userdata;
+};
+
+int http_client_new(const struct http_options *opt, struct http_client **ret);
+void http_client_free(struct http_client *c);
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret);
+void http_response_clear(struct http_response *r);
+/* One-time libcurl global setup; call before any thread exists. */
+int http_global_init(void);
+void http_global_cleanup(void);

@@ -1,0 +1,233 @@
+/* http against a tiny scripted server on 127.0.0.1 run in a thread of the test. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "http.h"
+
+enum script { ANSWER_OK, ANSWER_BIG, ANSWER_STALL, ANSWER_RESET };
+
+struct server {
+        int fd;
+        int port;
+        enum script script;
+        int connections;
+        int requests;
+        char last_request[4096];
+        pthread_t thread;
+        int stop_pipe[2];
+};
+
+static void read_request(struct server *s, int c) {
+        size_t n = 0;
+        while (n < sizeof(s->last_request) - 1) {
+                ssize_t k = read(c, s->last_request + n, sizeof(s->last_request) - 1 - n);
+                if (k <= 0)
+                        break;
+                n += (size_t)k;
+                s->last_request[n] = '\0';
+                char *end = strstr(s->last_request, "\r\n\r\n");
+                const char *cl = strcasestr(s->last_request, "content-length:");
+                if (end && (!cl || n >= (size_t)(end + 4 - s->last_request) + (size_t)atoi(cl + 15)))
+                        break;
+        }
+        s->last_request[n] = '\0';
+}
+
+static bool serve_one(struct server *s, int c) {
+        static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nDate: Sun, 30 Aug 2015 12:36:00 GMT\r\n"
+                                 "x-amzn-RequestId: req-123\r\nx-amzn-query-error: AWS.X;Sender\r\n\r\nhello";
+        read_request(s, c);
+        if (!s->last_request[0])
+                return false;
+        s->requests++;
+        switch (s->script) {
+        case ANSWER_OK:
+                return write(c, ok, sizeof(ok) - 1) > 0;
+        case ANSWER_BIG: {
+                char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+                static char body[100000];
+                memset(body, 'x', sizeof(body));
+                (void)!write(c, head, sizeof(head) - 1);
+                (void)!write(c, body, sizeof(body));
+                return false;
+        }
+        case ANSWER_STALL: {
+                char b;
+                /* hold the connection until the client gives up */
+                (void)!read(c, &b, 1);
+                return false;
+        }
+        case ANSWER_RESET: {
+                static const char partial[] = "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort";
+                (void)!write(c, partial, sizeof(partial) - 1);
+                return false;
+        }
+        }
+        return false;
+}
+
+static void *server_main(void *arg) {
+        struct server *s = arg;
+        for (;;) {
+                int c = accept(s->fd, NULL, NULL);
+                if (c < 0)
+                        return NULL;
+                s->connections++;
+                while (serve_one(s, c))
+                        ;
+                close(c);
+        }
+}
+
+static struct server *server_start(enum script script) {
+        struct server *s = calloc(1, sizeof(*s));
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t len = sizeof(a);
+        s->script = script;
+        s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(s->fd >= 0);
+        assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+        assert_int_equal(listen(s->fd, 4), 0);
+        assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
+        s->port = ntohs(a.sin_port);
+        assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
+        return s;
+}
+
+static void server_stop(struct server *s) {
+        shutdown(s->fd, SHUT_RDWR);
+        close(s->fd);
+        pthread_cancel(s->thread);
+        pthread_join(s->thread, NULL);
+        free(s);
+}
+
+static int perform(struct http_client *c, struct server *s, long timeout_ms, struct http_response *resp) {
+        char url[64];
+        const struct http_header h[] = { { "Content-Type", "application/x-amz-json-1.0" },
+                                         { "X-Amz-Target", "AmazonSQS.ReceiveMessage" } };
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s->port);
+        struct http_request req = { .method = "POST", .url = url, .headers = h, .n_headers = 2,
+                                    .body = "{}", .body_len = 2, .timeout_ms = timeout_ms };
+        return http_perform(c, &req, resp);
+}
+
+static struct http_client *client(size_t max_body, int (*progress)(void *), void *ud) {
+        struct http_client *c;
+        struct http_options o = { .connect_timeout_ms = 1000, .max_body = max_body, .progress = progress,
+                                  .progress_userdata = ud };
+        assert_int_equal(http_client_new(&o, &c), 0);
+        return c;
+}
+
+static void test_answer_and_keepalive(void **state) {
+        (void)state;
+        struct server *s = server_start(ANSWER_OK);
+        struct http_client *c = client(1024, NULL, NULL);
+        struct http_response r = { 0 };
+        for (int i = 0; i < 3; i++) {
+                assert_int_equal(perform(c, s, 2000, &r), 0);
+                assert_int_equal(r.status, 200);
+                assert_int_equal(r.body_len, 5);
+                assert_string_equal(r.body, "hello");
+                assert_string_equal(r.date, "Sun, 30 Aug 2015 12:36:00 GMT");
+                assert_string_equal(r.request_id, "req-123");
+                assert_string_equal(r.query_error, "AWS.X;Sender");
+                http_response_clear(&r);
+        }
+        assert_int_equal(s->requests, 3);
+        assert_int_equal(s->connections, 1); /* one connection reused */
+        assert_non_null(strstr(s->last_request, "X-Amz-Target: AmazonSQS.ReceiveMessage\r\n"));
+        assert_null(strcasestr(s->last_request, "Expect:"));
+        assert_non_null(strstr(s->last_request, "\r\n\r\n{}"));
+        http_client_free(c);
+        server_stop(s);
+}
+
+static void test_body_cap(void **state) {
+        (void)state;
+        struct server *s = server_start(ANSWER_BIG);
+        struct http_client *c = client(1000, NULL, NULL);
+        struct http_response r = { .status = 7 };
+        assert_int_equal(perform(c, s, 2000, &r), -E2BIG);
+        assert_int_equal(r.status, 7); /* untouched on failure */
+        http_client_free(c);
+        server_stop(s);
+}
+
+static void test_timeout_and_truncation(void **state) {
+        (void)state;
+        struct server *s = server_start(ANSWER_STALL);
+        struct http_client *c = client(1000, NULL, NULL);
+        struct http_response r = { 0 };
+        assert_int_equal(perform(c, s, 300, &r), -ETIMEDOUT);
+        http_client_free(c);
+        server_stop(s);
+
+        s = server_start(ANSWER_RESET);
+        c = client(1000, NULL, NULL);
+        assert_int_equal(perform(c, s, 2000, &r), -ECONNRESET);
+        http_client_free(c);
+        server_stop(s);
+}
+
+static void test_refused(void **state) {
+        (void)state;
+        struct server *s = server_start(ANSWER_OK);
+        int port = s->port;
+        server_stop(s);
+        struct http_client *c = client(1000, NULL, NULL);
+        struct http_response r = { 0 };
+        char url[64];
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+        struct http_request req = { .method = "GET", .url = url, .timeout_ms = 1000 };
+        assert_int_equal(http_perform(c, &req, &r), -ECONNREFUSED);
+        req.url = "ftp://127.0.0.1/";
+        assert_int_equal(http_perform(c, &req, &r), -EIO);
+        http_client_free(c);
+        http_client_free(NULL);
+}
+
+static int stop_now(void *ud) {
+        int *calls = ud;
+        return ++*calls >= 1;
+}
+
+static void test_progress_abort(void **state) {
+        (void)state;
+        int calls = 0;
+        struct server *s = server_start(ANSWER_STALL);
+        struct http_client *c = client(1000, stop_now, &calls);
+        struct http_response r = { 0 };
+        assert_int_equal(perform(c, s, 10000, &r), -ECANCELED);
+        assert_true(calls >= 1);
+        http_client_free(c);
+        server_stop(s);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_answer_and_keepalive),
+                cmocka_unit_test(test_body_cap),
+                cmocka_unit_test(test_timeout_and_truncation),
+                cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_progress_abort),
+        };
+        if (http_global_init() < 0)
+                return 1;
+        int r = cmocka_run_group_tests(tests, NULL, NULL);
+        http_global_cleanup();
+        return r;
+}
