@@ -1,0 +1,17 @@
+/* dedupe: the eventIDs this process has published, in bounded memory.
+ *
+ * A message whose delete failed comes back; its event must not be published
+ * a second time by this process (DESIGN.md, "Delivery guarantees"). The set
+ * remembers the last `capacity` IDs and forgets the oldest first: a repeat
+ * older than that is possible, which at-least-once delivery allows. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct dedupe;
+
+int dedupe_new(size_t capacity, struct dedupe **ret);
+void dedupe_free(struct dedupe *d);
+bool dedupe_contains(const struct dedupe *d, const char *id);
+int dedupe_add(struct dedupe *d, const char *id);
