@@ -35,5 +35,8 @@ test-asan: build-asan
 
 test: test-normal test-asan
 
+demo: build
+	python3 tests/tools/demo.py --binary $(BUILD_DIR)/daemon/ssm-notifyd
+
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

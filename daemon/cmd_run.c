@@ -1,9 +1,312 @@
+/* The daemon: the relay loop under systemd, and --once.
+ *
+ * Signal handlers only set flags (STYLE.md, habit 7). The loop is never busy:
+ * when idle its only activity is the SQS long poll; when AWS fails it backs
+ * off with full jitter. The watchdog is pinged from the HTTP progress hook,
+ * so it keeps beating during a long poll and during backoff sleeps.
+ * SIGTERM/SIGINT: stop receiving (an in-flight long poll is abandoned, it has
+ * nothing in hand yet), finish the batch in hand, exit 0. SIGHUP: reload the
+ * configuration, keep the old one when the new one is invalid. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <time.h>
 
+#include <systemd/sd-daemon.h>
+
+#include "aws_client.h"
+#include "backoff.h"
 #include "commands.h"
+#include "config.h"
+#include "config_cli.h"
+#include "credentials.h"
+#include "http.h"
+#include "log.h"
+#include "relay.h"
+#include "settings.h"
+
+/* Backoff after AWS failures: from 1 s up to 5 min between attempts. */
+#define BACKOFF_BASE_MS 1000
+#define BACKOFF_CAP_MS (5 * 60 * 1000)
+/* Connection setup to AWS endpoints; a long poll's total time is set per call. */
+#define CONNECT_TIMEOUT_MS 5000
+/* SQS answers up to 10 messages of 256 KiB, JSON-escaped. */
+#define MAX_ANSWER_BYTES (16u * 1024 * 1024)
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void on_stop(int sig) {
+        (void)sig;
+        stop_requested = 1;
+}
+
+static void on_reload(int sig) {
+        (void)sig;
+        reload_requested = 1;
+}
+
+struct daemon {
+        struct config *cfg;
+        struct credentials *creds;
+        struct aws_client *sqs, *sns;
+        struct relay *relay;
+        struct relay_settings settings;
+        uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
+        uint64_t last_ping_usec;
+};
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void watchdog_ping(struct daemon *d) {
+        if (!d->watchdog_usec)
+                return;
+        uint64_t now = now_usec();
+        if (now - d->last_ping_usec >= d->watchdog_usec) {
+                sd_notify(0, "WATCHDOG=1");
+                d->last_ping_usec = now;
+        }
+}
+
+/* Called by libcurl about once a second during every request. */
+static int on_progress(void *userdata) {
+        watchdog_ping(userdata);
+        return stop_requested;
+}
+
+static void sleep_ms(struct daemon *d, unsigned ms) {
+        while (ms && !stop_requested && !reload_requested) {
+                unsigned chunk = ms < 1000 ? ms : 1000;
+                struct timespec ts = { .tv_sec = chunk / 1000, .tv_nsec = (long)(chunk % 1000) * 1000000L };
+                nanosleep(&ts, NULL); /* a signal cuts it short, which is what we want */
+                ms -= chunk;
+                watchdog_ping(d);
+        }
+}
+
+static const char *env_lookup(const char *name) {
+        return getenv(name);
+}
+
+static void daemon_close(struct daemon *d) {
+        relay_free(d->relay);
+        aws_client_free(d->sqs);
+        aws_client_free(d->sns);
+        credentials_free(d->creds);
+        config_free(d->cfg);
+        *d = (struct daemon){ .watchdog_usec = d->watchdog_usec, .last_ping_usec = d->last_ping_usec };
+}
+
+/* Builds credentials and clients for cfg; on failure d is untouched. */
+static int daemon_open(struct daemon *d, struct config *cfg) {
+        struct daemon n = { .cfg = cfg, .watchdog_usec = d->watchdog_usec, .last_ping_usec = d->last_ping_usec };
+        const struct credentials_options co = {
+                .access_key_id = cfg->access_key_id,
+                .secret_access_key = cfg->secret_access_key,
+                .session_token = cfg->session_token,
+                .getenv = env_lookup,
+                .imds_endpoint = cfg->imds_endpoint,
+        };
+        int r = credentials_new(&co, &n.creds);
+        if (r < 0)
+                return r;
+        struct aws_client_options o = {
+                .endpoint = cfg->sqs_endpoint,
+                .service = "sqs",
+                .region = cfg->region,
+                .protocol = AWS_PROTOCOL_JSON10,
+                .target_prefix = "AmazonSQS.",
+                .credentials = n.creds,
+                .max_body = MAX_ANSWER_BYTES,
+                .connect_timeout_ms = CONNECT_TIMEOUT_MS,
+                .progress = on_progress,
+                .progress_userdata = d,
+        };
+        r = aws_client_new(&o, &n.sqs);
+        if (r < 0)
+                goto fail;
+        o.endpoint = cfg->sns_endpoint;
+        o.service = "sns";
+        o.protocol = AWS_PROTOCOL_QUERY;
+        o.target_prefix = NULL;
+        r = aws_client_new(&o, &n.sns);
+        if (r < 0)
+                goto fail;
+        settings_from_config(cfg, &n.settings);
+        if (d->relay) {
+                /* keep the eventID memory across reloads */
+                n.relay = d->relay;
+                d->relay = NULL;
+                relay_reconfigure(n.relay, &n.settings, n.sqs, n.sns);
+        } else {
+                r = relay_new(&n.settings, n.sqs, n.sns, &n.relay);
+                if (r < 0)
+                        goto fail;
+        }
+        daemon_close(d);
+        *d = n;
+        return 0;
+fail:
+        n.cfg = NULL;
+        daemon_close(&n);
+        return r;
+}
+
+static void notify_status(const struct daemon *d) {
+        const struct relay_stats *st = relay_get_stats(d->relay);
+        sd_notifyf(0, "STATUS=published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s",
+                   (unsigned long long)st->published, (unsigned long long)st->filtered,
+                   (unsigned long long)st->failed, (unsigned long long)st->unrecognized,
+                   st->last_error[0] ? "; last error: " : "", st->last_error);
+}
+
+static struct config *load_config(const struct cli_options *opt) {
+        struct config *cfg = NULL;
+        if (config_load_for_cli(opt->config_path, &cfg) < 0) {
+                log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0, "configuration not loaded; see the errors above");
+                return NULL;
+        }
+        return cfg;
+}
+
+static void reload(struct daemon *d, const struct cli_options *opt) {
+        sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)now_usec());
+        struct config *cfg = load_config(opt);
+        if (!cfg) {
+                log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0,
+                           "reload: the new configuration is invalid; keeping the running one");
+        } else {
+                int r = daemon_open(d, cfg);
+                if (r < 0) {
+                        config_free(cfg);
+                        log_err("reload: could not apply the new configuration (%s); keeping the running one",
+                                strerror(-r));
+                } else {
+                        log_set_max_level(d->cfg->log_level);
+                        log_notice("configuration reloaded from %s", d->cfg->path);
+                }
+        }
+        sd_notify(0, "READY=1");
+}
+
+/* Waits until credentials can be had, so READY=1 means the relay can work.
+ * Returns false when asked to stop first (or, with once, after one try). */
+static bool await_credentials(struct daemon *d, bool once) {
+        struct backoff b;
+        char detail[512];
+        const struct aws_credentials *cred;
+
+        backoff_init(&b, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+        while (!stop_requested) {
+                if (credentials_get(d->creds, time(NULL), &cred, detail, sizeof(detail)) == 0) {
+                        log_info("using credentials from the %s", credentials_source(d->creds));
+                        return true;
+                }
+                log_err("no AWS credentials yet: %s", detail);
+                if (once)
+                        return false;
+                uint32_t rnd = 0;
+                (void)!getrandom(&rnd, sizeof(rnd), 0);
+                sleep_ms(d, backoff_next_ms(&b, rnd));
+        }
+        return false;
+}
+
+static void harden_process(void) {
+        /* The process holds AWS secrets: no core dumps, no ptrace by others. */
+        const struct rlimit none = { 0, 0 };
+        setrlimit(RLIMIT_CORE, &none);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 int cmd_run(const struct cli_options *opt) {
-        (void)opt;
-        fprintf(stderr, "ssm-notifyd: not implemented yet\n");
-        return 1;
+        const bool once = opt->mode == CLI_ONCE;
+        struct daemon d = { 0 };
+        struct backoff b;
+        int exit_code = 0;
+
+        harden_process();
+        struct config *cfg = load_config(opt);
+        if (!cfg)
+                return EXIT_CONFIG;
+        log_set_max_level(cfg->log_level);
+        if (http_global_init() < 0) {
+                config_free(cfg);
+                log_err("libcurl could not be initialised");
+                return EXIT_FAILURE;
+        }
+
+        struct sigaction sa = { .sa_handler = on_stop };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sa.sa_handler = on_reload;
+        sigaction(SIGHUP, &sa, NULL);
+
+        if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0)
+                d.watchdog_usec /= 2;
+        else
+                d.watchdog_usec = 0;
+        int r = daemon_open(&d, cfg);
+        if (r < 0) {
+                config_free(cfg);
+                log_err("could not start: %s", strerror(-r));
+                exit_code = EXIT_FAILURE;
+                goto out;
+        }
+        if (!await_credentials(&d, once)) {
+                exit_code = once ? EXIT_UNAVAILABLE : EXIT_SUCCESS;
+                goto out;
+        }
+        const struct log_field started[] = { { "SQS_QUEUE_URL", d.cfg->queue_url },
+                                             { "SNS_TOPIC_ARN", d.cfg->topic_arn } };
+        log_fields(LOG_INFO, LOG_MSGID_STARTED, started, 2, "ssm-notifyd %s relaying %s to %s", SSMN_VERSION,
+                   d.cfg->queue_url, d.cfg->topic_arn);
+        sd_notify(0, "READY=1");
+        notify_status(&d);
+
+        backoff_init(&b, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+        while (!stop_requested) {
+                enum relay_outcome outcome;
+                if (reload_requested) {
+                        reload_requested = 0;
+                        reload(&d, opt);
+                }
+                r = relay_cycle(d.relay, &outcome);
+                watchdog_ping(&d);
+                notify_status(&d);
+                if (r == -ECANCELED)
+                        continue; /* stop or reload asked during the long poll */
+                if (once) {
+                        if (r < 0 || outcome != RELAY_OK)
+                                exit_code = EXIT_UNAVAILABLE;
+                        break;
+                }
+                if (r == 0 && outcome == RELAY_OK) {
+                        backoff_reset(&b);
+                        continue;
+                }
+                uint32_t rnd = 0;
+                (void)!getrandom(&rnd, sizeof(rnd), 0);
+                unsigned delay = backoff_next_ms(&b, rnd);
+                log_info("backing off for %u ms", delay);
+                sleep_ms(&d, delay);
+        }
+        if (stop_requested)
+                sd_notify(0, "STOPPING=1");
+        log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped");
+out:
+        daemon_close(&d);
+        http_global_cleanup();
+        return exit_code;
 }

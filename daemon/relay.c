@@ -1,0 +1,316 @@
+#include "relay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedupe.h"
+#include "event.h"
+#include "log.h"
+#include "sns.h"
+#include "sqs.h"
+#include "tz.h"
+
+/* How many published eventIDs are remembered: many batches' worth, a few
+ * hundred KiB at most. */
+#define RELAY_DEDUPE_CAPACITY 4096
+
+struct relay {
+        struct relay_settings s;
+        struct aws_client *sqs, *sns;
+        struct dedupe *published;
+        struct relay_stats stats;
+};
+
+int relay_new(const struct relay_settings *s, struct aws_client *sqs, struct aws_client *sns,
+              struct relay **ret) {
+        struct relay *r = calloc(1, sizeof(*r));
+        int e;
+        if (!r)
+                return -ENOMEM;
+        e = dedupe_new(RELAY_DEDUPE_CAPACITY, &r->published);
+        if (e < 0) {
+                free(r);
+                return e;
+        }
+        r->s = *s;
+        r->sqs = sqs;
+        r->sns = sns;
+        *ret = r;
+        return 0;
+}
+
+void relay_free(struct relay *r) {
+        if (!r)
+                return;
+        dedupe_free(r->published);
+        free(r);
+}
+
+void relay_reconfigure(struct relay *r, const struct relay_settings *s, struct aws_client *sqs,
+                       struct aws_client *sns) {
+        r->s = *s;
+        r->sqs = sqs;
+        r->sns = sns;
+}
+
+const struct relay_stats *relay_get_stats(const struct relay *r) {
+        return &r->stats;
+}
+
+static void describe_error(const struct aws_error *e, char *out, size_t size) {
+        snprintf(out, size, "%s%s%s (%s, HTTP %ld)", e->code[0] ? e->code : "error", e->message[0] ? ": " : "",
+                 e->message, aws_error_class_name(e->cls), e->http_status);
+}
+
+static bool is_fifo(const char *topic_arn) {
+        size_t n = strlen(topic_arn);
+        return n > 5 && strcmp(topic_arn + n - 5, ".fifo") == 0;
+}
+
+/* Publishes one rendered notification. 0, or -EIO with err filled. */
+static int publish(struct relay *r, const struct sqs_message *m, const struct ssm_event *ev,
+                   const struct rendered *out, char *sns_id, size_t sns_id_size, struct aws_error *err) {
+        const struct sns_attribute attrs[] = {
+                { "event_name", ev ? ev->event_name : "unrecognized" },
+                { "actor", ev ? ev->actor : NULL },
+                { "outcome", ev ? (ev->failure ? "failure" : "success") : NULL },
+                { "account_id", ev ? ev->account_id : NULL },
+        };
+        bool fifo = is_fifo(r->s.topic_arn);
+        const char *dedup = ev && ev->event_id ? ev->event_id : m->message_id;
+        const struct sns_message sm = {
+                .topic_arn = r->s.topic_arn,
+                .subject = out->subject,
+                .message = out->message,
+                .message_structure_json = out->message_structure_json,
+                .attributes = attrs,
+                .n_attributes = sizeof(attrs) / sizeof(attrs[0]),
+                /* One group per target keeps each instance's sessions in order
+                 * while other instances' events flow in parallel. */
+                .group_id = fifo ? (ev && ev->target ? ev->target : "ssm-notifyd") : NULL,
+                .dedup_id = fifo ? dedup : NULL,
+        };
+        return sns_publish(r->sns, &sm, sns_id, sns_id_size, err);
+}
+
+static int render_for(const struct relay *r, const struct ssm_event *ev, struct rendered *out) {
+        struct render_local_time lt = { 0 };
+        if (ev->has_time && tz_localtime(r->s.timezone, ev->event_epoch, &lt.tm, &lt.gmtoff, lt.abbr) == 0)
+                lt.valid = true;
+        return render_event(ev, &lt, &r->s.render, out);
+}
+
+enum verdict { KEEP, DELETE, KEEP_AND_PAUSE };
+
+static enum verdict handle_publish_failure(struct relay *r, const struct sqs_message *m, const struct ssm_event *ev,
+                                           const struct aws_error *err) {
+        char detail[sizeof(r->stats.last_error)];
+        describe_error(err, detail, sizeof(detail));
+        snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
+        r->stats.failed++;
+        const struct log_field f[] = {
+                { "SQS_MESSAGE_ID", m->message_id },
+                { "EVENT_ID", ev ? ev->event_id : NULL },
+                { "EVENT_NAME", ev ? ev->event_name : NULL },
+                { "AWS_REQUEST_ID", err->request_id[0] ? err->request_id : NULL },
+        };
+        if (m->receive_count >= r->s.max_receive_count) {
+                r->stats.poison++;
+                log_fields(LOG_ERR, LOG_MSGID_POISON, f, 4,
+                           "message %s failed to publish on receive %d of %d, giving up on it (the queue's "
+                           "redrive policy moves it to the dead-letter queue): %s",
+                           m->message_id, m->receive_count, r->s.max_receive_count, detail);
+        } else {
+                log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, 4,
+                           "publish of message %s failed, left in the queue for a retry: %s", m->message_id,
+                           detail);
+        }
+        return aws_error_is_retryable(err) ? KEEP_AND_PAUSE : KEEP;
+}
+
+static enum verdict handle_unrecognized(struct relay *r, const struct sqs_message *m, int parse_error) {
+        const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
+        const char *why = parse_error == -EBADMSG ? "not JSON"
+                          : parse_error == -E2BIG ? "too large"
+                                                  : "not a CloudTrail event";
+        struct rendered out = { 0 };
+        struct aws_error err = { 0 };
+        char sns_id[128];
+
+        r->stats.unrecognized++;
+        if (r->s.unrecognized_keep) {
+                log_fields(LOG_WARNING, LOG_MSGID_UNRECOGNIZED, f, 1,
+                           "message %s is %s; kept in the queue for the dead-letter queue (unrecognized = keep)",
+                           m->message_id, why);
+                return KEEP;
+        }
+        int e = render_fallback(m->message_id, m->body, m->body_len, &r->s.render, &out);
+        if (e < 0) {
+                log_fields(LOG_ERR, LOG_MSGID_UNRECOGNIZED, f, 1, "message %s is %s and its fallback notification "
+                           "could not be built (%s); kept in the queue", m->message_id, why, strerror(-e));
+                return KEEP;
+        }
+        e = publish(r, m, NULL, &out, sns_id, sizeof(sns_id), &err);
+        rendered_free(&out);
+        if (e < 0)
+                return e == -EIO ? handle_publish_failure(r, m, NULL, &err) : KEEP;
+        const struct log_field pf[] = { { "SQS_MESSAGE_ID", m->message_id }, { "SNS_MESSAGE_ID", sns_id } };
+        log_fields(LOG_NOTICE, LOG_MSGID_UNRECOGNIZED, pf, 2,
+                   "message %s is %s; published a fallback notification", m->message_id, why);
+        r->stats.published++;
+        return DELETE;
+}
+
+static enum verdict handle_message(struct relay *r, const struct sqs_message *m) {
+        struct ssm_event *ev = NULL;
+        struct rendered out = { 0 };
+        struct aws_error err = { 0 };
+        char sns_id[128];
+        enum verdict v = KEEP;
+        int e;
+
+        if (m->receive_count > r->s.max_receive_count) {
+                const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
+                r->stats.poison++;
+                log_fields(LOG_ERR, LOG_MSGID_POISON, f, 1,
+                           "message %s was received %d times (max_receive_count %d); not retried, left for the "
+                           "dead-letter queue; last error: %s",
+                           m->message_id, m->receive_count, r->s.max_receive_count,
+                           r->stats.last_error[0] ? r->stats.last_error : "none seen by this process");
+                return KEEP;
+        }
+        e = event_parse(m->body, m->body_len, &ev);
+        if (e == -ENOMEM)
+                return KEEP;
+        if (e < 0)
+                return handle_unrecognized(r, m, e);
+
+        const struct log_field f[] = {
+                { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id },
+                { "EVENT_NAME", ev->event_name },    { "ACTOR", ev->actor },
+                { "TARGET", ev->target },            { "SNS_MESSAGE_ID", NULL },
+        };
+        if (!event_is_notifiable(ev, r->s.events, r->s.n_events)) {
+                r->stats.filtered++;
+                log_fields(LOG_INFO, LOG_MSGID_FILTERED, f, 5, "message %s: %s from %s is not notified; deleted",
+                           m->message_id, ev->event_name ? ev->event_name : "(no eventName)",
+                           ev->event_source ? ev->event_source : "(no eventSource)");
+                v = DELETE;
+                goto out;
+        }
+        if (ev->event_id && dedupe_contains(r->published, ev->event_id)) {
+                r->stats.duplicates++;
+                log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, 5,
+                           "message %s: event %s was already published by this process; deleted", m->message_id,
+                           ev->event_id);
+                v = DELETE;
+                goto out;
+        }
+        e = render_for(r, ev, &out);
+        if (e < 0) {
+                log_fields(LOG_ERR, LOG_MSGID_PUBLISH_FAILED, f, 5, "message %s could not be rendered (%s); kept",
+                           m->message_id, strerror(-e));
+                goto out;
+        }
+        e = publish(r, m, ev, &out, sns_id, sizeof(sns_id), &err);
+        if (e == -EIO) {
+                v = handle_publish_failure(r, m, ev, &err);
+                goto out;
+        }
+        if (e < 0) {
+                log_fields(LOG_ERR, LOG_MSGID_PUBLISH_FAILED, f, 5, "message %s could not be published (%s); kept",
+                           m->message_id, strerror(-e));
+                goto out;
+        }
+        if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
+                log_warning("event %s published but not remembered; a redelivery may publish it again",
+                            ev->event_id);
+        r->stats.published++;
+        struct log_field pf[6];
+        memcpy(pf, f, sizeof(pf));
+        pf[5].value = sns_id;
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, pf, 6, "published %s by %s on %s (%s) as SNS message %s",
+                   ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "unknown",
+                   ev->target ? ev->target : "no target", ev->failure ? "failure" : "success", sns_id);
+        v = DELETE;
+out:
+        rendered_free(&out);
+        event_free(ev);
+        return v;
+}
+
+static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
+        struct aws_error err = { 0 };
+        unsigned deleted = 0;
+        char detail[256];
+
+        if (!which)
+                return;
+        int e = sqs_delete_batch(r->sqs, r->s.queue_url, b, which, &deleted, &err);
+        if (e == -EIO) {
+                describe_error(&err, detail, sizeof(detail));
+                snprintf(r->stats.last_error, sizeof(r->stats.last_error), "delete: %s", detail);
+        } else if (e < 0) {
+                snprintf(detail, sizeof(detail), "%s", strerror(-e));
+        }
+        for (size_t i = 0; i < b->n; i++) {
+                if (!(which & (1u << i)))
+                        continue;
+                if (deleted & (1u << i)) {
+                        r->stats.deleted++;
+                        continue;
+                }
+                const struct log_field f[] = { { "SQS_MESSAGE_ID", b->msg[i].message_id } };
+                log_fields(LOG_WARNING, NULL, f, 1,
+                           "message %s was handled but its delete failed%s%s; it will come back and its event "
+                           "will not be published again by this process",
+                           b->msg[i].message_id, e < 0 ? ": " : "", e < 0 ? detail : "");
+        }
+}
+
+int relay_cycle(struct relay *r, enum relay_outcome *ret) {
+        const struct sqs_receive_params p = {
+                .queue_url = r->s.queue_url,
+                .max_messages = r->s.max_messages,
+                .wait_time_seconds = r->s.wait_time_seconds,
+                .visibility_timeout = r->s.visibility_timeout,
+        };
+        struct sqs_batch batch = { 0 };
+        struct aws_error err = { 0 };
+        enum relay_outcome outcome = RELAY_OK;
+        unsigned done = 0;
+        char detail[256];
+        int e;
+
+        e = sqs_receive(r->sqs, &p, &batch, &err);
+        if (e == -ECANCELED) {
+                *ret = RELAY_OK;
+                return -ECANCELED;
+        }
+        if (e < 0) {
+                if (e == -EIO)
+                        describe_error(&err, detail, sizeof(detail));
+                else
+                        snprintf(detail, sizeof(detail), "%s", strerror(-e));
+                snprintf(r->stats.last_error, sizeof(r->stats.last_error), "receive: %s", detail);
+                log_fields(LOG_WARNING, NULL, NULL, 0, "receive from %s failed: %s", r->s.queue_url, detail);
+                *ret = RELAY_RECEIVE_FAILED;
+                return 0;
+        }
+        r->stats.received += batch.n;
+        for (size_t i = 0; i < batch.n; i++) {
+                enum verdict v = outcome == RELAY_PUBLISH_FAILED ? KEEP : handle_message(r, &batch.msg[i]);
+                if (v == DELETE)
+                        done |= 1u << i;
+                /* SNS is failing retryably: the rest of the batch would fail the
+                 * same way; leave it to come back after the visibility timeout. */
+                if (v == KEEP_AND_PAUSE)
+                        outcome = RELAY_PUBLISH_FAILED;
+        }
+        delete_done(r, &batch, done);
+        sqs_batch_clear(&batch);
+        *ret = outcome;
+        return 0;
+}

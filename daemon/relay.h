@@ -1,0 +1,56 @@
+/* relay: one poll cycle, receive → decode → filter → render → publish →
+ * delete, following DESIGN.md's message policy exactly:
+ *  - a notifiable event is published, then deleted; only a message SNS
+ *    accepted is deleted;
+ *  - a valid event the filter drops is deleted (logged at info);
+ *  - an unrecognized body gets the fallback notification, then is deleted
+ *    (or, with unrecognized = keep, is left for the dead-letter queue);
+ *  - a failed publish leaves the message; it returns after the visibility
+ *    timeout; past max_receive_count it is logged as poison and left for the
+ *    queue's redrive policy;
+ *  - an eventID this process already published is deleted, not republished.
+ * The relay logs each decision once, with the message's identifiers. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aws_client.h"
+#include "render.h"
+
+struct relay_settings {
+        const char *queue_url;
+        int wait_time_seconds;
+        int max_messages;
+        int visibility_timeout;
+        int max_receive_count;
+        const char *topic_arn;
+        char *const *events;
+        size_t n_events;
+        const char *timezone;
+        bool unrecognized_keep;
+        struct render_options render;
+};
+
+struct relay_stats {
+        uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
+        char last_error[256];
+};
+
+enum relay_outcome {
+        RELAY_OK,             /* the cycle ran; nothing needs a pause */
+        RELAY_RECEIVE_FAILED, /* SQS could not be reached: back off */
+        RELAY_PUBLISH_FAILED, /* SNS failed retryably: back off */
+};
+
+struct relay;
+
+/* The clients are borrowed; settings' strings must outlive the relay. */
+int relay_new(const struct relay_settings *s, struct aws_client *sqs, struct aws_client *sns,
+              struct relay **ret);
+void relay_free(struct relay *r);
+/* Replaces settings and clients (SIGHUP); the eventID memory is kept. */
+void relay_reconfigure(struct relay *r, const struct relay_settings *s, struct aws_client *sqs,
+                       struct aws_client *sns);
+int relay_cycle(struct relay *r, enum relay_outcome *ret);
+const struct relay_stats *relay_get_stats(const struct relay *r);

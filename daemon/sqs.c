@@ -1,0 +1,276 @@
+#include "sqs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "aws_error.h"
+
+/* A ReceiveMessage answer holds at most 10 messages of at most 256 KiB each,
+ * JSON-escaped (up to 6 bytes per byte in the worst case). */
+#define SQS_ANSWER_MAX (10 * 6 * 256 * 1024 + 64 * 1024)
+/* The long poll may last WaitTimeSeconds; the answer needs a little more. */
+#define SQS_POLL_SLACK_MS 10000
+#define SQS_CALL_TIMEOUT_MS 15000
+
+static int json_call(struct aws_client *c, const char *action, json_object *req, long timeout_ms,
+                     struct aws_result *res) {
+        size_t len;
+        const char *body = json_object_to_json_string_length(
+                req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+        if (!body)
+                return -ENOMEM;
+        return aws_client_call(c, action, body, len, timeout_ms, res);
+}
+
+static int add_string(json_object *o, const char *key, const char *value) {
+        json_object *v = json_object_new_string(value);
+        if (!v || json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int add_int(json_object *o, const char *key, int value) {
+        json_object *v = json_object_new_int(value);
+        if (!v || json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static const char *get_string(json_object *o, const char *key) {
+        json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static void message_clear(struct sqs_message *m) {
+        free(m->message_id);
+        free(m->receipt_handle);
+        free(m->body);
+        *m = (struct sqs_message){ 0 };
+}
+
+void sqs_batch_clear(struct sqs_batch *b) {
+        if (!b)
+                return;
+        for (size_t i = 0; i < b->n; i++)
+                message_clear(&b->msg[i]);
+        b->n = 0;
+}
+
+static json_object *parse_json(const char *body, size_t len) {
+        json_tokener *tok;
+        json_object *o;
+
+        if (len > SQS_ANSWER_MAX || len > INT32_MAX)
+                return NULL;
+        /* Answers nest three levels; anything deeper is not an SQS answer. */
+        tok = json_tokener_new_ex(8);
+        if (!tok)
+                return NULL;
+        o = json_tokener_parse_ex(tok, body, (int)len);
+        if (json_tokener_get_error(tok) != json_tokener_success) {
+                json_object_put(o);
+                o = NULL;
+        }
+        json_tokener_free(tok);
+        return o;
+}
+
+static int parse_message(json_object *m, struct sqs_message *ret) {
+        const char *id = get_string(m, "MessageId");
+        const char *rh = get_string(m, "ReceiptHandle");
+        json_object *body_obj, *attrs;
+        struct sqs_message out = { 0 };
+
+        if (!id || !rh || !json_object_object_get_ex(m, "Body", &body_obj) ||
+            !json_object_is_type(body_obj, json_type_string))
+                return -EBADMSG;
+        out.message_id = strdup(id);
+        out.receipt_handle = strdup(rh);
+        out.body_len = (size_t)json_object_get_string_len(body_obj);
+        out.body = malloc(out.body_len + 1);
+        if (!out.message_id || !out.receipt_handle || !out.body) {
+                message_clear(&out);
+                return -ENOMEM;
+        }
+        memcpy(out.body, json_object_get_string(body_obj), out.body_len + 1);
+        if (json_object_object_get_ex(m, "Attributes", &attrs)) {
+                const char *count = get_string(attrs, "ApproximateReceiveCount");
+                if (count)
+                        out.receive_count = atoi(count);
+        }
+        *ret = out;
+        return 0;
+}
+
+int sqs_parse_receive(const char *body, size_t len, struct sqs_batch *ret) {
+        json_object *root = parse_json(body, len), *msgs;
+        struct sqs_batch out = { 0 };
+        int r = 0;
+
+        if (!root || !json_object_is_type(root, json_type_object)) {
+                r = -EBADMSG;
+                goto out;
+        }
+        /* An empty long poll answers {} with no Messages member. */
+        if (json_object_object_get_ex(root, "Messages", &msgs)) {
+                if (!json_object_is_type(msgs, json_type_array) ||
+                    json_object_array_length(msgs) > SQS_BATCH_MAX) {
+                        r = -EBADMSG;
+                        goto out;
+                }
+                for (size_t i = 0; i < json_object_array_length(msgs); i++) {
+                        r = parse_message(json_object_array_get_idx(msgs, i), &out.msg[out.n]);
+                        if (r < 0)
+                                goto out;
+                        out.n++;
+                }
+        }
+        *ret = out;
+        out.n = 0;
+out:
+        sqs_batch_clear(&out);
+        json_object_put(root);
+        return r;
+}
+
+int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct sqs_batch *ret,
+                struct aws_error *err) {
+        json_object *req = json_object_new_object(), *names = json_object_new_array();
+        struct aws_result res = { 0 };
+        int r = -ENOMEM;
+
+        if (!req || !names)
+                goto out;
+        if (json_object_array_add(names, json_object_new_string("ApproximateReceiveCount")) < 0)
+                goto out;
+        if (add_string(req, "QueueUrl", p->queue_url) < 0 || add_int(req, "MaxNumberOfMessages", p->max_messages) < 0 ||
+            add_int(req, "WaitTimeSeconds", p->wait_time_seconds) < 0 ||
+            add_int(req, "VisibilityTimeout", p->visibility_timeout) < 0)
+                goto out;
+        if (json_object_object_add(req, "MessageSystemAttributeNames", names) < 0)
+                goto out;
+        names = NULL;
+        r = json_call(c, "ReceiveMessage", req, p->wait_time_seconds * 1000L + SQS_POLL_SLACK_MS, &res);
+        if (r < 0)
+                goto out;
+        if (res.error.cls != AWS_ERR_NONE) {
+                *err = res.error;
+                r = -EIO;
+                goto out;
+        }
+        r = sqs_parse_receive(res.body, res.body_len, ret);
+out:
+        aws_result_clear(&res);
+        json_object_put(names);
+        json_object_put(req);
+        return r;
+}
+
+int sqs_parse_delete_batch(const char *body, size_t len, unsigned *ret_deleted) {
+        json_object *root = parse_json(body, len), *ok;
+        unsigned deleted = 0;
+        int r = 0;
+
+        if (!root || !json_object_is_type(root, json_type_object)) {
+                r = -EBADMSG;
+                goto out;
+        }
+        if (json_object_object_get_ex(root, "Successful", &ok)) {
+                if (!json_object_is_type(ok, json_type_array)) {
+                        r = -EBADMSG;
+                        goto out;
+                }
+                for (size_t i = 0; i < json_object_array_length(ok); i++) {
+                        const char *id = get_string(json_object_array_get_idx(ok, i), "Id");
+                        char *end;
+                        unsigned long idx = id ? strtoul(id, &end, 10) : SQS_BATCH_MAX;
+                        if (!id || *end || idx >= SQS_BATCH_MAX) {
+                                r = -EBADMSG;
+                                goto out;
+                        }
+                        deleted |= 1u << idx;
+                }
+        }
+        *ret_deleted = deleted;
+out:
+        json_object_put(root);
+        return r;
+}
+
+int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                     unsigned *ret_deleted, struct aws_error *err) {
+        json_object *req = json_object_new_object(), *entries = json_object_new_array();
+        struct aws_result res = { 0 };
+        int r = -ENOMEM;
+
+        if (!req || !entries)
+                goto out;
+        for (size_t i = 0; i < b->n; i++) {
+                if (!(which & (1u << i)))
+                        continue;
+                json_object *e = json_object_new_object();
+                char id[8];
+                snprintf(id, sizeof(id), "%zu", i);
+                if (!e || json_object_array_add(entries, e) < 0) {
+                        json_object_put(e);
+                        goto out;
+                }
+                if (add_string(e, "Id", id) < 0 || add_string(e, "ReceiptHandle", b->msg[i].receipt_handle) < 0)
+                        goto out;
+        }
+        if (json_object_array_length(entries) == 0) {
+                *ret_deleted = 0;
+                r = 0;
+                goto out;
+        }
+        if (add_string(req, "QueueUrl", queue_url) < 0 || json_object_object_add(req, "Entries", entries) < 0)
+                goto out;
+        entries = NULL;
+        r = json_call(c, "DeleteMessageBatch", req, SQS_CALL_TIMEOUT_MS, &res);
+        if (r < 0)
+                goto out;
+        if (res.error.cls != AWS_ERR_NONE) {
+                *err = res.error;
+                r = -EIO;
+                goto out;
+        }
+        r = sqs_parse_delete_batch(res.body, res.body_len, ret_deleted);
+out:
+        aws_result_clear(&res);
+        json_object_put(entries);
+        json_object_put(req);
+        return r;
+}
+
+int sqs_change_visibility(struct aws_client *c, const char *queue_url, const char *receipt_handle,
+                          int visibility_timeout, struct aws_error *err) {
+        json_object *req = json_object_new_object();
+        struct aws_result res = { 0 };
+        int r = -ENOMEM;
+
+        if (!req || add_string(req, "QueueUrl", queue_url) < 0 ||
+            add_string(req, "ReceiptHandle", receipt_handle) < 0 ||
+            add_int(req, "VisibilityTimeout", visibility_timeout) < 0)
+                goto out;
+        r = json_call(c, "ChangeMessageVisibility", req, SQS_CALL_TIMEOUT_MS, &res);
+        if (r < 0)
+                goto out;
+        if (res.error.cls != AWS_ERR_NONE) {
+                *err = res.error;
+                r = -EIO;
+        }
+out:
+        aws_result_clear(&res);
+        json_object_put(req);
+        return r;
+}

@@ -1,0 +1,56 @@
+/* sqs: the three SQS calls of the relay, over the AWS JSON 1.0 protocol.
+ *
+ * ReceiveMessage long-polls (WaitTimeSeconds) for up to 10 messages and asks
+ * for ApproximateReceiveCount; DeleteMessageBatch reports each entry's result
+ * separately, because one failed entry must not be mistaken for the batch;
+ * ChangeMessageVisibility hands a message back before its timeout.
+ * On failure the functions return -EIO with *err describing the AWS answer,
+ * -EBADMSG for an answer that is not what the API documents, or -ENOMEM. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws_client.h"
+
+/* SQS: "MaxNumberOfMessages … Valid values: 1 to 10." */
+#define SQS_BATCH_MAX 10
+
+struct sqs_message {
+        char *message_id;
+        char *receipt_handle;
+        char *body;
+        size_t body_len;
+        int receive_count; /* ApproximateReceiveCount; 0 when not reported */
+};
+
+struct sqs_batch {
+        struct sqs_message msg[SQS_BATCH_MAX];
+        size_t n;
+};
+
+struct sqs_receive_params {
+        const char *queue_url;
+        int max_messages;
+        int wait_time_seconds;
+        int visibility_timeout;
+};
+
+int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct sqs_batch *ret,
+                struct aws_error *err);
+void sqs_batch_clear(struct sqs_batch *b);
+
+/* Deletes the messages whose index is set in `which` (bit i = msg[i]).
+ * ret_deleted gets a bit for each entry SQS confirmed; entries that failed
+ * are described in the log by the caller from err when the call failed as a
+ * whole, or simply stay unset. */
+int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                     unsigned *ret_deleted, struct aws_error *err);
+
+int sqs_change_visibility(struct aws_client *c, const char *queue_url, const char *receipt_handle,
+                          int visibility_timeout, struct aws_error *err);
+
+/* Parses a ReceiveMessage answer body (pure; exposed for tests and fuzzing). */
+int sqs_parse_receive(const char *body, size_t len, struct sqs_batch *ret);
+/* Parses a DeleteMessageBatch answer: bit i set when entry Id "i" succeeded. */
+int sqs_parse_delete_batch(const char *body, size_t len, unsigned *ret_deleted);

@@ -1,0 +1,210 @@
+"""A local AWS for the integration tests and the demo: moto_server on 127.0.0.1
+with IAM authentication on, so every request ssm-notifyd makes must carry a valid
+SigV4 signature (DESIGN.md, "Test peers").
+
+The first INITIAL_NO_AUTH_ACTION_COUNT calls are unsigned bootstrap calls that
+create an IAM user, an allow-all policy and an access key; every later call,
+the tests' own boto3 calls included, is signed with that key and verified.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import boto3
+
+REGION = "us-east-1"
+BOOTSTRAP_CALLS = 4  # create_user, create_policy, attach_user_policy, create_access_key
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=30.0, interval=0.05, what="condition"):
+    """Polls predicate until it returns a true value; raises after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def eventbridge_envelope(record, event_id="7c1b5a7e-0000-4000-8000-000000000001"):
+    """Wraps a CloudTrail record the way an EventBridge rule delivers it to SQS."""
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws." + record.get("eventSource", "ssm.amazonaws.com").split(".")[0],
+        "account": record.get("recipientAccountId", "123456789012"),
+        "time": record.get("eventTime", "2023-01-01T00:00:00Z"),
+        "region": record.get("awsRegion", REGION),
+        "resources": [],
+        "detail": record,
+    }
+
+
+class MotoEnv:
+    """moto_server plus the queue, topic and a sink queue subscribed to the topic."""
+
+    def __init__(self, workdir=None):
+        self.workdir = workdir or tempfile.mkdtemp(prefix="ssmn-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(BOOTSTRAP_CALLS))
+        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+            env.pop(var, None)
+        self.log = open(os.path.join(self.workdir, "moto.log"), "wb")
+        self.proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise AssertionError("moto_server exited; see " + self.log.name)
+            try:
+                urllib.request.urlopen(self.url + "/moto-api/", timeout=1).close()
+                return True
+            except OSError:
+                return False
+
+        wait_until(up, timeout=60, what="moto_server to listen")
+        self._bootstrap()
+        return self
+
+    def _client(self, service, key_id="bootstrap", secret="bootstrap"):
+        return boto3.client(service, endpoint_url=self.url, region_name=REGION,
+                            aws_access_key_id=key_id, aws_secret_access_key=secret)
+
+    def _bootstrap(self):
+        iam = self._client("iam")
+        iam.create_user(UserName="ssm-notifyd")
+        policy = iam.create_policy(PolicyName="relay", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam.attach_user_policy(UserName="ssm-notifyd", PolicyArn=policy["Policy"]["Arn"])
+        key = iam.create_access_key(UserName="ssm-notifyd")["AccessKey"]
+        self.key_id, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
+        self.sqs = self._client("sqs", self.key_id, self.secret)
+        self.sns = self._client("sns", self.key_id, self.secret)
+
+    def create_relay_resources(self, queue="ssm-session-events", topic="ssm-session-alerts"):
+        self.queue_url = self.sqs.create_queue(QueueName=queue)["QueueUrl"]
+        self.sink_url = self.sqs.create_queue(QueueName=queue + "-sink")["QueueUrl"]
+        self.topic_arn = self.sns.create_topic(Name=topic)["TopicArn"]
+        self.subscribe_sink(self.topic_arn)
+        return self
+
+    def subscribe_sink(self, topic_arn):
+        sink_arn = self.sqs.get_queue_attributes(
+            QueueUrl=self.sink_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=sink_arn)
+
+    def write_config(self, name="ssm-notifyd.conf", secret=None, topic_arn=None, extra=None):
+        """Writes a 0600 config for the daemon; extra maps section -> {key: value}."""
+        sections = {
+            "aws": {"region": REGION, "access_key_id": self.key_id,
+                    "secret_access_key": secret or self.secret,
+                    "sqs_endpoint": self.url, "sns_endpoint": self.url},
+            "sqs": {"queue_url": self.queue_url, "wait_time_seconds": "1",
+                    "visibility_timeout": "2", "max_receive_count": "5"},
+            "sns": {"topic_arn": topic_arn or self.topic_arn},
+            "notify": {},
+            "log": {"level": "debug"},
+        }
+        for section, values in (extra or {}).items():
+            sections.setdefault(section, {}).update(values)
+        path = os.path.join(self.workdir, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            for section, values in sections.items():
+                f.write(f"[{section}]\n")
+                for k, v in values.items():
+                    f.write(f"{k} = {v}\n")
+        return path
+
+    def send(self, body):
+        if not isinstance(body, str):
+            body = json.dumps(body)
+        return self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=body)["MessageId"]
+
+    def queue_depth(self, url=None):
+        a = self.sqs.get_queue_attributes(
+            QueueUrl=url or self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"])
+
+    def drain_sink(self, expected, timeout=30.0):
+        """Reads notifications from the sink until `expected` arrived (or timeout),
+        then keeps reading briefly so extra (duplicate) ones are seen too."""
+        got = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = self.sqs.receive_message(QueueUrl=self.sink_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            msgs = r.get("Messages", [])
+            for m in msgs:
+                got.append(json.loads(m["Body"]))
+                self.sqs.delete_message(QueueUrl=self.sink_url, ReceiptHandle=m["ReceiptHandle"])
+            if len(got) >= expected and not msgs:
+                break
+        return got
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+class Daemon:
+    """The built ssm-notifyd, run in the foreground as systemd would."""
+
+    def __init__(self, binary, config, workdir, env=None):
+        self.binary, self.config, self.workdir = binary, config, workdir
+        self.env = dict(os.environ, **(env or {}))
+        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "JOURNAL_STREAM",
+                    "NOTIFY_SOCKET", "WATCHDOG_USEC", "CREDENTIALS_DIRECTORY"):
+            if var not in (env or {}):
+                self.env.pop(var, None)
+        # A non-EC2 machine: make any IMDS attempt fail at once instead of timing out.
+        self.env.setdefault("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1")
+        self.proc = None
+
+    def once(self, timeout=60):
+        return subprocess.run([self.binary, "-c", self.config, "--once"], env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def start(self, *args):
+        self.stderr_path = os.path.join(self.workdir, "daemon.stderr")
+        self.stderr = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen([self.binary, "-c", self.config, *args], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=self.stderr)
+        return self
+
+    def stop(self, timeout=30):
+        """SIGTERM, as systemd stops the service; returns the exit code."""
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=timeout)
+        self.stderr.close()
+        return code
+
+    def log_text(self):
+        with open(self.stderr_path) as f:
+            return f.read()
