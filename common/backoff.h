@@ -1,0 +1,27 @@
+/* backoff: exponential backoff with full jitter, capped.
+ *
+ * Pure: the caller supplies the randomness (a uniformly distributed
+ * uint32_t, e.g. from getrandom()) and does the waiting. The delay before
+ * try n+1 is uniform in [0, min(cap_ms, base_ms * 2^n)] ("full jitter", as
+ * in the AWS Architecture Blog's "Exponential Backoff And Jitter" and the
+ * SDKs' standard retry mode), so competing daemons spread out instead of
+ * retrying in step. The attempt counter saturates and the window is computed
+ * without overflow for any counter value. */
+#pragma once
+
+#include <stdint.h>
+
+struct backoff {
+        unsigned base_ms;
+        unsigned cap_ms;
+        unsigned attempt; /* tries since the last reset */
+};
+
+void backoff_init(struct backoff *b, unsigned base_ms, unsigned cap_ms);
+
+/* The delay before the next try, from random (uniform over all uint32_t
+ * values: 0 gives 0, UINT32_MAX the whole window); then counts the attempt. */
+unsigned backoff_next_ms(struct backoff *b, uint32_t random);
+
+/* After a success: the next delay starts from the base window again. */
+void backoff_reset(struct backoff *b);
