@@ -1,7 +1,6 @@
 #include "sigv4.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,18 +15,23 @@
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define SHA256_HEX_LEN (2 * SHA256_DIGEST_LENGTH)
 
-/* Upper bound of the canonical request: path and query at most triple when
- * percent-encoded; each header name appears twice (its line and
- * SignedHeaders) and each value once. The 1024 bytes cover the method, line
- * breaks and separators of SIGV4_MAX_HEADERS headers, the headers sigv4 adds
- * itself (the token is counted in SIGV4_MAX_HEADER_BYTES) and the payload
- * hash. */
+/* SignedHeaders: every name once (names are counted in
+ * SIGV4_MAX_HEADER_BYTES), a ';' between them, and the names of the three
+ * headers sigv4 signs itself (50 bytes). */
+#define SIGNED_HEADERS_MAX (SIGV4_MAX_HEADER_BYTES + SIGV4_MAX_HEADERS + 64)
+/* Canonical request: path and query at most triple when percent-encoded;
+ * header names and values once in the header lines, the names again in
+ * SignedHeaders. The 1024 bytes cover the rest, about 500: method, line
+ * breaks, ':' and ',' separators, the x-amz-date and x-amz-content-sha256
+ * lines, the token's name and the payload hash. */
 #define CANONICAL_REQUEST_MAX \
-        (3 * SIGV4_MAX_PATH + 3 * SIGV4_MAX_QUERY + 2 * SIGV4_MAX_HEADER_BYTES + 1024)
-/* The string to sign: algorithm, date, scope and a hash, each on one line. */
+        (3 * SIGV4_MAX_PATH + 3 * SIGV4_MAX_QUERY + SIGV4_MAX_HEADER_BYTES + SIGNED_HEADERS_MAX + 1024)
+/* String to sign: about 120 bytes of algorithm, date, scope and hash, plus
+ * region and service. */
 #define STRING_TO_SIGN_MAX (256 + 2 * SIGV4_MAX_SCOPE_NAME)
-/* Credential scope, SignedHeaders and signature. */
-#define AUTHORIZATION_MAX (256 + SIGV4_MAX_KEY + 2 * SIGV4_MAX_SCOPE_NAME + SIGV4_MAX_HEADER_BYTES)
+/* Authorization: about 150 bytes of fixed text, date and signature, plus
+ * key id, region, service and SignedHeaders. */
+#define AUTHORIZATION_MAX (256 + SIGV4_MAX_KEY + 2 * SIGV4_MAX_SCOPE_NAME + SIGNED_HEADERS_MAX)
 
 /* Headers sigv4 adds itself; a caller passing one would sign it twice. */
 static const char *const OWN_HEADERS[] = {
@@ -554,9 +558,12 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
         r = format_amz_date(params->time, amz_date);
         if (r < 0)
                 return r;
+        /* the credential scope's date: YYYYMMDD */
+        memcpy(date, amz_date, 8);
+        date[8] = '\0';
 
         buf_init(&creq, CANONICAL_REQUEST_MAX);
-        buf_init(&signed_headers, SIGV4_MAX_HEADER_BYTES + SIGV4_MAX_HEADERS + 64);
+        buf_init(&signed_headers, SIGNED_HEADERS_MAX);
         buf_init(&sts, STRING_TO_SIGN_MAX);
         buf_init(&authz, AUTHORIZATION_MAX);
 
@@ -577,14 +584,11 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
         if (r < 0)
                 goto out;
 
-        /* The scope's date is the first eight characters of amz_date. */
-        r = buf_printf(&sts, ALGORITHM "\n%s\n%.8s/%s/%s/aws4_request\n%s", amz_date, amz_date,
+        r = buf_printf(&sts, ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", amz_date, date,
                        params->region, params->service, creq_hash);
         if (r < 0)
                 goto out;
 
-        memcpy(date, amz_date, 8);
-        date[8] = '\0';
         r = derive_signing_key(creds->secret_access_key, date, params->region, params->service, key);
         if (r < 0)
                 goto out;

@@ -11,7 +11,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -814,6 +813,51 @@ static void test_limits(void **state) {
         free(big);
 }
 
+/* Every input at its limit, in the form that grows most when canonicalized
+ * (bytes that triple when encoded, many long distinct header names with
+ * empty values): sigv4's internal bounds must leave room for it. */
+static void test_worst_case_fits(void **state) {
+        (void)state;
+        char *path = malloc(SIGV4_MAX_PATH + 1), *query = malloc(SIGV4_MAX_QUERY + 1);
+        assert_non_null(path);
+        assert_non_null(query);
+        memset(path, '*', SIGV4_MAX_PATH);
+        path[0] = '/';
+        path[SIGV4_MAX_PATH - 1] = '/';
+        path[SIGV4_MAX_PATH] = '\0';
+        memset(query, '*', SIGV4_MAX_QUERY);
+        query[SIGV4_MAX_QUERY] = '\0';
+
+        /* Host "h" (5 bytes) and a 1-byte token; the other 63 names share
+         * the rest of SIGV4_MAX_HEADER_BYTES. */
+        enum { N = SIGV4_MAX_HEADERS - 1, NAMES = SIGV4_MAX_HEADER_BYTES - 6 };
+        static char names[N][NAMES / N + 2];
+        struct sigv4_header h[SIGV4_MAX_HEADERS] = { { "Host", "h" } };
+        size_t left = NAMES;
+        for (size_t i = 0; i < N; i++) {
+                size_t len = left / (N - i);
+                memset(names[i], 'x', len);
+                names[i][len] = '\0';
+                names[i][0] = (char)('A' + i % 26);
+                names[i][1] = (char)('A' + i / 26);
+                left -= len;
+                h[i + 1] = (struct sigv4_header){ names[i], "" };
+        }
+        assert_int_equal(left, 0);
+
+        struct sigv4_request req = { .method = "BASELINE-CONTROL", .path = path, .query = query,
+                                     .headers = h, .n_headers = SIGV4_MAX_HEADERS };
+        struct sigv4_params params = { .region = "us-east-1", .service = "sqs", .time = suite_time(),
+                                       .sign_body = true };
+        struct sigv4_credentials creds = EXAMPLE_CREDS;
+        creds.session_token = "t";
+        assert_int_equal(sign_into_canary(&req, &creds, &params), 0);
+        params.normalize_path = true;
+        assert_int_equal(sign_into_canary(&req, &creds, &params), 0);
+        free(path);
+        free(query);
+}
+
 static void test_signature_free(void **state) {
         (void)state;
         sigv4_signature_free(NULL);
@@ -851,6 +895,7 @@ int main(void) {
                 cmocka_unit_test(test_canonical_headers),
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_worst_case_fits),
                 cmocka_unit_test(test_signature_free),
         };
         return cmocka_run_group_tests(tests, NULL, print_summary);
