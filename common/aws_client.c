@@ -178,7 +178,13 @@ static int call_once(struct aws_client *c, const char *action, const char *body,
         time_t server_date = 0;
         if (resp.date[0] && http_date_parse(resp.date, &server_date) < 0)
                 server_date = 0;
-        if (c->opt.protocol == AWS_PROTOCOL_JSON10)
+        /* JSON-protocol services still answer some front-end errors (signature,
+         * authorization) with a Query-style XML document. */
+        const char *first = resp.body;
+        while (first < resp.body + resp.body_len && strchr(" \t\r\n", *first))
+                first++;
+        bool xml = first < resp.body + resp.body_len && *first == '<';
+        if (c->opt.protocol == AWS_PROTOCOL_JSON10 && !xml)
                 r = aws_error_from_json(resp.status, resp.body, resp.body_len,
                                         resp.query_error[0] ? resp.query_error : NULL, server_date, now,
                                         &ret->error);

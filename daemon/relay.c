@@ -69,30 +69,42 @@ static bool is_fifo(const char *topic_arn) {
         return n > 5 && strcmp(topic_arn + n - 5, ".fifo") == 0;
 }
 
-/* Publishes one rendered notification. 0, or -EIO with err filled. */
-static int publish(struct relay *r, const struct sqs_message *m, const struct ssm_event *ev,
-                   const struct rendered *out, char *sns_id, size_t sns_id_size, struct aws_error *err) {
-        const struct sns_attribute attrs[] = {
-                { "event_name", ev ? ev->event_name : "unrecognized" },
-                { "actor", ev ? ev->actor : NULL },
-                { "outcome", ev ? (ev->failure ? "failure" : "success") : NULL },
-                { "account_id", ev ? ev->account_id : NULL },
-        };
+enum verdict { KEEP, DELETE, PUBLISH };
+
+/* A message waiting for its notification to be accepted by SNS. */
+struct pending {
+        const struct sqs_message *msg;
+        struct ssm_event *ev;      /* NULL for a fallback notification */
+        const char *why;           /* fallback: why the body was not an event */
+        struct rendered out;
+        struct sns_attribute attrs[4];
+};
+
+static void pending_clear(struct pending *p) {
+        rendered_free(&p->out);
+        event_free(p->ev);
+        *p = (struct pending){ 0 };
+}
+
+static void sns_message_of(const struct relay *r, struct pending *p, struct sns_message *ret) {
+        const struct ssm_event *ev = p->ev;
         bool fifo = is_fifo(r->s.topic_arn);
-        const char *dedup = ev && ev->event_id ? ev->event_id : m->message_id;
-        const struct sns_message sm = {
+        p->attrs[0] = (struct sns_attribute){ "event_name", ev ? ev->event_name : "unrecognized" };
+        p->attrs[1] = (struct sns_attribute){ "actor", ev ? ev->actor : NULL };
+        p->attrs[2] = (struct sns_attribute){ "outcome", ev ? (ev->failure ? "failure" : "success") : NULL };
+        p->attrs[3] = (struct sns_attribute){ "account_id", ev ? ev->account_id : NULL };
+        *ret = (struct sns_message){
                 .topic_arn = r->s.topic_arn,
-                .subject = out->subject,
-                .message = out->message,
-                .message_structure_json = out->message_structure_json,
-                .attributes = attrs,
-                .n_attributes = sizeof(attrs) / sizeof(attrs[0]),
+                .subject = p->out.subject,
+                .message = p->out.message,
+                .message_structure_json = p->out.message_structure_json,
+                .attributes = p->attrs,
+                .n_attributes = 4,
                 /* One group per target keeps each instance's sessions in order
                  * while other instances' events flow in parallel. */
                 .group_id = fifo ? (ev && ev->target ? ev->target : "ssm-notifyd") : NULL,
-                .dedup_id = fifo ? dedup : NULL,
+                .dedup_id = fifo ? (ev && ev->event_id ? ev->event_id : p->msg->message_id) : NULL,
         };
-        return sns_publish(r->sns, &sm, sns_id, sns_id_size, err);
 }
 
 static int render_for(const struct relay *r, const struct ssm_event *ev, struct rendered *out) {
@@ -102,11 +114,12 @@ static int render_for(const struct relay *r, const struct ssm_event *ev, struct 
         return render_event(ev, &lt, &r->s.render, out);
 }
 
-enum verdict { KEEP, DELETE, KEEP_AND_PAUSE };
-
-static enum verdict handle_publish_failure(struct relay *r, const struct sqs_message *m, const struct ssm_event *ev,
-                                           const struct aws_error *err) {
+/* Returns true when the rest of the batch should wait (SNS failing retryably). */
+static bool publish_failed(struct relay *r, const struct pending *p, const struct aws_error *err) {
+        const struct sqs_message *m = p->msg;
+        const struct ssm_event *ev = p->ev;
         char detail[sizeof(r->stats.last_error)];
+
         describe_error(err, detail, sizeof(detail));
         snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
         r->stats.failed++;
@@ -127,18 +140,39 @@ static enum verdict handle_publish_failure(struct relay *r, const struct sqs_mes
                            "publish of message %s failed, left in the queue for a retry: %s", m->message_id,
                            detail);
         }
-        return aws_error_is_retryable(err) ? KEEP_AND_PAUSE : KEEP;
+        return aws_error_is_retryable(err);
 }
 
-static enum verdict handle_unrecognized(struct relay *r, const struct sqs_message *m, int parse_error) {
+static void published(struct relay *r, const struct pending *p, const char *sns_id) {
+        const struct sqs_message *m = p->msg;
+        const struct ssm_event *ev = p->ev;
+
+        r->stats.published++;
+        if (!ev) {
+                const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id }, { "SNS_MESSAGE_ID", sns_id } };
+                log_fields(LOG_NOTICE, LOG_MSGID_UNRECOGNIZED, f, 2,
+                           "message %s is %s; published a fallback notification as SNS message %s", m->message_id,
+                           p->why, sns_id);
+                return;
+        }
+        if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
+                log_warning("event %s published but not remembered; a redelivery may publish it again",
+                            ev->event_id);
+        const struct log_field f[] = {
+                { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name },
+                { "ACTOR", ev->actor },              { "TARGET", ev->target },     { "SNS_MESSAGE_ID", sns_id },
+        };
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, 6, "published %s by %s on %s (%s) as SNS message %s",
+                   ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "unknown",
+                   ev->target ? ev->target : "no target", ev->failure ? "failure" : "success", sns_id);
+}
+
+static enum verdict prepare_unrecognized(struct relay *r, const struct sqs_message *m, int parse_error,
+                                         struct pending *p) {
         const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
         const char *why = parse_error == -EBADMSG ? "not JSON"
                           : parse_error == -E2BIG ? "too large"
                                                   : "not a CloudTrail event";
-        struct rendered out = { 0 };
-        struct aws_error err = { 0 };
-        char sns_id[128];
-
         r->stats.unrecognized++;
         if (r->s.unrecognized_keep) {
                 log_fields(LOG_WARNING, LOG_MSGID_UNRECOGNIZED, f, 1,
@@ -146,29 +180,20 @@ static enum verdict handle_unrecognized(struct relay *r, const struct sqs_messag
                            m->message_id, why);
                 return KEEP;
         }
-        int e = render_fallback(m->message_id, m->body, m->body_len, &r->s.render, &out);
+        int e = render_fallback(m->message_id, m->body, m->body_len, &r->s.render, &p->out);
         if (e < 0) {
                 log_fields(LOG_ERR, LOG_MSGID_UNRECOGNIZED, f, 1, "message %s is %s and its fallback notification "
                            "could not be built (%s); kept in the queue", m->message_id, why, strerror(-e));
                 return KEEP;
         }
-        e = publish(r, m, NULL, &out, sns_id, sizeof(sns_id), &err);
-        rendered_free(&out);
-        if (e < 0)
-                return e == -EIO ? handle_publish_failure(r, m, NULL, &err) : KEEP;
-        const struct log_field pf[] = { { "SQS_MESSAGE_ID", m->message_id }, { "SNS_MESSAGE_ID", sns_id } };
-        log_fields(LOG_NOTICE, LOG_MSGID_UNRECOGNIZED, pf, 2,
-                   "message %s is %s; published a fallback notification", m->message_id, why);
-        r->stats.published++;
-        return DELETE;
+        p->msg = m;
+        p->why = why;
+        return PUBLISH;
 }
 
-static enum verdict handle_message(struct relay *r, const struct sqs_message *m) {
+/* Decides what becomes of one message; PUBLISH fills p. */
+static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct pending *p) {
         struct ssm_event *ev = NULL;
-        struct rendered out = { 0 };
-        struct aws_error err = { 0 };
-        char sns_id[128];
-        enum verdict v = KEEP;
         int e;
 
         if (m->receive_count > r->s.max_receive_count) {
@@ -185,60 +210,88 @@ static enum verdict handle_message(struct relay *r, const struct sqs_message *m)
         if (e == -ENOMEM)
                 return KEEP;
         if (e < 0)
-                return handle_unrecognized(r, m, e);
+                return prepare_unrecognized(r, m, e, p);
 
         const struct log_field f[] = {
-                { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id },
-                { "EVENT_NAME", ev->event_name },    { "ACTOR", ev->actor },
-                { "TARGET", ev->target },            { "SNS_MESSAGE_ID", NULL },
+                { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name },
+                { "ACTOR", ev->actor },              { "TARGET", ev->target },
         };
         if (!event_is_notifiable(ev, r->s.events, r->s.n_events)) {
                 r->stats.filtered++;
                 log_fields(LOG_INFO, LOG_MSGID_FILTERED, f, 5, "message %s: %s from %s is not notified; deleted",
                            m->message_id, ev->event_name ? ev->event_name : "(no eventName)",
                            ev->event_source ? ev->event_source : "(no eventSource)");
-                v = DELETE;
-                goto out;
+                event_free(ev);
+                return DELETE;
         }
         if (ev->event_id && dedupe_contains(r->published, ev->event_id)) {
                 r->stats.duplicates++;
                 log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, 5,
                            "message %s: event %s was already published by this process; deleted", m->message_id,
                            ev->event_id);
-                v = DELETE;
-                goto out;
+                event_free(ev);
+                return DELETE;
         }
-        e = render_for(r, ev, &out);
+        e = render_for(r, ev, &p->out);
         if (e < 0) {
                 log_fields(LOG_ERR, LOG_MSGID_PUBLISH_FAILED, f, 5, "message %s could not be rendered (%s); kept",
                            m->message_id, strerror(-e));
-                goto out;
+                event_free(ev);
+                return KEEP;
         }
-        e = publish(r, m, ev, &out, sns_id, sizeof(sns_id), &err);
-        if (e == -EIO) {
-                v = handle_publish_failure(r, m, ev, &err);
-                goto out;
+        p->msg = m;
+        p->ev = ev;
+        return PUBLISH;
+}
+
+/* Publishes pending[0..n) and sets done bits for those SNS accepted.
+ * Returns true when SNS failed retryably (the caller backs off). */
+static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct pending *pending, size_t n,
+                            unsigned *done) {
+        struct sns_message msgs[SNS_BATCH_MAX];
+        struct sns_entry_result res[SNS_BATCH_MAX] = { 0 };
+        struct aws_error err = { 0 };
+        bool pause = false;
+        size_t payload = 0;
+        int e;
+
+        for (size_t i = 0; i < n; i++) {
+                sns_message_of(r, &pending[i], &msgs[i]);
+                payload += strlen(msgs[i].message);
         }
-        if (e < 0) {
-                log_fields(LOG_ERR, LOG_MSGID_PUBLISH_FAILED, f, 5, "message %s could not be published (%s); kept",
-                           m->message_id, strerror(-e));
-                goto out;
+        if (n == 1 || payload > SNS_PAYLOAD_MAX) {
+                /* One at a time: a single message, or a batch SNS would refuse as too large. */
+                for (size_t i = 0; i < n && !pause; i++) {
+                        res[i] = (struct sns_entry_result){ 0 };
+                        e = sns_publish(r->sns, &msgs[i], res[i].message_id, sizeof(res[i].message_id), &err);
+                        res[i].ok = e == 0;
+                        if (e < 0) {
+                                res[i].error = err;
+                                if (e != -EIO)
+                                        snprintf(res[i].error.code, sizeof(res[i].error.code), "%s", strerror(-e));
+                                pause = publish_failed(r, &pending[i], &res[i].error);
+                        } else {
+                                published(r, &pending[i], res[i].message_id);
+                        }
+                }
+        } else {
+                e = sns_publish_batch(r->sns, msgs, n, res, &err);
+                for (size_t i = 0; i < n; i++) {
+                        if (e < 0) {
+                                res[i] = (struct sns_entry_result){ .error = err };
+                                if (e != -EIO)
+                                        snprintf(res[i].error.code, sizeof(res[i].error.code), "%s", strerror(-e));
+                        }
+                        if (res[i].ok)
+                                published(r, &pending[i], res[i].message_id);
+                        else if (publish_failed(r, &pending[i], &res[i].error))
+                                pause = true;
+                }
         }
-        if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
-                log_warning("event %s published but not remembered; a redelivery may publish it again",
-                            ev->event_id);
-        r->stats.published++;
-        struct log_field pf[6];
-        memcpy(pf, f, sizeof(pf));
-        pf[5].value = sns_id;
-        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, pf, 6, "published %s by %s on %s (%s) as SNS message %s",
-                   ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "unknown",
-                   ev->target ? ev->target : "no target", ev->failure ? "failure" : "success", sns_id);
-        v = DELETE;
-out:
-        rendered_free(&out);
-        event_free(ev);
-        return v;
+        for (size_t i = 0; i < n; i++)
+                if (res[i].ok)
+                        *done |= 1u << (size_t)(pending[i].msg - b->msg);
+        return pause;
 }
 
 static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
@@ -300,15 +353,19 @@ int relay_cycle(struct relay *r, enum relay_outcome *ret) {
                 return 0;
         }
         r->stats.received += batch.n;
+        struct pending pending[SQS_BATCH_MAX] = { 0 };
+        size_t n_pending = 0;
         for (size_t i = 0; i < batch.n; i++) {
-                enum verdict v = outcome == RELAY_PUBLISH_FAILED ? KEEP : handle_message(r, &batch.msg[i]);
+                enum verdict v = prepare(r, &batch.msg[i], &pending[n_pending]);
                 if (v == DELETE)
                         done |= 1u << i;
-                /* SNS is failing retryably: the rest of the batch would fail the
-                 * same way; leave it to come back after the visibility timeout. */
-                if (v == KEEP_AND_PAUSE)
-                        outcome = RELAY_PUBLISH_FAILED;
+                else if (v == PUBLISH)
+                        n_pending++;
         }
+        if (n_pending && publish_pending(r, &batch, pending, n_pending, &done))
+                outcome = RELAY_PUBLISH_FAILED;
+        for (size_t i = 0; i < n_pending; i++)
+                pending_clear(&pending[i]);
         delete_done(r, &batch, done);
         sqs_batch_clear(&batch);
         *ret = outcome;

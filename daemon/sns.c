@@ -2,53 +2,192 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "urlenc.h"
 #include "xmltext.h"
 
-/* SNS: "Maximum … message size is 262,144 bytes (256 KiB)"; the form body
- * adds encoding (up to 3x) and the other parameters. */
-#define SNS_BODY_MAX (3 * 256 * 1024 + 16 * 1024)
-/* A Publish answer is a few hundred bytes. */
+/* The form body: the payload %-encoded (up to 3 bytes per byte) plus the
+ * other parameters. */
+#define SNS_BODY_MAX (3 * SNS_PAYLOAD_MAX + 64 * 1024)
 #define SNS_CALL_TIMEOUT_MS 15000
-/* "MessageAttributes.entry.10.Value.StringValue" */
-#define SNS_PARAM_NAME_MAX 64
-/* Action, Version, TopicArn, Subject, Message, MessageStructure, group, dedup + 3 per attribute. */
-#define SNS_PARAMS_MAX (8 + 3 * SNS_ATTRIBUTES_MAX)
+/* "PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Value.StringValue" */
+#define SNS_PARAM_NAME_MAX 96
+/* Per message: Subject, Message, MessageStructure, group, dedup, Id + 3 per attribute. */
+#define SNS_PARAMS_PER_MESSAGE (6 + 3 * SNS_ATTRIBUTES_MAX)
+#define SNS_PARAMS_MAX (3 + SNS_BATCH_MAX * SNS_PARAMS_PER_MESSAGE)
 
-int sns_publish_body(const struct sns_message *m, struct buf *out) {
+struct form {
         struct form_param p[SNS_PARAMS_MAX];
-        char names[3 * SNS_ATTRIBUTES_MAX][SNS_PARAM_NAME_MAX];
-        size_t n = 0, k = 0, entry = 0;
+        char names[SNS_PARAMS_MAX][SNS_PARAM_NAME_MAX];
+        size_t n;
+};
+
+static void form_add(struct form *f, const char *prefix, const char *name, const char *value) {
+        if (prefix[0]) {
+                snprintf(f->names[f->n], SNS_PARAM_NAME_MAX, "%s%s", prefix, name);
+                name = f->names[f->n];
+        }
+        f->p[f->n++] = (struct form_param){ name, value };
+}
+
+/* The parameters of one message, each name behind prefix ("" for Publish). */
+static int form_add_message(struct form *f, const char *prefix, const struct sns_message *m) {
+        char name[SNS_PARAM_NAME_MAX];
+        size_t entry = 0;
 
         if (m->n_attributes > SNS_ATTRIBUTES_MAX)
                 return -E2BIG;
-        p[n++] = (struct form_param){ "Action", "Publish" };
-        p[n++] = (struct form_param){ "Version", "2010-03-31" };
-        p[n++] = (struct form_param){ "TopicArn", m->topic_arn };
+        if (strlen(m->message) > SNS_PAYLOAD_MAX)
+                return -E2BIG;
         if (m->subject)
-                p[n++] = (struct form_param){ "Subject", m->subject };
-        p[n++] = (struct form_param){ "Message", m->message };
+                form_add(f, prefix, "Subject", m->subject);
+        form_add(f, prefix, "Message", m->message);
         if (m->message_structure_json)
-                p[n++] = (struct form_param){ "MessageStructure", "json" };
+                form_add(f, prefix, "MessageStructure", "json");
         for (size_t i = 0; i < m->n_attributes; i++) {
                 if (!m->attributes[i].value || !m->attributes[i].value[0])
                         continue;
                 entry++;
-                snprintf(names[k], SNS_PARAM_NAME_MAX, "MessageAttributes.entry.%zu.Name", entry);
-                p[n++] = (struct form_param){ names[k++], m->attributes[i].name };
-                snprintf(names[k], SNS_PARAM_NAME_MAX, "MessageAttributes.entry.%zu.Value.DataType", entry);
-                p[n++] = (struct form_param){ names[k++], "String" };
-                snprintf(names[k], SNS_PARAM_NAME_MAX, "MessageAttributes.entry.%zu.Value.StringValue", entry);
-                p[n++] = (struct form_param){ names[k++], m->attributes[i].value };
+                snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Name", entry);
+                form_add(f, prefix, name, m->attributes[i].name);
+                snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.DataType", entry);
+                form_add(f, prefix, name, "String");
+                snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.StringValue", entry);
+                form_add(f, prefix, name, m->attributes[i].value);
         }
         if (m->group_id)
-                p[n++] = (struct form_param){ "MessageGroupId", m->group_id };
+                form_add(f, prefix, "MessageGroupId", m->group_id);
         if (m->dedup_id)
-                p[n++] = (struct form_param){ "MessageDeduplicationId", m->dedup_id };
-        return form_encode(p, n, out);
+                form_add(f, prefix, "MessageDeduplicationId", m->dedup_id);
+        return 0;
+}
+
+int sns_publish_body(const struct sns_message *m, struct buf *out) {
+        struct form *f = calloc(1, sizeof(*f));
+        int r;
+        if (!f)
+                return -ENOMEM;
+        form_add(f, "", "Action", "Publish");
+        form_add(f, "", "Version", "2010-03-31");
+        form_add(f, "", "TopicArn", m->topic_arn);
+        r = form_add_message(f, "", m);
+        if (r == 0)
+                r = form_encode(f->p, f->n, out);
+        free(f);
+        return r;
+}
+
+/* Entry Ids are the indexes "0".."9", so an answer maps back to msgs[i]. */
+static const char *const entry_ids[SNS_BATCH_MAX] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+
+int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf *out) {
+        struct form *f;
+        char prefix[64];
+        size_t payload = 0;
+        int r = 0;
+
+        if (n == 0 || n > SNS_BATCH_MAX)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                payload += strlen(msgs[i].message);
+        if (payload > SNS_PAYLOAD_MAX)
+                return -E2BIG;
+        f = calloc(1, sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        form_add(f, "", "Action", "PublishBatch");
+        form_add(f, "", "Version", "2010-03-31");
+        form_add(f, "", "TopicArn", msgs[0].topic_arn);
+        for (size_t i = 0; i < n && r == 0; i++) {
+                snprintf(prefix, sizeof(prefix), "PublishBatchRequestEntries.member.%zu.", i + 1);
+                form_add(f, prefix, "Id", entry_ids[i]);
+                r = form_add_message(f, prefix, &msgs[i]);
+        }
+        if (r == 0)
+                r = form_encode(f->p, f->n, out);
+        free(f);
+        return r;
+}
+
+static int entry_index(const char *member, size_t len, size_t n) {
+        char id[8];
+        if (xml_find_text(member, len, "Id", id, sizeof(id)) < 0)
+                return -EBADMSG;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(id, entry_ids[i]) == 0)
+                        return (int)i;
+        return -EBADMSG;
+}
+
+/* Fills results from each <member> of the first <list> element of xml. */
+static int for_each_member(const char *xml, size_t len, const char *list, size_t n,
+                           struct sns_entry_result *results, bool ok) {
+        const char *el, *member;
+        size_t el_len, member_len;
+
+        if (xml_find_element(xml, len, list, &el, &el_len) < 0)
+                return 0; /* an empty list may be left out */
+        /* step over the list's own start tag so the search finds its children */
+        const char *p = memchr(el, '>', el_len);
+        const char *end = el + el_len;
+        if (!p)
+                return -EBADMSG;
+        for (p++; p < end && xml_find_element(p, (size_t)(end - p), "member", &member, &member_len) == 0;
+             p = member + member_len) {
+                int i = entry_index(member, member_len, n);
+                if (i < 0)
+                        return i;
+                struct sns_entry_result *res = &results[i];
+                *res = (struct sns_entry_result){ .ok = ok };
+                if (ok) {
+                        if (xml_find_text(member, member_len, "MessageId", res->message_id,
+                                          sizeof(res->message_id)) < 0)
+                                return -EBADMSG;
+                        continue;
+                }
+                char fault[8] = "";
+                xml_find_text(member, member_len, "Code", res->error.code, sizeof(res->error.code));
+                xml_find_text(member, member_len, "Message", res->error.message, sizeof(res->error.message));
+                xml_find_text(member, member_len, "SenderFault", fault, sizeof(fault));
+                /* SNS: SenderFault "Specifies whether the error happened due to the
+                 * caller of the batch API action" — then a retry cannot help. */
+                res->error.cls = strcmp(fault, "true") == 0 ? AWS_ERR_FATAL : AWS_ERR_RETRYABLE;
+                res->error.http_status = 200;
+        }
+        return 0;
+}
+
+int sns_parse_publish_batch(const char *xml, size_t len, size_t n, struct sns_entry_result *results) {
+        struct sns_entry_result *out = calloc(n ? n : 1, sizeof(*out));
+        int r;
+        if (!out)
+                return -ENOMEM;
+        /* An entry the answer does not mention was not published. */
+        for (size_t i = 0; i < n; i++) {
+                out[i].error.cls = AWS_ERR_RETRYABLE;
+                snprintf(out[i].error.code, sizeof(out[i].error.code), "MissingFromAnswer");
+        }
+        r = for_each_member(xml, len, "Successful", n, out, true);
+        if (r == 0)
+                r = for_each_member(xml, len, "Failed", n, out, false);
+        if (r == 0)
+                memcpy(results, out, n * sizeof(*out));
+        free(out);
+        return r;
+}
+
+static int call(struct aws_client *c, const char *action, const struct buf *body, struct aws_result *res,
+                struct aws_error *err) {
+        int r = aws_client_call(c, action, body->data, body->len, SNS_CALL_TIMEOUT_MS, res);
+        if (r < 0)
+                return r;
+        if (res->error.cls != AWS_ERR_NONE) {
+                *err = res->error;
+                return -EIO;
+        }
+        return 0;
 }
 
 int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_message_id, size_t id_size,
@@ -60,23 +199,29 @@ int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_mes
 
         buf_init(&body, SNS_BODY_MAX);
         r = sns_publish_body(m, &body);
-        if (r < 0)
-                goto out;
-        r = aws_client_call(c, "Publish", body.data, body.len, SNS_CALL_TIMEOUT_MS, &res);
-        if (r < 0)
-                goto out;
-        if (res.error.cls != AWS_ERR_NONE) {
-                *err = res.error;
-                r = -EIO;
-                goto out;
-        }
-        r = xml_find_text_in(res.body, res.body_len, "PublishResult", "MessageId", id, sizeof(id));
-        if (r < 0) {
+        if (r == 0)
+                r = call(c, "Publish", &body, &res, err);
+        if (r == 0 && xml_find_text_in(res.body, res.body_len, "PublishResult", "MessageId", id, sizeof(id)) < 0)
                 r = -EBADMSG;
-                goto out;
-        }
-        snprintf(ret_message_id, id_size, "%s", id);
-out:
+        if (r == 0)
+                snprintf(ret_message_id, id_size, "%s", id);
+        aws_result_clear(&res);
+        buf_free(&body);
+        return r;
+}
+
+int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size_t n,
+                      struct sns_entry_result *results, struct aws_error *err) {
+        struct aws_result res = { 0 };
+        struct buf body;
+        int r;
+
+        buf_init(&body, SNS_BODY_MAX);
+        r = sns_publish_batch_body(msgs, n, &body);
+        if (r == 0)
+                r = call(c, "PublishBatch", &body, &res, err);
+        if (r == 0)
+                r = sns_parse_publish_batch(res.body, res.body_len, n, results);
         aws_result_clear(&res);
         buf_free(&body);
         return r;

@@ -1,21 +1,29 @@
-/* sns: SNS Publish over the Query protocol.
+/* sns: SNS Publish and PublishBatch over the Query protocol.
  *
- * The body is form-encoded as AWS SDKs encode it (urlenc.h), the answer is
+ * Bodies are form-encoded as AWS SDKs encode them (urlenc.h), answers are
  * XML. Message attributes are String attributes so subscribers can filter on
  * them; empty values are left out (SNS rejects empty attribute values). For a
  * FIFO topic the caller sets group_id and dedup_id.
- * Returns 0 with the SNS MessageId, -EIO with *err describing the AWS answer,
- * -EBADMSG for an answer without a MessageId, -E2BIG for a request above the
- * SNS limits, or -ENOMEM. */
+ * PublishBatch reports every entry separately: one entry's failure is that
+ * entry's, and the caller deletes only what SNS accepted.
+ * Failures: -EIO with *err describing the AWS answer, -EBADMSG for an answer
+ * that is not what the API documents, -E2BIG for a request above the SNS
+ * limits, -ENOMEM. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "aws_client.h"
+#include "buf.h"
 
 /* SNS: "a message can include … up to 10 message attributes". */
 #define SNS_ATTRIBUTES_MAX 10
+/* SNS: "The maximum number of entries in a PublishBatch request is 10." */
+#define SNS_BATCH_MAX 10
+/* SNS: the message, and the total of all messages in one PublishBatch, are
+ * at most 262,144 bytes (256 KiB). */
+#define SNS_PAYLOAD_MAX (256 * 1024)
 
 struct sns_attribute {
         const char *name;
@@ -33,7 +41,21 @@ struct sns_message {
         const char *dedup_id;  /* FIFO topics only, else NULL */
 };
 
+struct sns_entry_result {
+        bool ok;
+        char message_id[128]; /* when ok */
+        struct aws_error error; /* when not ok */
+};
+
 int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_message_id, size_t id_size,
                 struct aws_error *err);
-/* Builds the Publish form body (pure; exposed for tests). */
+
+/* Publishes n (1..SNS_BATCH_MAX) messages to msgs[0].topic_arn in one call.
+ * 0: every entry's outcome is in results[i]. */
+int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size_t n,
+                      struct sns_entry_result *results, struct aws_error *err);
+
+/* Request bodies and answer parsing (pure; exposed for tests and fuzzing). */
 int sns_publish_body(const struct sns_message *m, struct buf *out);
+int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf *out);
+int sns_parse_publish_batch(const char *xml, size_t len, size_t n, struct sns_entry_result *results);

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP proxy between ssm-notifyd and the AWS emulator.
+
+It forwards each request's bytes exactly as received (the Host header is
+signed, so it must reach the emulator unchanged) and, on a seeded schedule,
+injects: AWS-shaped 5xx answers, throttling errors, connection resets, stalls
+longer than the client's timeout, added latency and truncated bodies.
+
+Faults that lose an answer after the emulator acted (truncate) are never
+applied to SNS Publish: the daemon could not know the publish happened, so a
+second publish would be correct at-least-once behaviour, not a bug, and the
+tests count duplicates to prove there are none.
+
+    faultproxy.py --upstream http://127.0.0.1:PORT [--seed N] [--rate KIND=P ...]
+                  [--latency-ms MS] [--stall-s S]
+prints the port it listens on (127.0.0.1) as its first line. Control:
+    GET  /_proxy/stats            counters as JSON
+    POST /_proxy/plan  {"rates": {...}, "down": bool, "latency_ms": N}
+"""
+import argparse
+import http.client
+import json
+import random
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+
+KINDS = ("error5xx", "throttle", "reset", "stall", "latency", "truncate")
+
+
+class State:
+    def __init__(self, args):
+        self.lock = threading.Lock()
+        self.rng = random.Random(args.seed)
+        self.rates = dict.fromkeys(KINDS, 0.0)
+        for spec in args.rate or []:
+            kind, p = spec.split("=")
+            if kind not in KINDS:
+                raise SystemExit(f"unknown fault kind {kind}")
+            self.rates[kind] = float(p)
+        self.latency_ms = args.latency_ms
+        self.always_latency_ms = args.always_latency_ms
+        self.stall_s = args.stall_s
+        self.down = False
+        self.stats = {"requests": 0, "forwarded": 0, **{k: 0 for k in KINDS}, "down": 0, "by_action": {}}
+
+    def choose(self, action):
+        with self.lock:
+            self.stats["requests"] += 1
+            self.stats["by_action"][action] = self.stats["by_action"].get(action, 0) + 1
+            if self.down:
+                self.stats["down"] += 1
+                return "reset"
+            x = self.rng.random()
+            for kind in KINDS:
+                if kind == "truncate" and action == "Publish":
+                    continue
+                if x < self.rates[kind]:
+                    self.stats[kind] += 1
+                    return kind
+                x -= self.rates[kind]
+            self.stats["forwarded"] += 1
+            return None
+
+
+def read_request(rfile):
+    line = rfile.readline(65537)
+    if not line:
+        return None
+    head = [line]
+    length = 0
+    while True:
+        h = rfile.readline(65537)
+        if not h:
+            return None
+        head.append(h)
+        if h in (b"\r\n", b"\n"):
+            break
+        name, _, value = h.decode("latin-1").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    body = rfile.read(length) if length else b""
+    return b"".join(head), body
+
+
+def action_of(head, body):
+    text = head.decode("latin-1")
+    for line in text.split("\r\n"):
+        if line.lower().startswith("x-amz-target:"):
+            return line.split(":", 1)[1].strip().split(".")[-1]
+    if body.startswith(b"Action="):
+        return body.split(b"&", 1)[0][7:].decode()
+    return text.split(" ", 2)[1] if " " in text else "?"
+
+
+def aws_error(head, status, code, message):
+    if b"x-amz-target" in head.lower():
+        body = json.dumps({"__type": "com.amazonaws.sqs#" + code, "message": message}).encode()
+        ctype = b"application/x-amz-json-1.0"
+    else:
+        body = (f"<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error>"
+                f"<Type>{'Receiver' if status >= 500 else 'Sender'}</Type><Code>{code}</Code>"
+                f"<Message>{message}</Message></Error><RequestId>faultproxy</RequestId>"
+                f"</ErrorResponse>").encode()
+        ctype = b"text/xml"
+    reason = {500: b"Internal Server Error", 503: b"Service Unavailable", 400: b"Bad Request"}[status]
+    return (b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nx-amzn-RequestId: faultproxy\r\n\r\n"
+            % (status, reason, ctype, len(body)) + body)
+
+
+class Handler(socketserver.StreamRequestHandler):
+    def reset(self):
+        # SO_LINGER 0: close with RST, as a dropped connection looks to the client.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+    def control(self, head, body):
+        st = self.server.state
+        if head.startswith(b"POST /_proxy/plan"):
+            plan = json.loads(body or b"{}")
+            with st.lock:
+                st.rates.update(plan.get("rates", {}))
+                st.down = plan.get("down", st.down)
+                st.latency_ms = plan.get("latency_ms", st.latency_ms)
+        with st.lock:
+            out = json.dumps(st.stats).encode()
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                         % len(out) + out)
+
+    def forward(self, head, body):
+        up = socket.create_connection(self.server.upstream, timeout=60)
+        try:
+            up.sendall(head + body)
+            resp = http.client.HTTPResponse(up)
+            resp.begin()
+            data = resp.read()
+            lines = [b"HTTP/1.1 %d %s\r\n" % (resp.status, resp.reason.encode("latin-1"))]
+            for k, v in resp.getheaders():
+                if k.lower() in ("transfer-encoding", "connection", "content-length"):
+                    continue
+                lines.append(f"{k}: {v}\r\n".encode("latin-1"))
+            lines.append(b"Content-Length: %d\r\n\r\n" % len(data))
+            return b"".join(lines), data
+        finally:
+            up.close()
+
+    def handle(self):
+        st = self.server.state
+        while True:
+            req = read_request(self.rfile)
+            if req is None:
+                return
+            head, body = req
+            if head.startswith((b"GET /_proxy/", b"POST /_proxy/")):
+                self.control(head, body)
+                continue
+            if st.always_latency_ms:
+                time.sleep(st.always_latency_ms / 1000)
+            fault = st.choose(action_of(head, body))
+            if fault == "reset":
+                return self.reset()
+            if fault == "stall":
+                time.sleep(st.stall_s)
+                return self.reset()
+            if fault == "error5xx":
+                self.wfile.write(aws_error(head, 500, "InternalError", "injected by faultproxy"))
+                continue
+            if fault == "throttle":
+                self.wfile.write(aws_error(head, 400, "ThrottlingException" if b"x-amz-target" in head.lower()
+                                           else "Throttling", "Rate exceeded (injected by faultproxy)"))
+                continue
+            if fault == "latency":
+                time.sleep(st.latency_ms / 1000)
+            resp_head, data = self.forward(head, body)
+            if fault == "truncate":
+                self.wfile.write(resp_head + data[: len(data) // 2])
+                self.wfile.flush()
+                return self.reset()
+            self.wfile.write(resp_head + data)
+            self.wfile.flush()
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--rate", action="append", help="KIND=P, KIND in " + ", ".join(KINDS))
+    ap.add_argument("--latency-ms", type=int, default=200)
+    ap.add_argument("--always-latency-ms", type=int, default=0, help="added to every request")
+    ap.add_argument("--stall-s", type=float, default=20.0)
+    args = ap.parse_args()
+    host, port = args.upstream.split("//", 1)[1].rstrip("/").split(":")
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.upstream = (host, int(port))
+    srv.state = State(args)
+    print(srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
