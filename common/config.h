@@ -1,0 +1,92 @@
+/* config: the INI configuration file, parsed into one validated struct.
+ *
+ * One table of keys (section, key, type, range, default) drives parsing and
+ * validation; unknown sections and keys, duplicates, bad values and missing
+ * required keys are all errors. Every error is collected (parsing goes on
+ * after one) as a line "path:line: [section] key: reason (allowed …)", so a
+ * user sees them all at once. The value of a secret key (secret_access_key,
+ * session_token) never appears in any message. An empty value ("key =")
+ * leaves the key at its default, as if it were absent.
+ *
+ * The environment's standard AWS variables are honoured below the file
+ * (DESIGN.md, "Configuration"); the environment is read through a function
+ * pointer so tests can pass a table. config_load() is the only part that
+ * touches the file system (open, fstat; the time zone check reads the tz
+ * database). */
+#pragma once
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum config_format { CONFIG_FORMAT_TEXT, CONFIG_FORMAT_JSON, CONFIG_FORMAT_CHATBOT, CONFIG_FORMAT_MULTI };
+enum config_language { CONFIG_LANG_JA, CONFIG_LANG_EN };
+enum config_unrecognized { CONFIG_UNRECOGNIZED_NOTIFY, CONFIG_UNRECOGNIZED_KEEP };
+
+struct config_account {
+        char *id;   /* 12 digits */
+        char *name; /* 1..64 printable UTF-8 characters */
+};
+
+struct config {
+        char *path;
+        /* [aws] */
+        char *region;            /* file, else AWS_REGION, else AWS_DEFAULT_REGION; always set */
+        char *access_key_id;     /* from the file only; NULL when absent */
+        char *secret_access_key; /* from the file only; NULL when absent */
+        char *session_token;     /* from the file only; NULL when absent */
+        char *sqs_endpoint;      /* base URL without a trailing '/': file, else AWS_ENDPOINT_URL_SQS, */
+        char *sns_endpoint;      /* else AWS_ENDPOINT_URL, else https://sqs.REGION.amazonaws.com (…sns…) */
+        char *imds_endpoint;     /* AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 */
+        /* [sqs] */
+        char *queue_url;
+        int wait_time_seconds;   /* 1..20, default 20 */
+        int max_messages;        /* 1..10, default 10 */
+        int visibility_timeout;  /* 0..43200, default 60 */
+        int max_receive_count;   /* 1..1000, default 5 */
+        /* [sns] */
+        char *topic_arn;
+        /* [notify] */
+        enum config_format format;             /* default text */
+        enum config_language language;         /* default ja */
+        char *timezone;                        /* default Asia/Tokyo; passed tz_check() */
+        char **events;                         /* default StartSession, ResumeSession, TerminateSession */
+        size_t n_events;
+        char *subject;                         /* NULL: the renderer's default; passed template_validate() */
+        enum config_unrecognized unrecognized; /* default notify */
+        struct config_account *accounts;       /* [accounts], in file order */
+        size_t n_accounts;
+        /* [log] */
+        int log_level;                         /* LOG_ERR..LOG_DEBUG, default LOG_INFO */
+};
+
+/* Diagnostics, one line each, appended by config_load*(); the caller owns
+ * them and frees them with config_diag_clear(). Start from a zeroed struct. */
+struct config_diag {
+        char **lines;
+        size_t n;
+};
+
+/* getenv, or a test's table. NULL or "" both mean "not set". */
+typedef const char *(*config_getenv_fn)(const char *name);
+
+/* Parses and validates the file at path. On success *ret is a new config.
+ * -EINVAL: the file is bad; every error is in diag. -ENOENT, -EACCES (and
+ * other open errors): the file can't be read; diag names the path.
+ * -EPERM: the file holds secret_access_key or session_token and group or
+ * others have access to it (diag names the mode and the chmod that fixes
+ * it), as OpenSSH refuses loose private keys. -ENOMEM. env may be NULL. */
+int config_load(const char *path, config_getenv_fn env, struct config **ret, struct config_diag *diag);
+
+/* As config_load, from a stream the caller opened and closes; path is only
+ * used in messages. No permission check (there is no file to check). */
+int config_load_stream(FILE *f, const char *path, config_getenv_fn env, struct config **ret,
+                       struct config_diag *diag);
+
+/* NULL is fine. Wipes the secrets with OPENSSL_cleanse before freeing them. */
+void config_free(struct config *c);
+void config_diag_clear(struct config_diag *d);
+
+/* $CREDENTIALS_DIRECTORY/ssm-notifyd.conf when that file exists (systemd
+ * LoadCredential=), else /etc/ssm-notifyd/ssm-notifyd.conf. Returns buf or a
+ * string literal. */
+const char *config_default_path(config_getenv_fn env, char *buf, size_t size);

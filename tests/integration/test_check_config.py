@@ -1,0 +1,203 @@
+"""ssm-notifyd --check-config, run as a user would: exit codes, messages, secrets.
+
+The expected messages are written by hand from DESIGN.md ("Configuration",
+"Command line") and ssm-notifyd.conf(5).
+"""
+import os
+import pathlib
+import re
+import subprocess
+import tempfile
+import unittest
+
+BINARY = os.environ.get("SSMN_BINARY", "ssm-notifyd")
+REPO = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "conf" / "ssm-notifyd.conf"
+
+KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+TOKEN = "FQoGZXIvYXdzEBYaDHqa0AP1" + "x" * 600 + "=="
+
+GOOD = """\
+[aws]
+region = ap-northeast-1
+[sqs]
+queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-events
+[sns]
+topic_arn = arn:aws:sns:ap-northeast-1:123456789012:ssm-alerts
+"""
+
+
+def clean_env(**extra):
+    """The caller's environment without AWS settings, so that results do not
+    depend on the machine the tests run on."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k != "CREDENTIALS_DIRECTORY"}
+    env.update(extra)
+    return env
+
+
+class CheckConfig(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="ssmn-check-")
+        self.dir = pathlib.Path(self.tmp.name)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text, mode=0o600):
+        path = self.dir / name
+        path.write_text(text)
+        path.chmod(mode)
+        return path
+
+    def run_cli(self, *args, env=None):
+        return subprocess.run([BINARY, *args], capture_output=True, text=True,
+                              env=env if env is not None else clean_env(), timeout=60)
+
+    def assert_no_secret(self, res):
+        for out in (res.stdout, res.stderr):
+            self.assertNotIn(SECRET, out)
+            self.assertNotIn(SECRET[:13], out)
+            self.assertNotIn(TOKEN[:20], out)
+
+    def test_good_config(self):
+        path = self.write("good.conf", GOOD)
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, "configuration OK\n")
+        self.assertEqual(res.stderr, "")
+
+    def test_long_option_and_secrets_at_0600(self):
+        path = self.write("creds.conf", GOOD + "[aws]\naccess_key_id = %s\nsecret_access_key = %s\n"
+                          "session_token = %s\n" % (KEY_ID, SECRET, TOKEN))
+        res = self.run_cli("--check-config", "--config=%s" % path)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, "configuration OK\n")
+        self.assert_no_secret(res)
+
+    def test_every_error_with_file_and_line(self):
+        path = self.write("bad.conf", """\
+; a comment
+[aws]
+region = ap-northeast-1
+
+[sqs]
+queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-events
+wait_time_seconds = 30
+[sns]
+topic_arn = arn:aws:sns:us-east-1:123456789012:ssm-alerts
+[notify]
+format = html
+colour = blue
+[logging]
+level = debug
+""")
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 78)
+        self.assertEqual(res.stdout, "")
+        self.assertEqual(res.stderr.splitlines(), [
+            f'{path}:7: [sqs] wait_time_seconds: "30" is out of range (allowed: 1..20)',
+            f'{path}:11: [notify] format: "html" is not a known value (allowed: text, json, chatbot, multi)',
+            f"{path}:12: [notify] colour: unknown key (allowed: format, language, timezone, events, "
+            "subject, unrecognized)",
+            f"{path}:13: [logging]: unknown section (allowed: aws, sqs, sns, notify, accounts, log)",
+            f"{path}:9: [sns] topic_arn: topic is in region us-east-1, not in the configured region "
+            "ap-northeast-1 (allowed: a topic in ap-northeast-1)",
+        ])
+
+    def test_missing_required_keys_name_the_file(self):
+        path = self.write("empty.conf", "; nothing\n")
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 78)
+        lines = res.stderr.splitlines()
+        self.assertEqual(len(lines), 3, res.stderr)
+        self.assertTrue(lines[0].startswith(f"{path}: [aws] region: missing; AWS_REGION and "
+                                            "AWS_DEFAULT_REGION are not set either (allowed: "))
+        self.assertTrue(lines[1].startswith(f"{path}: [sqs] queue_url: missing (allowed: "))
+        self.assertTrue(lines[2].startswith(f"{path}: [sns] topic_arn: missing (allowed: "))
+
+    def test_region_from_environment(self):
+        path = self.write("noregion.conf", GOOD.replace("region = ap-northeast-1\n", ""))
+        res = self.run_cli("-c", str(path), "--check-config",
+                           env=clean_env(AWS_REGION="ap-northeast-1", AWS_DEFAULT_REGION="us-east-1"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        res = self.run_cli("-c", str(path), "--check-config", env=clean_env(AWS_REGION="us-east-1"))
+        self.assertEqual(res.returncode, 78)
+        self.assertIn(f"{path}:3: [sqs] queue_url: queue is in region ap-northeast-1, not in the "
+                      "configured region us-east-1", res.stderr)
+
+    def test_unreadable_file(self):
+        path = self.dir / "absent.conf"
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 78)
+        self.assertEqual(res.stderr, f"{path}: cannot read: No such file or directory\n")
+
+    def test_unknown_flag_is_a_usage_error(self):
+        res = self.run_cli("--check-config", "--bogus")
+        self.assertEqual(res.returncode, 2)
+        self.assertEqual(res.stdout, "")
+        self.assertIn("unknown option '--bogus'", res.stderr)
+        self.assertIn("Usage: ssm-notifyd", res.stderr)
+
+    def test_loose_permissions_refused_without_showing_secrets(self):
+        path = self.write("loose.conf", GOOD + "[aws]\naccess_key_id = %s\nsecret_access_key = %s\n"
+                          "session_token = %s\n" % (KEY_ID, SECRET, TOKEN), mode=0o644)
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 78)
+        self.assertEqual(res.stderr, f"{path}: [aws] secret_access_key: the file's mode 0644 gives group "
+                         f"or others access (allowed: no access for group and others: chmod 600 {path})\n")
+        self.assert_no_secret(res)
+
+    def test_secrets_never_printed(self):
+        cases = [
+            "[aws]\naccess_key_id = %s\nsecret_access_key = %s x\n" % (KEY_ID, SECRET),
+            "[aws]\nsecret_access_key = %s\nsecret_access_key = %s\n" % (SECRET, SECRET),
+            "[aws]\nsecret_key = %s\n" % SECRET,
+            "[credentials]\nsecret_access_key = %s\n" % SECRET,
+            "[aws]\n%s\n" % SECRET,
+            "[aws]\naccess_key_id = %s\nsecret_access_key = %s\nsession_token = %s \x01\n" % (KEY_ID, SECRET, TOKEN),
+            "[aws]\nsqs_endpoint = https://%s:%s@sqs.example.com\n" % (KEY_ID, SECRET),
+        ]
+        for i, text in enumerate(cases):
+            for mode in (0o600, 0o644):
+                with self.subTest(case=i, mode=oct(mode)):
+                    path = self.write("secret%d.conf" % i, GOOD + text, mode=mode)
+                    res = self.run_cli("-c", str(path), "--check-config")
+                    self.assertEqual(res.returncode, 78, res.stderr)
+                    self.assertRegex(res.stderr, re.escape(str(path)) + r":\d+: ")
+                    self.assert_no_secret(res)
+
+    def test_default_path_from_credentials_directory(self):
+        self.write("ssm-notifyd.conf", GOOD)
+        res = self.run_cli("--check-config", env=clean_env(CREDENTIALS_DIRECTORY=str(self.dir)))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, "configuration OK\n")
+
+    def test_shipped_example_passes(self):
+        res = self.run_cli("-c", str(EXAMPLE), "--check-config")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, "configuration OK\n")
+
+    def test_shipped_example_with_every_key_uncommented_passes(self):
+        text = EXAMPLE.read_text()
+        keys = re.findall(r"^;([a-z0-9_]+) = \S", text, flags=re.M)
+        # every key of ssm-notifyd.conf(5) but the session token has an example value
+        self.assertEqual(sorted(keys), sorted([
+            "access_key_id", "secret_access_key", "sqs_endpoint", "sns_endpoint",
+            "wait_time_seconds", "max_messages", "visibility_timeout", "max_receive_count",
+            "format", "language", "timezone", "events", "subject", "unrecognized",
+            "123456789012", "level"]))
+        text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
+        path = self.write("all.conf", text)
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, "configuration OK\n")
+        # with the region left to the environment, as the comment says
+        path = self.write("env.conf", text.replace("\nregion = ap-northeast-1\n", "\n"))
+        res = self.run_cli("-c", str(path), "--check-config", env=clean_env(AWS_REGION="ap-northeast-1"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
