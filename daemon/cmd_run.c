@@ -20,12 +20,11 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "aws_client.h"
+#include "aws_setup.h"
 #include "backoff.h"
 #include "commands.h"
 #include "config.h"
 #include "config_cli.h"
-#include "credentials.h"
 #include "http.h"
 #include "log.h"
 #include "relay.h"
@@ -34,10 +33,6 @@
 /* Backoff after AWS failures: from 1 s up to 5 min between attempts. */
 #define BACKOFF_BASE_MS 1000
 #define BACKOFF_CAP_MS (5 * 60 * 1000)
-/* Connection setup to AWS endpoints; a long poll's total time is set per call. */
-#define CONNECT_TIMEOUT_MS 5000
-/* SQS answers up to 10 messages of 256 KiB, JSON-escaped. */
-#define MAX_ANSWER_BYTES (16u * 1024 * 1024)
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -54,10 +49,9 @@ static void on_reload(int sig) {
 
 struct daemon {
         struct config *cfg;
-        struct credentials *creds;
-        struct aws_client *sqs, *sns;
+        struct settings settings; /* borrows cfg */
+        struct aws_setup aws;
         struct relay *relay;
-        struct relay_settings settings;
         uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
         uint64_t last_ping_usec;
 };
@@ -94,72 +88,46 @@ static void sleep_ms(struct daemon *d, unsigned ms) {
         }
 }
 
-static const char *env_lookup(const char *name) {
-        return getenv(name);
-}
-
 static void daemon_close(struct daemon *d) {
         relay_free(d->relay);
-        aws_client_free(d->sqs);
-        aws_client_free(d->sns);
-        credentials_free(d->creds);
+        aws_setup_close(&d->aws);
+        settings_clear(&d->settings);
         config_free(d->cfg);
-        *d = (struct daemon){ .watchdog_usec = d->watchdog_usec, .last_ping_usec = d->last_ping_usec };
+        d->relay = NULL;
+        d->cfg = NULL;
 }
 
-/* Builds credentials and clients for cfg; on failure d is untouched. */
+/* Takes cfg and builds what it describes; on failure d is untouched and cfg
+ * is still the caller's. The relay (and its memory of published events)
+ * survives a reload. */
 static int daemon_open(struct daemon *d, struct config *cfg) {
-        struct daemon n = { .cfg = cfg, .watchdog_usec = d->watchdog_usec, .last_ping_usec = d->last_ping_usec };
-        const struct credentials_options co = {
-                .access_key_id = cfg->access_key_id,
-                .secret_access_key = cfg->secret_access_key,
-                .session_token = cfg->session_token,
-                .getenv = env_lookup,
-                .imds_endpoint = cfg->imds_endpoint,
-        };
-        int r = credentials_new(&co, &n.creds);
+        struct aws_setup aws;
+        struct settings settings;
+        int r = settings_from_config(cfg, &settings);
         if (r < 0)
                 return r;
-        struct aws_client_options o = {
-                .endpoint = cfg->sqs_endpoint,
-                .service = "sqs",
-                .region = cfg->region,
-                .protocol = AWS_PROTOCOL_JSON10,
-                .target_prefix = "AmazonSQS.",
-                .credentials = n.creds,
-                .max_body = MAX_ANSWER_BYTES,
-                .connect_timeout_ms = CONNECT_TIMEOUT_MS,
-                .progress = on_progress,
-                .progress_userdata = d,
-        };
-        r = aws_client_new(&o, &n.sqs);
-        if (r < 0)
-                goto fail;
-        o.endpoint = cfg->sns_endpoint;
-        o.service = "sns";
-        o.protocol = AWS_PROTOCOL_QUERY;
-        o.target_prefix = NULL;
-        r = aws_client_new(&o, &n.sns);
-        if (r < 0)
-                goto fail;
-        settings_from_config(cfg, &n.settings);
-        if (d->relay) {
-                /* keep the eventID memory across reloads */
-                n.relay = d->relay;
-                d->relay = NULL;
-                relay_reconfigure(n.relay, &n.settings, n.sqs, n.sns);
-        } else {
-                r = relay_new(&n.settings, n.sqs, n.sns, &n.relay);
-                if (r < 0)
-                        goto fail;
+        r = aws_setup_open(cfg, on_progress, d, &aws);
+        if (r < 0) {
+                settings_clear(&settings);
+                return r;
         }
-        daemon_close(d);
-        *d = n;
+        if (d->relay) {
+                relay_reconfigure(d->relay, &settings.relay, aws.sqs, aws.sns);
+        } else {
+                r = relay_new(&settings.relay, aws.sqs, aws.sns, &d->relay);
+                if (r < 0) {
+                        aws_setup_close(&aws);
+                        settings_clear(&settings);
+                        return r;
+                }
+        }
+        aws_setup_close(&d->aws);
+        settings_clear(&d->settings);
+        config_free(d->cfg);
+        d->aws = aws;
+        d->settings = settings;
+        d->cfg = cfg;
         return 0;
-fail:
-        n.cfg = NULL;
-        daemon_close(&n);
-        return r;
 }
 
 static void notify_status(const struct daemon *d) {
@@ -208,8 +176,8 @@ static bool await_credentials(struct daemon *d, bool once) {
 
         backoff_init(&b, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
         while (!stop_requested) {
-                if (credentials_get(d->creds, time(NULL), &cred, detail, sizeof(detail)) == 0) {
-                        log_info("using credentials from the %s", credentials_source(d->creds));
+                if (credentials_get(d->aws.credentials, time(NULL), &cred, detail, sizeof(detail)) == 0) {
+                        log_info("using credentials from the %s", credentials_source(d->aws.credentials));
                         return true;
                 }
                 log_err("no AWS credentials yet: %s", detail);

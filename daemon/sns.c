@@ -226,3 +226,22 @@ int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size
         buf_free(&body);
         return r;
 }
+
+int sns_check_topic(struct aws_client *c, const char *topic_arn, struct aws_error *err) {
+        const struct form_param p[] = {
+                { "Action", "GetTopicAttributes" },
+                { "Version", "2010-03-31" },
+                { "TopicArn", topic_arn },
+        };
+        struct aws_result res = { 0 };
+        struct buf body;
+        int r;
+
+        buf_init(&body, SNS_BODY_MAX);
+        r = form_encode(p, 3, &body);
+        if (r == 0)
+                r = call(c, "GetTopicAttributes", &body, &res, err);
+        aws_result_clear(&res);
+        buf_free(&body);
+        return r;
+}

@@ -55,6 +55,9 @@ int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_mes
 int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size_t n,
                       struct sns_entry_result *results, struct aws_error *err);
 
+/* GetTopicAttributes: proves access to the topic (--check-config --online). */
+int sns_check_topic(struct aws_client *c, const char *topic_arn, struct aws_error *err);
+
 /* Request bodies and answer parsing (pure; exposed for tests and fuzzing). */
 int sns_publish_body(const struct sns_message *m, struct buf *out);
 int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf *out);

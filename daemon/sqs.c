@@ -274,3 +274,37 @@ out:
         json_object_put(req);
         return r;
 }
+
+int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_waiting, struct aws_error *err) {
+        json_object *req = json_object_new_object(), *names = json_object_new_array(), *root = NULL, *attrs;
+        struct aws_result res = { 0 };
+        const char *waiting;
+        int r = -ENOMEM;
+
+        if (!req || !names ||
+            json_object_array_add(names, json_object_new_string("ApproximateNumberOfMessages")) < 0 ||
+            add_string(req, "QueueUrl", queue_url) < 0 || json_object_object_add(req, "AttributeNames", names) < 0)
+                goto out;
+        names = NULL;
+        r = json_call(c, "GetQueueAttributes", req, SQS_CALL_TIMEOUT_MS, &res);
+        if (r < 0)
+                goto out;
+        if (res.error.cls != AWS_ERR_NONE) {
+                *err = res.error;
+                r = -EIO;
+                goto out;
+        }
+        root = parse_json(res.body, res.body_len);
+        if (!root || !json_object_object_get_ex(root, "Attributes", &attrs) ||
+            !(waiting = get_string(attrs, "ApproximateNumberOfMessages"))) {
+                r = -EBADMSG;
+                goto out;
+        }
+        *ret_waiting = atol(waiting);
+out:
+        json_object_put(root);
+        aws_result_clear(&res);
+        json_object_put(names);
+        json_object_put(req);
+        return r;
+}

@@ -50,6 +50,10 @@ int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct s
 int sqs_change_visibility(struct aws_client *c, const char *queue_url, const char *receipt_handle,
                           int visibility_timeout, struct aws_error *err);
 
+/* GetQueueAttributes: proves access to the queue (--check-config --online);
+ * ret_waiting gets ApproximateNumberOfMessages. */
+int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_waiting, struct aws_error *err);
+
 /* Parses a ReceiveMessage answer body (pure; exposed for tests and fuzzing). */
 int sqs_parse_receive(const char *body, size_t len, struct sqs_batch *ret);
 /* Parses a DeleteMessageBatch answer: bit i set when entry Id "i" succeeded. */

@@ -1,0 +1,62 @@
+#include "aws_setup.h"
+
+#include <stdlib.h>
+
+/* Connection setup to AWS endpoints; each call sets its own total time. */
+#define CONNECT_TIMEOUT_MS 5000
+/* SQS answers up to 10 messages of 256 KiB, JSON-escaped (sqs.c). */
+#define MAX_ANSWER_BYTES (16u * 1024 * 1024)
+
+static const char *env_lookup(const char *name) {
+        return getenv(name);
+}
+
+int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *userdata, struct aws_setup *ret) {
+        struct aws_setup s = { 0 };
+        const struct credentials_options co = {
+                .access_key_id = cfg->access_key_id,
+                .secret_access_key = cfg->secret_access_key,
+                .session_token = cfg->session_token,
+                .getenv = env_lookup,
+                .imds_endpoint = cfg->imds_endpoint,
+        };
+        int r = credentials_new(&co, &s.credentials);
+        if (r < 0)
+                return r;
+        struct aws_client_options o = {
+                .endpoint = cfg->sqs_endpoint,
+                .service = "sqs",
+                .region = cfg->region,
+                .protocol = AWS_PROTOCOL_JSON10,
+                .target_prefix = "AmazonSQS.",
+                .credentials = s.credentials,
+                .max_body = MAX_ANSWER_BYTES,
+                .connect_timeout_ms = CONNECT_TIMEOUT_MS,
+                .progress = progress,
+                .progress_userdata = userdata,
+        };
+        r = aws_client_new(&o, &s.sqs);
+        if (r < 0)
+                goto fail;
+        o.endpoint = cfg->sns_endpoint;
+        o.service = "sns";
+        o.protocol = AWS_PROTOCOL_QUERY;
+        o.target_prefix = NULL;
+        r = aws_client_new(&o, &s.sns);
+        if (r < 0)
+                goto fail;
+        *ret = s;
+        return 0;
+fail:
+        aws_setup_close(&s);
+        return r;
+}
+
+void aws_setup_close(struct aws_setup *s) {
+        if (!s)
+                return;
+        aws_client_free(s->sqs);
+        aws_client_free(s->sns);
+        credentials_free(s->credentials);
+        *s = (struct aws_setup){ 0 };
+}

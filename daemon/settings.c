@@ -1,0 +1,61 @@
+#include "settings.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static enum render_format format_of(enum config_format f) {
+        switch (f) {
+        case CONFIG_FORMAT_JSON:
+                return RENDER_JSON;
+        case CONFIG_FORMAT_CHATBOT:
+                return RENDER_CHATBOT;
+        case CONFIG_FORMAT_MULTI:
+                return RENDER_MULTI;
+        case CONFIG_FORMAT_TEXT:
+                break;
+        }
+        return RENDER_TEXT;
+}
+
+int settings_from_config(const struct config *cfg, struct settings *ret) {
+        struct render_account *accounts = NULL;
+
+        if (cfg->n_accounts) {
+                accounts = calloc(cfg->n_accounts, sizeof(*accounts));
+                if (!accounts)
+                        return -ENOMEM;
+                for (size_t i = 0; i < cfg->n_accounts; i++)
+                        accounts[i] = (struct render_account){ cfg->accounts[i].id, cfg->accounts[i].name };
+        }
+        *ret = (struct settings){
+                .relay = {
+                        .queue_url = cfg->queue_url,
+                        .wait_time_seconds = cfg->wait_time_seconds,
+                        .max_messages = cfg->max_messages,
+                        .visibility_timeout = cfg->visibility_timeout,
+                        .max_receive_count = cfg->max_receive_count,
+                        .topic_arn = cfg->topic_arn,
+                        .events = cfg->events,
+                        .n_events = cfg->n_events,
+                        .timezone = cfg->timezone,
+                        .unrecognized_keep = cfg->unrecognized == CONFIG_UNRECOGNIZED_KEEP,
+                        .render = {
+                                .format = format_of(cfg->format),
+                                .language = cfg->language == CONFIG_LANG_EN ? RENDER_EN : RENDER_JA,
+                                .subject_template = cfg->subject,
+                                .accounts = accounts,
+                                .n_accounts = cfg->n_accounts,
+                                .timezone = cfg->timezone,
+                        },
+                },
+                .accounts = accounts,
+        };
+        return 0;
+}
+
+void settings_clear(struct settings *s) {
+        if (!s)
+                return;
+        free(s->accounts);
+        *s = (struct settings){ 0 };
+}
