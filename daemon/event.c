@@ -61,7 +61,7 @@ json_object *event_json_path(json_object *root, const char *path) {
         while (cur && *p) {
                 const char *dot = strchr(p, '.');
                 size_t n = dot ? (size_t)(dot - p) : strlen(p);
-                char key[64]; /* the longest key in RECORD_FIELDS is 22 bytes */
+                char key[64]; /* the longest key looked up is 18 bytes (recipientAccountId) */
                 json_object *next = NULL;
 
                 if (n >= sizeof(key) || !json_object_is_type(cur, json_type_object))
