@@ -11,7 +11,9 @@ enum {
         EXIT_NOT_NOTIFIABLE = 1, /* --render: the event does not pass the filter */
         EXIT_USAGE = 2,
         EXIT_DATAERR = 65,       /* EX_DATAERR: input is not JSON or not an event */
+        EXIT_NOINPUT = 66,       /* EX_NOINPUT: --render cannot read its input file */
         EXIT_UNAVAILABLE = 69,   /* EX_UNAVAILABLE: AWS unreachable */
+        EXIT_IOERR = 74,         /* EX_IOERR: --render cannot write its output */
         EXIT_CONFIG = 78,        /* EX_CONFIG: bad configuration */
 };
 

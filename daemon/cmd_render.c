@@ -1,9 +1,176 @@
+/* --render: one SQS message body in, what would be published out.
+ *
+ * The body comes from a file or stdin; the output is "Subject: …", a blank
+ * line and the message, or for --format json the DESIGN.md object. Exit codes
+ * (cli.h): 0 printed, 1 filtered out, 2 bad option value, 65 not JSON or not
+ * an event, 66 input unreadable, 74 output unwritable. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "buf.h"
 #include "commands.h"
+#include "event.h"
+#include "render.h"
+#include "textsafe.h"
+#include "tz.h"
+
+#define RENDER_DEFAULT_TIMEZONE "Asia/Tokyo"
+
+/* Untrusted values quoted in a diagnostic stay short and on one line. */
+#define DIAG_VALUE_MAX 128
+
+/* The command line (and, once wired, the [notify] section) → render
+ * options. 0, or -EINVAL with the reason in err. */
+static int render_options_from_cli(const struct cli_options *opt, struct render_options *ret, char *err,
+                                   size_t err_size) {
+        struct render_options o = {
+                .format = RENDER_TEXT,
+                .language = RENDER_JA,
+                .timezone = opt->timezone ? opt->timezone : RENDER_DEFAULT_TIMEZONE,
+        };
+
+        if (opt->format && render_format_parse(opt->format, &o.format) < 0) {
+                snprintf(err, err_size, "--format: '%.64s' is not one of text, json, chatbot, multi", opt->format);
+                return -EINVAL;
+        }
+        if (opt->language && render_language_parse(opt->language, &o.language) < 0) {
+                snprintf(err, err_size, "--language: '%.64s' is not one of ja, en", opt->language);
+                return -EINVAL;
+        }
+        if (tz_check(o.timezone) < 0) {
+                snprintf(err, err_size, "--timezone: '%.64s' is not a time zone of the tz database "
+                         "(e.g. Asia/Tokyo, UTC)", o.timezone);
+                return -EINVAL;
+        }
+        *ret = o;
+        return 0;
+}
+
+/* Reads all of f into out (capped at EVENT_BODY_MAX): 0, -E2BIG, -EIO. */
+static int read_all(FILE *f, struct buf *out) {
+        char chunk[64 * 1024];
+        size_t n;
+        int r;
+
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                if ((r = buf_append(out, chunk, n)) < 0)
+                        return r;
+        return ferror(f) ? -EIO : 0;
+}
+
+static int read_input(const char *path, struct buf *out) {
+        FILE *f = stdin;
+        int r;
+
+        if (path && strcmp(path, "-") != 0) {
+                f = fopen(path, "rbe");
+                if (!f)
+                        return -errno;
+        }
+        r = read_all(f, out);
+        if (f != stdin)
+                fclose(f);
+        return r;
+}
+
+static void print_not_notifiable(const struct ssm_event *ev) {
+        struct buf source, name;
+
+        buf_init(&source, 0);
+        buf_init(&name, 0);
+        textsafe_escape(&source, ev->event_source ? ev->event_source : "(none)", DIAG_VALUE_MAX, TEXTSAFE_TEXT);
+        textsafe_escape(&name, ev->event_name, DIAG_VALUE_MAX, TEXTSAFE_TEXT);
+        if (!ev->event_source || strcmp(ev->event_source, "ssm.amazonaws.com") != 0)
+                fprintf(stderr, "ssm-notifyd: not notified: eventSource %s is not ssm.amazonaws.com\n",
+                        buf_str(&source));
+        else
+                fprintf(stderr, "ssm-notifyd: not notified: eventName %s is not one of the notified events\n",
+                        buf_str(&name));
+        buf_free(&source);
+        buf_free(&name);
+}
+
+static int print_rendered(const struct ssm_event *ev, const struct render_local_time *lt,
+                          const struct render_options *o) {
+        struct rendered rd = {};
+        char *json = NULL;
+        int r;
+
+        if (o->format == RENDER_JSON) {
+                r = render_json_object(ev, lt, o, true, &json);
+                if (r >= 0)
+                        printf("%s\n", json);
+        } else {
+                r = render_event(ev, lt, o, &rd);
+                if (r >= 0) {
+                        size_t n = strlen(rd.message);
+                        printf("Subject: %s\n\n%s%s", rd.subject, rd.message,
+                               n && rd.message[n - 1] == '\n' ? "" : "\n");
+                }
+        }
+        free(json);
+        rendered_free(&rd);
+        if (r < 0) {
+                fprintf(stderr, "ssm-notifyd: cannot render the event: %s\n", strerror(-r));
+                return EXIT_DATAERR;
+        }
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "ssm-notifyd: cannot write the output: %s\n", strerror(errno));
+                return EXIT_IOERR;
+        }
+        return 0;
+}
 
 int cmd_render(const struct cli_options *opt) {
-        (void)opt;
-        fprintf(stderr, "ssm-notifyd: not implemented yet\n");
-        return 1;
+        struct render_options o;
+        struct render_local_time lt = {};
+        struct ssm_event *ev = NULL;
+        struct buf body;
+        char err[256];
+        int r, code;
+
+        if (render_options_from_cli(opt, &o, err, sizeof(err)) < 0) {
+                fprintf(stderr, "ssm-notifyd: %s\n", err);
+                return EXIT_USAGE;
+        }
+        buf_init(&body, EVENT_BODY_MAX);
+        r = read_input(opt->input, &body);
+        if (r == -E2BIG) {
+                fprintf(stderr, "ssm-notifyd: input is larger than an SQS message (%d bytes)\n", EVENT_BODY_MAX);
+                code = EXIT_DATAERR;
+                goto out;
+        }
+        if (r < 0) {
+                fprintf(stderr, "ssm-notifyd: cannot read %s: %s\n", opt->input ? opt->input : "stdin",
+                        strerror(-r));
+                code = EXIT_NOINPUT;
+                goto out;
+        }
+        r = event_parse(body.data ? body.data : "", body.len, &ev);
+        if (r == -EBADMSG || r == -ENOMSG) {
+                fprintf(stderr, "ssm-notifyd: %s\n",
+                        r == -ENOMSG ? "input is JSON but not a CloudTrail event (EventBridge, bare or in SNS)"
+                                     : "input is not JSON");
+                code = EXIT_DATAERR;
+                goto out;
+        }
+        if (r < 0) {
+                fprintf(stderr, "ssm-notifyd: cannot parse the input: %s\n", strerror(-r));
+                code = EXIT_DATAERR;
+                goto out;
+        }
+        if (!event_is_notifiable(ev, NULL, 0)) {
+                print_not_notifiable(ev);
+                code = EXIT_NOT_NOTIFIABLE;
+                goto out;
+        }
+        if (ev->has_time)
+                lt.valid = tz_localtime(o.timezone, ev->event_epoch, &lt.tm, &lt.gmtoff, lt.abbr) == 0;
+        code = print_rendered(ev, &lt, &o);
+out:
+        event_free(ev);
+        buf_free(&body);
+        return code;
 }

@@ -1,0 +1,317 @@
+#include "event.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "event_internal.h"
+
+const char *const EVENT_DEFAULT_NAMES[] = {
+        "StartSession", "ResumeSession", "TerminateSession", NULL,
+};
+
+/* CloudTrail records nest about a dozen levels (RunInstances responses are
+ * the deepest seen); 64 leaves room and still bounds the tokener's stack. */
+#define EVENT_JSON_DEPTH 64
+
+static const char CLOUDTRAIL_DETAIL_SUFFIX[] = " via CloudTrail";
+
+/* Record fields: the first path that yields a value wins. */
+struct field_rule {
+        size_t offset;
+        const char *paths[3];
+};
+
+#define F(member) offsetof(struct ssm_event, member)
+static const struct field_rule RECORD_FIELDS[] = {
+        { F(event_id), { "eventID" } },
+        { F(event_name), { "eventName" } },
+        { F(event_source), { "eventSource" } },
+        { F(event_time), { "eventTime" } },
+        { F(region), { "awsRegion" } },
+        { F(account_id), { "recipientAccountId", "userIdentity.accountId" } },
+        { F(source_ip), { "sourceIPAddress" } },
+        { F(user_agent), { "userAgent" } },
+        /* StartSession names its target; SendCommand and Fleet Manager
+         * (StartConnection) name instances instead. */
+        { F(target), { "requestParameters.target", "requestParameters.instanceIds",
+                       "requestParameters.InstanceId" } },
+        { F(session_id), { "responseElements.sessionId", "requestParameters.sessionId" } },
+        { F(document_name), { "requestParameters.documentName" } },
+        { F(reason), { "requestParameters.reason" } },
+        /* AWS-StartPortForwardingSession[ToRemoteHost] parameters are arrays. */
+        { F(port_number), { "requestParameters.parameters.portNumber" } },
+        { F(local_port_number), { "requestParameters.parameters.localPortNumber" } },
+        { F(remote_host), { "requestParameters.parameters.host" } },
+        { F(error_code), { "errorCode" } },
+        { F(error_message), { "errorMessage" } },
+};
+#undef F
+
+static char **field_at(struct ssm_event *ev, size_t offset) {
+        return (char **)(void *)((char *)ev + offset);
+}
+
+json_object *event_json_path(json_object *root, const char *path) {
+        json_object *cur = root;
+        const char *p = path;
+
+        while (cur && *p) {
+                const char *dot = strchr(p, '.');
+                size_t n = dot ? (size_t)(dot - p) : strlen(p);
+                char key[64]; /* the longest key looked up is 18 bytes (recipientAccountId) */
+                json_object *next = NULL;
+
+                if (n >= sizeof(key) || !json_object_is_type(cur, json_type_object))
+                        return NULL;
+                memcpy(key, p, n);
+                key[n] = '\0';
+                if (!json_object_object_get_ex(cur, key, &next))
+                        return NULL;
+                cur = next;
+                p += n + (dot ? 1 : 0);
+        }
+        return cur;
+}
+
+static bool is_scalar(json_object *v) {
+        switch (json_object_get_type(v)) {
+        case json_type_string:
+                return json_object_get_string_len(v) > 0;
+        case json_type_int:
+        case json_type_double:
+        case json_type_boolean:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static int append_scalar(struct buf *b, json_object *v) {
+        if (!json_object_is_type(v, json_type_string))
+                return buf_puts(b, json_object_get_string(v));
+
+        const char *s = json_object_get_string(v);
+        int n = json_object_get_string_len(v);
+        for (int i = 0; i < n; i++) {
+                /* U+FFFD for an embedded NUL */
+                int r = s[i] ? buf_putc(b, s[i]) : buf_puts(b, "\xef\xbf\xbd");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int event_json_dup(json_object *v, char **ret) {
+        struct buf b;
+        int r = 0;
+
+        /* A value can never be longer than the body it came from. */
+        buf_init(&b, EVENT_BODY_MAX);
+        if (json_object_is_type(v, json_type_array)) {
+                size_t n = json_object_array_length(v);
+                for (size_t i = 0; i < n && r >= 0; i++) {
+                        json_object *e = json_object_array_get_idx(v, i);
+                        if (!is_scalar(e))
+                                continue;
+                        if (b.len > 0)
+                                r = buf_puts(&b, ", ");
+                        if (r >= 0)
+                                r = append_scalar(&b, e);
+                }
+        } else if (is_scalar(v)) {
+                r = append_scalar(&b, v);
+        }
+        if (r < 0) {
+                buf_free(&b);
+                return r;
+        }
+        if (b.len == 0) {
+                buf_free(&b);
+                *ret = NULL;
+                return 0;
+        }
+        *ret = buf_steal(&b);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* 0 and the value; -EBADMSG when s is not one JSON text; -ENOMSG for the
+ * JSON text "null" (valid, and no event). */
+static int parse_json(const char *s, size_t len, json_object **ret) {
+        struct json_tokener *tok;
+        enum json_tokener_error err;
+        json_object *o;
+        size_t end;
+
+        if (len > (size_t)INT32_MAX)
+                return -E2BIG;
+        tok = json_tokener_new_ex(EVENT_JSON_DEPTH);
+        if (!tok)
+                return -ENOMEM;
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+        o = json_tokener_parse_ex(tok, s, (int)len);
+        err = json_tokener_get_error(tok);
+        /* trailing bytes (even a NUL) leave the parse short of len */
+        end = json_tokener_get_parse_end(tok);
+        if (!o && err == json_tokener_continue && end == len) {
+                /* a top-level number or literal waits for a delimiter: end the input */
+                o = json_tokener_parse_ex(tok, "", 1);
+                err = json_tokener_get_error(tok);
+        }
+        json_tokener_free(tok);
+        if (err != json_tokener_success || end != len) {
+                json_object_put(o);
+                return -EBADMSG;
+        }
+        if (!o)
+                return -ENOMSG;
+        *ret = o;
+        return 0;
+}
+
+static const char *member_string(json_object *o, const char *key) {
+        json_object *v = event_json_path(o, key);
+        return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* EventBridge: only CloudTrail-delivered detail types carry a record; the
+ * native SSM events (Automation, Run Command, Parameter Store) do not. */
+static int unwrap_eventbridge(json_object *o, json_object **ret_record, json_object **ret_envelope) {
+        json_object *detail = event_json_path(o, "detail");
+        const char *type;
+
+        if (!event_json_path(o, "detail-type")) {
+                *ret_record = o;
+                *ret_envelope = NULL;
+                return 0;
+        }
+        type = member_string(o, "detail-type");
+        if (!type || !ends_with(type, CLOUDTRAIL_DETAIL_SUFFIX) ||
+            !json_object_is_type(detail, json_type_object))
+                return -ENOMSG;
+        *ret_record = detail;
+        *ret_envelope = o;
+        return 0;
+}
+
+static bool is_cloudtrail_record(json_object *o) {
+        const char *name = member_string(o, "eventName");
+        const char *type = member_string(o, "eventType");
+
+        /* Insights events describe a rate of calls, not a call. */
+        return name && *name && !(type && strcmp(type, "AwsCloudTrailInsight") == 0);
+}
+
+static int fill(struct ssm_event *ev, json_object *record, json_object *envelope) {
+        int r;
+
+        for (size_t i = 0; i < sizeof(RECORD_FIELDS) / sizeof(RECORD_FIELDS[0]); i++) {
+                char **field = field_at(ev, RECORD_FIELDS[i].offset);
+                for (size_t j = 0; j < 3 && RECORD_FIELDS[i].paths[j] && !*field; j++) {
+                        r = event_json_dup(event_json_path(record, RECORD_FIELDS[i].paths[j]), field);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        /* The envelope's region and account (an integer in some samples). */
+        if (envelope && !ev->region && (r = event_json_dup(event_json_path(envelope, "region"), &ev->region)) < 0)
+                return r;
+        if (envelope && !ev->account_id &&
+            (r = event_json_dup(event_json_path(envelope, "account"), &ev->account_id)) < 0)
+                return r;
+
+        r = event_identity_resolve(event_json_path(record, "userIdentity"), ev);
+        if (r < 0)
+                return r;
+        r = event_session_owner(ev->session_id, &ev->session_owner);
+        if (r < 0)
+                return r;
+        ev->has_time = ev->event_time && event_time_parse(ev->event_time, &ev->event_epoch) == 0;
+        ev->failure = ev->error_code || ev->error_message;
+        return 0;
+}
+
+int event_parse(const char *body, size_t len, struct ssm_event **ret) {
+        json_object *root = NULL, *inner = NULL, *record = NULL, *envelope = NULL;
+        struct ssm_event *ev = NULL;
+        const char *message, *type;
+        int r;
+
+        if (len > EVENT_BODY_MAX)
+                return -E2BIG;
+        r = parse_json(body, len, &root);
+        if (r < 0)
+                return r;
+        record = root;
+
+        /* SNS delivery without raw message delivery: the event is a JSON string. */
+        message = member_string(root, "Message");
+        type = member_string(root, "Type");
+        if (message && type && strcmp(type, "Notification") == 0) {
+                r = parse_json(message, strlen(message), &inner);
+                if (r < 0) {
+                        r = r == -ENOMEM ? r : -ENOMSG;
+                        goto out;
+                }
+                record = inner;
+        }
+        r = unwrap_eventbridge(record, &record, &envelope);
+        if (r < 0)
+                goto out;
+        if (!is_cloudtrail_record(record)) {
+                r = -ENOMSG;
+                goto out;
+        }
+        ev = calloc(1, sizeof(*ev));
+        if (!ev) {
+                r = -ENOMEM;
+                goto out;
+        }
+        r = fill(ev, record, envelope);
+        if (r < 0)
+                goto out;
+        *ret = ev;
+        ev = NULL;
+out:
+        event_free(ev);
+        json_object_put(inner);
+        json_object_put(root);
+        return r;
+}
+
+void event_free(struct ssm_event *ev) {
+        if (!ev)
+                return;
+        char **strings[] = {
+                &ev->event_id, &ev->event_name, &ev->event_source, &ev->event_time, &ev->region,
+                &ev->account_id, &ev->actor_type, &ev->actor, &ev->actor_arn, &ev->role,
+                &ev->session_owner, &ev->source_ip, &ev->user_agent, &ev->target, &ev->session_id,
+                &ev->document_name, &ev->reason, &ev->port_number, &ev->local_port_number,
+                &ev->remote_host, &ev->error_code, &ev->error_message,
+        };
+        for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+                free(*strings[i]);
+        free(ev);
+}
+
+bool event_is_notifiable(const struct ssm_event *ev, char *const *names, size_t n_names) {
+        if (!ev->event_source || strcmp(ev->event_source, "ssm.amazonaws.com") != 0)
+                return false;
+        if (n_names == 0) {
+                for (const char *const *n = EVENT_DEFAULT_NAMES; *n; n++)
+                        if (strcmp(ev->event_name, *n) == 0)
+                                return true;
+                return false;
+        }
+        for (size_t i = 0; i < n_names; i++)
+                if (strcmp(ev->event_name, names[i]) == 0)
+                        return true;
+        return false;
+}

@@ -1,0 +1,69 @@
+/* event: one SQS message body → one SSM session event (struct ssm_event).
+ *
+ * Pure: no I/O, no clock. A body is an EventBridge event whose detail-type is
+ * one of the "… via CloudTrail" kinds, a bare CloudTrail record, or an SNS
+ * notification whose Message holds either. event_parse() unwraps the envelope,
+ * resolves who acted (every userIdentity.type, SSO and generated session
+ * names) and converts eventTime to UTC epoch seconds. Every string in the
+ * struct is owned by it, valid UTF-8 without NUL bytes, never "" (unknown is
+ * NULL), and still untrusted: the renderer escapes it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* SQS: "The maximum is 262,144 bytes (256 KiB)"; EventBridge events have the
+ * same ceiling, so nothing larger is a message we could have been sent. */
+#define EVENT_BODY_MAX (256 * 1024)
+
+/* The events [notify] events = defaults to (DESIGN.md); NULL-terminated. */
+extern const char *const EVENT_DEFAULT_NAMES[];
+
+struct ssm_event {
+        char *event_id;
+        char *event_name;
+        char *event_source;
+        char *event_time;       /* eventTime as in the record */
+        time_t event_epoch;     /* eventTime in UTC epoch seconds, when has_time */
+        bool has_time;
+
+        char *region;           /* awsRegion, else the envelope's region */
+        char *account_id;       /* recipientAccountId, else userIdentity.accountId, else the envelope's */
+
+        char *actor_type;       /* userIdentity.type as recorded */
+        char *actor;            /* readable principal: user, role session (SSO user), "root", service… */
+        char *actor_arn;
+        char *role;             /* AssumedRole: the role name */
+        char *session_owner;    /* sessionId up to its last '-': who the SSM session belongs to */
+        bool actor_sso;         /* IAM Identity Center: actor is the SSO user name */
+        bool actor_generated;   /* actor is a machine-made session name (SDK default, instance id) */
+
+        char *source_ip;
+        char *user_agent;
+        char *target;           /* requestParameters.target (else instanceId[s]) */
+        char *session_id;       /* responseElements.sessionId, else requestParameters.sessionId */
+        char *document_name;
+        char *reason;
+        char *port_number;      /* requestParameters.parameters.portNumber, joined with ", " */
+        char *local_port_number;
+        char *remote_host;      /* requestParameters.parameters.host */
+
+        bool failure;           /* errorCode or errorMessage present */
+        char *error_code;
+        char *error_message;
+};
+
+/* 0 and *ret; -E2BIG when len > EVENT_BODY_MAX; -EBADMSG when the body is not
+ * JSON (or nests deeper than a CloudTrail record can); -ENOMSG when it is JSON
+ * but not an event; -ENOMEM. */
+int event_parse(const char *body, size_t len, struct ssm_event **ret);
+void event_free(struct ssm_event *ev);
+
+/* RFC 3339 ("2024-08-01T12:19:16Z", offsets, fractions) and the form some log
+ * pipelines write ("2025-02-14 19:43:09.000000000", UTC). 0, or -EINVAL. */
+int event_time_parse(const char *s, time_t *ret);
+
+/* eventSource is ssm.amazonaws.com and eventName is one of names (the default
+ * set when n_names is 0). Failed calls pass too: a denied session is news. */
+bool event_is_notifiable(const struct ssm_event *ev, char *const *names, size_t n_names);

@@ -1,0 +1,297 @@
+/* Dispatch over the formats, the multi (per-protocol) form and the SNS size
+ * bound. */
+#include "render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render_internal.h"
+
+/* Each untrusted value is cut at 1 KiB. If even then the message would pass
+ * RENDER_MESSAGE_MAX (a hostile record with every field long and full of
+ * escapes, multiplied by the five copies of the multi form), it is rendered
+ * again with shorter values; at 64 bytes no record can reach the bound. */
+static const size_t FIELD_CAPS[] = { RENDER_FIELD_CAP, 256, 64 };
+
+static const char *const FORMAT_NAMES[] = {
+        [RENDER_TEXT] = "text", [RENDER_JSON] = "json", [RENDER_CHATBOT] = "chatbot", [RENDER_MULTI] = "multi",
+};
+static const char *const LANGUAGE_NAMES[] = { [RENDER_JA] = "ja", [RENDER_EN] = "en" };
+
+int render_format_parse(const char *name, enum render_format *ret) {
+        for (size_t i = 0; i < sizeof(FORMAT_NAMES) / sizeof(FORMAT_NAMES[0]); i++)
+                if (strcmp(name, FORMAT_NAMES[i]) == 0) {
+                        *ret = (enum render_format)i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int render_language_parse(const char *name, enum render_language *ret) {
+        for (size_t i = 0; i < sizeof(LANGUAGE_NAMES) / sizeof(LANGUAGE_NAMES[0]); i++)
+                if (strcmp(name, LANGUAGE_NAMES[i]) == 0) {
+                        *ret = (enum render_language)i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+const char *render_verdict_word(enum render_verdict v) {
+        static const char *const words[] = { "success", "DENIED", "FAILED" };
+        return words[v];
+}
+
+void render_time_local(const struct render_local_time *lt, char *out) {
+        char abbr[sizeof(lt->abbr)];
+        size_t n = 0;
+
+        /* the abbreviation comes from the tz database: keep it to [A-Za-z0-9+-] */
+        for (size_t i = 0; i < sizeof(lt->abbr) && lt->abbr[i]; i++)
+                if (strchr("+-", lt->abbr[i]) || (lt->abbr[i] >= '0' && lt->abbr[i] <= '9') ||
+                    ((lt->abbr[i] | 0x20) >= 'a' && (lt->abbr[i] | 0x20) <= 'z'))
+                        abbr[n++] = lt->abbr[i];
+        abbr[n < sizeof(abbr) ? n : sizeof(abbr) - 1] = '\0';
+        snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02d %02d:%02d:%02d%s%s", lt->tm.tm_year + 1900,
+                 lt->tm.tm_mon + 1, lt->tm.tm_mday, lt->tm.tm_hour, lt->tm.tm_min, lt->tm.tm_sec, n ? " " : "",
+                 abbr);
+}
+
+void render_time_iso_local(const struct render_local_time *lt, char *out) {
+        long off = lt->gmtoff, a = off < 0 ? -off : off;
+
+        /* ISO 8601 offsets have no seconds: the rare LMT offset is rounded down */
+        snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", lt->tm.tm_year + 1900,
+                 lt->tm.tm_mon + 1, lt->tm.tm_mday, lt->tm.tm_hour, lt->tm.tm_min, lt->tm.tm_sec,
+                 off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
+}
+
+void render_time_iso_utc(time_t t, char *out) {
+        struct tm tm;
+
+        /* gmtime_r reads no time zone state: still pure */
+        if (!gmtime_r(&t, &tm)) {
+                snprintf(out, RENDER_TIME_LEN, "%lld", (long long)t);
+                return;
+        }
+        snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static bool contains_nocase(const char *s, const char *word) {
+        size_t n = strlen(word);
+        for (; s && *s; s++)
+                if (strncasecmp(s, word, n) == 0)
+                        return true;
+        return false;
+}
+
+/* "DENIED" only when the error says access was refused (AccessDenied,
+ * Client.UnauthorizedOperation, VpceAccessDenied, "not authorized");
+ * TargetNotConnected or a failed login is a failure of another kind. */
+static enum render_verdict verdict_of(const struct ssm_event *ev) {
+        const char *why = ev->error_code ? ev->error_code : ev->error_message;
+
+        if (!ev->failure)
+                return VERDICT_SUCCESS;
+        if (contains_nocase(why, "denied") || contains_nocase(why, "unauthorized") ||
+            contains_nocase(why, "not authorized") || contains_nocase(why, "forbidden"))
+                return VERDICT_DENIED;
+        return VERDICT_FAILED;
+}
+
+static const char *account_name(const struct render_options *o, const char *account_id) {
+        for (size_t i = 0; account_id && i < o->n_accounts; i++)
+                if (o->accounts[i].id && o->accounts[i].name && strcmp(o->accounts[i].id, account_id) == 0)
+                        return o->accounts[i].name;
+        return NULL;
+}
+
+static int event_form(const void *source, enum render_format f, const char *subject, struct buf *out) {
+        const struct render_ctx *c = source;
+        json_object *o = NULL;
+        int r;
+
+        switch (f) {
+        case RENDER_TEXT:
+                return render_text(c, out);
+        case RENDER_CHATBOT:
+                return render_chatbot(c, subject, out);
+        case RENDER_JSON:
+        case RENDER_MULTI:
+                break;
+        }
+        r = render_fields_json(c, &o);
+        if (r >= 0)
+                r = render_put_json(o, false, out);
+        json_object_put(o);
+        return r;
+}
+
+static int add_form(json_object *multi, const char *key, const struct buf *form) {
+        json_object *v = json_object_new_string_len(buf_str(form), (int)form->len);
+        if (!v || json_object_object_add(multi, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* SNS MessageStructure=json: "default" is required; the others are the
+ * protocols a subscription can have. Chat (Amazon Q Developer subscribes
+ * over https) gets the chatbot form, people the text, programs the json. */
+static int multi_form(render_form_fn fn, const void *source, const char *subject, struct buf *out) {
+        struct buf text, json, chatbot, sms;
+        json_object *multi = json_object_new_object();
+        int r = multi ? 0 : -ENOMEM;
+
+        buf_init(&text, RENDER_MESSAGE_MAX);
+        buf_init(&json, RENDER_MESSAGE_MAX);
+        buf_init(&chatbot, RENDER_MESSAGE_MAX);
+        buf_init(&sms, RENDER_MESSAGE_MAX);
+        if (r >= 0)
+                r = fn(source, RENDER_TEXT, subject, &text);
+        if (r >= 0)
+                r = fn(source, RENDER_JSON, subject, &json);
+        if (r >= 0)
+                r = fn(source, RENDER_CHATBOT, subject, &chatbot);
+        if (r >= 0)
+                r = buf_puts(&sms, subject);
+        const struct {
+                const char *key;
+                const struct buf *form;
+        } forms[] = {
+                { "default", &chatbot }, { "https", &chatbot }, { "email", &text }, { "email-json", &json },
+                { "sqs", &json },        { "lambda", &json },   { "sms", &sms },
+        };
+        for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]) && r >= 0; i++)
+                r = add_form(multi, forms[i].key, forms[i].form);
+        if (r >= 0)
+                r = render_put_json(multi, false, out);
+        json_object_put(multi);
+        buf_free(&text);
+        buf_free(&json);
+        buf_free(&chatbot);
+        buf_free(&sms);
+        return r;
+}
+
+int render_message(render_form_fn fn, const void *source, enum render_format f, const char *subject,
+                   struct rendered *ret) {
+        struct buf message;
+        int r;
+
+        buf_init(&message, RENDER_MESSAGE_MAX);
+        r = f == RENDER_MULTI ? multi_form(fn, source, subject, &message) : fn(source, f, subject, &message);
+        if (r < 0) {
+                buf_free(&message);
+                return r;
+        }
+        ret->message = buf_steal(&message);
+        ret->message_structure_json = f == RENDER_MULTI;
+        return ret->message ? 0 : -ENOMEM;
+}
+
+static struct render_ctx make_ctx(const struct ssm_event *ev, const struct render_local_time *lt,
+                                  const struct render_options *o, size_t cap) {
+        return (struct render_ctx){
+                .ev = ev,
+                .lt = lt && lt->valid && ev->has_time ? lt : NULL,
+                .o = o,
+                .account_name = account_name(o, ev->account_id),
+                .verdict = verdict_of(ev),
+                .cap = cap,
+        };
+}
+
+static int render_with_cap(const struct render_ctx *c, struct rendered *ret) {
+        struct rendered r0 = {};
+        struct buf subject;
+        int r;
+
+        buf_init(&subject, RENDER_MESSAGE_MAX);
+        r = render_subject(c, &subject);
+        if (r >= 0 && !(r0.subject = buf_steal(&subject)))
+                r = -ENOMEM;
+        if (r >= 0)
+                r = render_message(event_form, c, c->o->format, r0.subject, &r0);
+        buf_free(&subject);
+        if (r < 0) {
+                rendered_free(&r0);
+                return r;
+        }
+        *ret = r0;
+        return 0;
+}
+
+int render_event(const struct ssm_event *ev, const struct render_local_time *lt,
+                 const struct render_options *o, struct rendered *ret) {
+        int r = -E2BIG;
+
+        for (size_t i = 0; i < sizeof(FIELD_CAPS) / sizeof(FIELD_CAPS[0]) && r == -E2BIG; i++) {
+                struct render_ctx c = make_ctx(ev, lt, o, FIELD_CAPS[i]);
+                r = render_with_cap(&c, ret);
+        }
+        return r;
+}
+
+static int add_string(json_object *obj, const char *key, const char *s) {
+        json_object *v = json_object_new_string(s);
+        if (!v || json_object_object_add(obj, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int render_json_object(const struct ssm_event *ev, const struct render_local_time *lt,
+                       const struct render_options *o, bool pretty, char **ret) {
+        struct rendered rd = {};
+        json_object *obj = NULL, *fields = NULL;
+        struct buf out;
+        int r = -E2BIG;
+        size_t i;
+
+        for (i = 0; i < sizeof(FIELD_CAPS) / sizeof(FIELD_CAPS[0]) && r == -E2BIG; i++) {
+                struct render_ctx c = make_ctx(ev, lt, o, FIELD_CAPS[i]);
+                r = render_with_cap(&c, &rd);
+                if (r >= 0)
+                        r = render_fields_json(&c, &fields);
+        }
+        /* Not published, so not held to the SNS bound: it is bounded by
+         * construction (one message plus capped fields). */
+        buf_init(&out, 0);
+        if (r >= 0 && !(obj = json_object_new_object()))
+                r = -ENOMEM;
+        if (r >= 0)
+                r = add_string(obj, "subject", rd.subject);
+        if (r >= 0)
+                r = add_string(obj, "message", rd.message);
+        if (r >= 0) {
+                json_object_object_foreach(fields, key, value) {
+                        if (json_object_object_add(obj, key, json_object_get(value)) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+        }
+        if (r >= 0)
+                r = render_put_json(obj, pretty, &out);
+        if (r >= 0 && !(*ret = buf_steal(&out)))
+                r = -ENOMEM;
+        buf_free(&out);
+        json_object_put(obj);
+        json_object_put(fields);
+        rendered_free(&rd);
+        return r;
+}
+
+void rendered_free(struct rendered *r) {
+        if (!r)
+                return;
+        free(r->subject);
+        free(r->message);
+        r->subject = r->message = NULL;
+}

@@ -1,0 +1,84 @@
+/* render: struct ssm_event → the SNS Subject and Message people read.
+ *
+ * Pure: the caller converts the event time to local time (tz_localtime())
+ * and passes it in. Formats: text (e-mail; ja or en labels aligned by display
+ * width), json (the fields object of DESIGN.md, without subject/message),
+ * chatbot (Amazon Q Developer in chat applications custom notification) and
+ * multi (SNS MessageStructure=json: one form per protocol). Every value is
+ * escaped for its format and cut at 1 KiB, the Subject is printable ASCII
+ * under 100 characters, and the Message stays under SNS's 256 KiB. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "event.h"
+
+enum render_format {
+        RENDER_TEXT,
+        RENDER_JSON,
+        RENDER_CHATBOT,
+        RENDER_MULTI,
+};
+
+enum render_language {
+        RENDER_JA,
+        RENDER_EN,
+};
+
+/* [accounts] in the config: an account id and the name shown beside it. */
+struct render_account {
+        const char *id;
+        const char *name;
+};
+
+struct render_local_time {
+        bool valid;
+        struct tm tm;   /* broken-down local time of ev->event_epoch */
+        long gmtoff;    /* seconds east of UTC */
+        char abbr[16];  /* "JST", "EDT", "+04" */
+};
+
+struct render_options {
+        enum render_format format;
+        enum render_language language;
+        const char *subject_template;           /* NULL: the default subject */
+        const struct render_account *accounts;  /* id → name */
+        size_t n_accounts;
+        const char *timezone;                   /* zone name shown in text; NULL: not shown */
+};
+
+struct rendered {
+        char *subject;
+        char *message;
+        bool message_structure_json; /* publish with MessageStructure=json (multi) */
+};
+
+/* SNS: "Messages can be up to 256 KB (262,144 bytes)", counting message
+ * attributes; 6 KiB of that is left to the attributes the publisher adds. */
+#define RENDER_MESSAGE_MAX (250 * 1024)
+
+/* SNS: the Subject must be "less than 100 characters long". */
+#define RENDER_SUBJECT_MAX 99
+
+/* 0, or -EINVAL for a name other than text|json|chatbot|multi / ja|en. */
+int render_format_parse(const char *name, enum render_format *ret);
+int render_language_parse(const char *name, enum render_language *ret);
+
+/* lt may be NULL or invalid: the time is then shown in UTC only. -EINVAL for
+ * a subject template that fails template_validate(); -ENOMEM. */
+int render_event(const struct ssm_event *ev, const struct render_local_time *lt,
+                 const struct render_options *o, struct rendered *ret);
+
+/* For a body that is not an event (DESIGN.md, "Message policy"): the SQS
+ * MessageId, the body size and its first 2 KiB, escaped, in o->format. */
+int render_fallback(const char *sqs_message_id, const char *body, size_t len,
+                    const struct render_options *o, struct rendered *ret);
+
+/* The `--render --format json` object (DESIGN.md): subject, message (in
+ * o->format) and every field of the event, null when unknown. */
+int render_json_object(const struct ssm_event *ev, const struct render_local_time *lt,
+                       const struct render_options *o, bool pretty, char **ret);
+
+void rendered_free(struct rendered *r);

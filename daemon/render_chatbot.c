@@ -1,0 +1,162 @@
+/* The chatbot format: an Amazon Q Developer in chat applications (formerly
+ * AWS Chatbot) custom notification. Schema, from "Custom notifications using
+ * Amazon Q Developer in chat applications",
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html :
+ *   { "version": "1.0" (required), "source": "custom" (required), "id",
+ *     "content": { "textType": "client-markdown" (the only one supported),
+ *                  "title", "description", "nextSteps": [], "keywords": [] },
+ *     "metadata": { "threadId", "summary", "eventType", "relatedResources": [],
+ *                   "additionalContext": {} } }
+ * The text is rendered as the chat platform's markdown, so every untrusted
+ * value goes inside a `code span` (where markdown, mentions and links are
+ * inert) and cannot contain a backtick or a line break. */
+#include <errno.h>
+
+#include "render_internal.h"
+
+/* Keywords are short tags; a longer value is not a tag anyone reads. */
+#define KEYWORD_MAX 64
+
+static const char *const TITLE_MARK[] = {
+        [VERDICT_SUCCESS] = "",
+        [VERDICT_DENIED] = "\xe2\x9b\x94 ",             /* U+26D4 NO ENTRY */
+        [VERDICT_FAILED] = "\xe2\x9a\xa0\xef\xb8\x8f ", /* U+26A0 WARNING SIGN + VS16 */
+};
+
+static int add(json_object *obj, const char *key, json_object *v) {
+        if (!v || json_object_object_add(obj, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static json_object *new_string(const char *s, size_t cap) {
+        struct buf b;
+        json_object *v = NULL;
+
+        buf_init(&b, RENDER_MESSAGE_MAX);
+        if (textsafe_utf8(&b, s, cap) >= 0)
+                v = json_object_new_string_len(buf_str(&b), (int)b.len);
+        buf_free(&b);
+        return v;
+}
+
+static int add_string(json_object *obj, const char *key, const char *s, size_t cap) {
+        return s ? add(obj, key, new_string(s, cap)) : 0;
+}
+
+static int append_string(json_object *arr, const char *s, size_t cap) {
+        json_object *v;
+        if (!s)
+                return 0;
+        v = new_string(s, cap);
+        if (!v || json_object_array_add(arr, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* A chat message is read at a glance: the title says what happened, the
+ * chat shows when it was posted, so UTC time, event name and source, ARN,
+ * user agent and event id (also in "id") stay in the e-mail and JSON forms. */
+static const bool IN_CHAT[L_COUNT] = {
+        [L_OUTCOME] = true, [L_ERROR_CODE] = true, [L_TIME] = true, [L_USER] = true, [L_USER_TYPE] = true,
+        [L_SESSION_OWNER] = true, [L_ROLE] = true, [L_TARGET] = true, [L_SESSION_ID] = true,
+        [L_DOCUMENT] = true, [L_PORT] = true, [L_LOCAL_PORT] = true, [L_REMOTE_HOST] = true, [L_REASON] = true,
+        [L_SOURCE_IP] = true, [L_ACCOUNT] = true, [L_REGION] = true, [L_ERROR_MESSAGE] = true,
+};
+
+static int description(const struct render_ctx *c, struct buf *out) {
+        struct render_line lines[L_COUNT];
+        size_t n = 0;
+        int r = render_lines(c, TEXTSAFE_MARKDOWN, lines, &n);
+
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                if (!IN_CHAT[lines[i].label])
+                        continue;
+                r = buf_printf(out, "%s*%s*: %s", out->len ? "\n" : "",
+                               render_label_text(c->o->language, lines[i].label), buf_str(&lines[i].value));
+        }
+        for (size_t i = 0; i < n; i++)
+                buf_free(&lines[i].value);
+        return r;
+}
+
+int render_chatbot(const struct render_ctx *c, const char *subject, struct buf *out) {
+        const struct ssm_event *ev = c->ev;
+        json_object *root = json_object_new_object(), *content = json_object_new_object(),
+                    *keywords = json_object_new_array(), *metadata = json_object_new_object(),
+                    *related = json_object_new_array();
+        struct buf title, desc;
+        int r = root && content && keywords && metadata && related ? 0 : -ENOMEM;
+
+        buf_init(&title, RENDER_MESSAGE_MAX);
+        buf_init(&desc, RENDER_MESSAGE_MAX);
+        if (r >= 0)
+                r = buf_puts(&title, TITLE_MARK[c->verdict]);
+        if (r >= 0)
+                r = render_headline(c, TEXTSAFE_MARKDOWN, &title);
+        if (r >= 0)
+                r = description(c, &desc);
+
+        if (r >= 0)
+                r = add(root, "version", json_object_new_string("1.0"));
+        if (r >= 0)
+                r = add(root, "source", json_object_new_string("custom"));
+        if (r >= 0)
+                r = add_string(root, "id", ev->event_id, c->cap);
+
+        if (r >= 0)
+                r = add(content, "textType", json_object_new_string("client-markdown"));
+        if (r >= 0)
+                r = add(content, "title", json_object_new_string_len(buf_str(&title), (int)title.len));
+        if (r >= 0)
+                r = add(content, "description", json_object_new_string_len(buf_str(&desc), (int)desc.len));
+        if (r >= 0)
+                r = append_string(keywords, ev->event_name, KEYWORD_MAX);
+        if (r >= 0)
+                r = append_string(keywords, render_verdict_word(c->verdict), KEYWORD_MAX);
+        if (r >= 0)
+                r = append_string(keywords, c->account_name ? c->account_name : ev->account_id, KEYWORD_MAX);
+        if (r >= 0)
+                r = append_string(keywords, ev->region, KEYWORD_MAX);
+        if (r >= 0) {
+                r = add(content, "keywords", keywords);
+                keywords = NULL;
+        }
+        if (r >= 0) {
+                r = add(root, "content", content);
+                content = NULL;
+        }
+
+        if (r >= 0)
+                r = add_string(metadata, "summary", subject, c->cap);
+        if (r >= 0)
+                r = add_string(metadata, "eventType", ev->event_name, c->cap);
+        /* Start, Resume and Terminate of one session share its id: one thread. */
+        if (r >= 0)
+                r = add_string(metadata, "threadId", ev->session_id, c->cap);
+        if (r >= 0)
+                r = append_string(related, ev->target, c->cap);
+        if (r >= 0 && json_object_array_length(related) > 0) {
+                r = add(metadata, "relatedResources", related);
+                related = NULL;
+        }
+        if (r >= 0) {
+                r = add(root, "metadata", metadata);
+                metadata = NULL;
+        }
+        if (r >= 0)
+                r = render_put_json(root, false, out);
+
+        buf_free(&title);
+        buf_free(&desc);
+        json_object_put(related);
+        json_object_put(metadata);
+        json_object_put(keywords);
+        json_object_put(content);
+        json_object_put(root);
+        return r;
+}

@@ -1,0 +1,104 @@
+/* render_internal: what the render_*.c files share; not for other modules. */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "render.h"
+#include "textsafe.h"
+
+enum render_verdict {
+        VERDICT_SUCCESS,
+        VERDICT_DENIED, /* the error says access was refused */
+        VERDICT_FAILED, /* any other error */
+};
+
+struct render_ctx {
+        const struct ssm_event *ev;
+        const struct render_local_time *lt; /* NULL unless valid and ev->has_time */
+        const struct render_options *o;
+        const char *account_name;           /* from o->accounts, or NULL */
+        enum render_verdict verdict;
+        size_t cap;                         /* bytes kept of each untrusted value */
+};
+
+/* The labelled fields of text and chatbot messages, in display order: the
+ * outcome, when, who, on what, from where, then the record's bookkeeping. */
+enum render_label {
+        L_OUTCOME,
+        L_ERROR_CODE,
+        L_TIME,
+        L_TIME_UTC,
+        L_USER,
+        L_USER_TYPE,
+        L_SESSION_OWNER,
+        L_ROLE,
+        L_TARGET,
+        L_SESSION_ID,
+        L_DOCUMENT,
+        L_PORT,
+        L_LOCAL_PORT,
+        L_REMOTE_HOST,
+        L_REASON,
+        L_SOURCE_IP,
+        L_USER_AGENT,
+        L_ACCOUNT,
+        L_REGION,
+        L_EVENT,
+        L_EVENT_SOURCE,
+        L_ARN,
+        L_ERROR_MESSAGE,
+        L_EVENT_ID,
+        L_COUNT,
+};
+
+struct render_line {
+        enum render_label label;
+        struct buf value;
+};
+
+const char *render_label_text(enum render_language lang, enum render_label label);
+
+/* Fills lines[0..*ret_n) with the known fields, values escaped for mode
+ * (TEXTSAFE_MARKDOWN: untrusted parts in `code spans`). The caller frees
+ * each value, also on failure. */
+int render_lines(const struct render_ctx *c, enum textsafe_mode mode, struct render_line lines[L_COUNT],
+                 size_t *ret_n);
+
+/* One sentence saying what happened ("alice started a session on i-0123."). */
+int render_headline(const struct render_ctx *c, enum textsafe_mode mode, struct buf *out);
+
+/* An untrusted value, escaped for mode and cut at c->cap. */
+int render_put(const struct render_ctx *c, const char *s, enum textsafe_mode mode, struct buf *out);
+
+/* "2024-08-01 21:19:16 JST", "2024-08-01T21:19:16+09:00", "2024-08-01T12:19:16Z"
+ * into a buffer of RENDER_TIME_LEN bytes. */
+#define RENDER_TIME_LEN 64
+void render_time_local(const struct render_local_time *lt, char *out);
+void render_time_iso_local(const struct render_local_time *lt, char *out);
+void render_time_iso_utc(time_t t, char *out);
+
+/* "success", "DENIED", "FAILED": the words the subject and keywords use. */
+const char *render_verdict_word(enum render_verdict v);
+
+/* "label<pad> : value" lines, labels padded to the widest (display width). */
+int render_aligned(const char *const *labels, const char *const *values, size_t n, struct buf *out);
+
+int render_text(const struct render_ctx *c, struct buf *out);
+int render_subject(const struct render_ctx *c, struct buf *out);
+int render_chatbot(const struct render_ctx *c, const char *subject, struct buf *out);
+/* The json format's object (DESIGN.md fields, null when unknown). */
+int render_fields_json(const struct render_ctx *c, json_object **ret);
+
+/* Untrusted values are cut at 1 KiB (with TEXTSAFE_MARK). */
+#define RENDER_FIELD_CAP 1024
+
+/* A producer of one single-protocol form (text, json or chatbot) of source. */
+typedef int (*render_form_fn)(const void *source, enum render_format f, const char *subject, struct buf *out);
+
+/* The message in format f (multi: every form, keyed by protocol) into ret. */
+int render_message(render_form_fn fn, const void *source, enum render_format f, const char *subject,
+                   struct rendered *ret);
+
+/* json-c output as compact JSON appended to out; -E2BIG past out's cap. */
+int render_put_json(json_object *o, bool pretty, struct buf *out);
