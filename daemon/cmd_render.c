@@ -11,6 +11,9 @@
 
 #include "buf.h"
 #include "commands.h"
+#include "config_cli.h"
+#include "localtime.h"
+#include "settings.h"
 #include "event.h"
 #include "render.h"
 #include "textsafe.h"
@@ -21,15 +24,13 @@
 /* Untrusted values quoted in a diagnostic stay short and on one line. */
 #define DIAG_VALUE_MAX 128
 
-/* The command line (and, once wired, the [notify] section) → render
- * options. 0, or -EINVAL with the reason in err. */
-static int render_options_from_cli(const struct cli_options *opt, struct render_options *ret, char *err,
-                                   size_t err_size) {
-        struct render_options o = {
-                .format = RENDER_TEXT,
-                .language = RENDER_JA,
-                .timezone = opt->timezone ? opt->timezone : RENDER_DEFAULT_TIMEZONE,
-        };
+/* The command line over base (the [notify] section with -c, else the
+ * defaults) → render options. 0, or -EINVAL with the reason in err. */
+static int render_options_from_cli(const struct cli_options *opt, const struct render_options *base,
+                                   struct render_options *ret, char *err, size_t err_size) {
+        struct render_options o = *base;
+        if (opt->timezone)
+                o.timezone = opt->timezone;
 
         if (opt->format && render_format_parse(opt->format, &o.format) < 0) {
                 snprintf(err, err_size, "--format: '%.64s' is not one of text, json, chatbot, multi", opt->format);
@@ -124,16 +125,33 @@ static int print_rendered(const struct ssm_event *ev, const struct render_local_
 }
 
 int cmd_render(const struct cli_options *opt) {
-        struct render_options o;
-        struct render_local_time lt = {};
+        struct render_options o, base = {
+                .format = RENDER_TEXT,
+                .language = RENDER_JA,
+                .timezone = RENDER_DEFAULT_TIMEZONE,
+        };
+        struct render_local_time lt;
         struct ssm_event *ev = NULL;
-        struct buf body;
+        struct config *cfg = NULL;
+        struct settings settings = { 0 };
+        struct buf body = { 0 };
         char err[256];
         int r, code;
 
-        if (render_options_from_cli(opt, &o, err, sizeof(err)) < 0) {
+        if (opt->config_path) {
+                r = config_load_for_cli(opt->config_path, &cfg);
+                if (r < 0)
+                        return r == -ENOMEM ? EXIT_FAILURE : EXIT_CONFIG;
+                if (settings_from_config(cfg, &settings) < 0) {
+                        code = EXIT_FAILURE;
+                        goto out;
+                }
+                base = settings.relay.render;
+        }
+        if (render_options_from_cli(opt, &base, &o, err, sizeof(err)) < 0) {
                 fprintf(stderr, "ssm-notifyd: %s\n", err);
-                return EXIT_USAGE;
+                code = EXIT_USAGE;
+                goto out;
         }
         buf_init(&body, EVENT_BODY_MAX);
         r = read_input(opt->input, &body);
@@ -161,16 +179,17 @@ int cmd_render(const struct cli_options *opt) {
                 code = EXIT_DATAERR;
                 goto out;
         }
-        if (!event_is_notifiable(ev, NULL, 0)) {
+        if (!event_is_notifiable(ev, settings.relay.events, settings.relay.n_events)) {
                 print_not_notifiable(ev);
                 code = EXIT_NOT_NOTIFIABLE;
                 goto out;
         }
-        if (ev->has_time)
-                lt.valid = tz_localtime(o.timezone, ev->event_epoch, &lt.tm, &lt.gmtoff, lt.abbr) == 0;
+        event_local_time(ev, o.timezone, &lt);
         code = print_rendered(ev, &lt, &o);
 out:
         event_free(ev);
         buf_free(&body);
+        settings_clear(&settings);
+        config_free(cfg);
         return code;
 }

@@ -10,7 +10,7 @@
 #include "log.h"
 #include "sns.h"
 #include "sqs.h"
-#include "tz.h"
+#include "localtime.h"
 
 /* How many published eventIDs are remembered: many batches' worth, a few
  * hundred KiB at most. */
@@ -108,9 +108,8 @@ static void sns_message_of(const struct relay *r, struct pending *p, struct sns_
 }
 
 static int render_for(const struct relay *r, const struct ssm_event *ev, struct rendered *out) {
-        struct render_local_time lt = { 0 };
-        if (ev->has_time && tz_localtime(r->s.timezone, ev->event_epoch, &lt.tm, &lt.gmtoff, lt.abbr) == 0)
-                lt.valid = true;
+        struct render_local_time lt;
+        event_local_time(ev, r->s.timezone, &lt);
         return render_event(ev, &lt, &r->s.render, out);
 }
 
