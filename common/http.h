@@ -3,7 +3,8 @@
  * Keep-alive across requests, a connect timeout and a total timeout per
  * request (above the SQS long-poll wait), TLS verification always on (there
  * is deliberately no switch to turn it off), only http and https, the
- * standard proxy variables honoured (libcurl reads them), response bodies
+ * standard proxy variables honoured (libcurl reads them) unless the client
+ * opts out, response bodies
  * capped, and the Date and request-id headers captured for the layers above.
  * Returns 0 when an HTTP answer arrived, whatever its status; a negative errno
  * when none did:
@@ -13,6 +14,7 @@
  *   -ENOMEM, -EIO anything else. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct http_client;
@@ -48,6 +50,10 @@ struct http_options {
          * during a long poll). A non-zero return aborts it with -ECANCELED. */
         int (*progress)(void *userdata);
         void *progress_userdata;
+        /* Connect directly, ignoring the proxy variables: for the link-local
+         * instance metadata service, which a proxy would not reach or would
+         * answer with the metadata (and credentials) of its own host. */
+        bool no_proxy;
 };
 
 int http_client_new(const struct http_options *opt, struct http_client **ret);

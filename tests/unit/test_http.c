@@ -200,6 +200,32 @@ static void test_refused(void **state) {
         http_client_free(NULL);
 }
 
+static void test_no_proxy(void **state) {
+        (void)state;
+        struct server *closed = server_start(ANSWER_OK);
+        char proxy[64];
+        snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", closed->port);
+        server_stop(closed);
+        struct server *s = server_start(ANSWER_OK);
+        struct http_client *c = client(1000, NULL, NULL);
+        struct http_client *direct;
+        struct http_options o = { .connect_timeout_ms = 1000, .max_body = 1000, .no_proxy = true };
+        struct http_response r = { 0 };
+        assert_int_equal(http_client_new(&o, &direct), 0);
+        setenv("http_proxy", proxy, 1);
+        /* the variable is honoured by default: the dead proxy refuses */
+        assert_int_equal(perform(c, s, 2000, &r), -ECONNREFUSED);
+        assert_int_equal(s->requests, 0);
+        assert_int_equal(perform(direct, s, 2000, &r), 0);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(s->requests, 1);
+        unsetenv("http_proxy");
+        http_response_clear(&r);
+        http_client_free(direct);
+        http_client_free(c);
+        server_stop(s);
+}
+
 static int stop_now(void *ud) {
         int *calls = ud;
         return ++*calls >= 1;
@@ -223,6 +249,7 @@ int main(void) {
                 cmocka_unit_test(test_body_cap),
                 cmocka_unit_test(test_timeout_and_truncation),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_no_proxy),
                 cmocka_unit_test(test_progress_abort),
         };
         if (http_global_init() < 0)
