@@ -117,7 +117,7 @@ static int render_for(const struct relay *r, const struct ssm_event *ev, struct 
 static bool publish_failed(struct relay *r, const struct pending *p, const struct aws_error *err) {
         const struct sqs_message *m = p->msg;
         const struct ssm_event *ev = p->ev;
-        char detail[sizeof(r->stats.last_error)];
+        char detail[RELAY_ERROR_MAX];
 
         describe_error(err, detail, sizeof(detail));
         snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
@@ -296,7 +296,7 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
 static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
         struct aws_error err = { 0 };
         unsigned deleted = 0;
-        char detail[256];
+        char detail[RELAY_ERROR_MAX];
 
         if (!which)
                 return;
@@ -333,7 +333,7 @@ int relay_cycle(struct relay *r, enum relay_outcome *ret) {
         struct aws_error err = { 0 };
         enum relay_outcome outcome = RELAY_OK;
         unsigned done = 0;
-        char detail[256];
+        char detail[RELAY_ERROR_MAX];
         int e;
 
         e = sqs_receive(r->sqs, &p, &batch, &err);

@@ -32,9 +32,13 @@ struct relay_settings {
         struct render_options render;
 };
 
+/* describe_error(): code (128) + message (512) + class and status. */
+#define RELAY_ERROR_MAX 704
+
 struct relay_stats {
         uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
-        char last_error[256];
+        /* "publish: " + an AWS error's code, message and class (aws_error.h sizes) */
+        char last_error[RELAY_ERROR_MAX + 16];
 };
 
 enum relay_outcome {

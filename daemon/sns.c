@@ -24,12 +24,11 @@ struct form {
         size_t n;
 };
 
+/* Names are copied: callers build them in short-lived buffers. */
 static void form_add(struct form *f, const char *prefix, const char *name, const char *value) {
-        if (prefix[0]) {
-                snprintf(f->names[f->n], SNS_PARAM_NAME_MAX, "%s%s", prefix, name);
-                name = f->names[f->n];
-        }
-        f->p[f->n++] = (struct form_param){ name, value };
+        snprintf(f->names[f->n], SNS_PARAM_NAME_MAX, "%s%s", prefix, name);
+        f->p[f->n] = (struct form_param){ f->names[f->n], value };
+        f->n++;
 }
 
 /* The parameters of one message, each name behind prefix ("" for Publish). */

@@ -219,8 +219,8 @@ int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct s
                 if (!(which & (1u << i)))
                         continue;
                 json_object *e = json_object_new_object();
-                char id[8];
-                snprintf(id, sizeof(id), "%zu", i);
+                /* Entry Ids are the batch indexes, so the answer maps back to msg[i]. */
+                const char id[2] = { (char)('0' + i), '\0' };
                 if (!e || json_object_array_add(entries, e) < 0) {
                         json_object_put(e);
                         goto out;

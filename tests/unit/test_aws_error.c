@@ -100,7 +100,7 @@ static void test_xml_error_files(void **state) {
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct buf path = { 0 };
                 struct aws_error e;
-                size_t len;
+                size_t len = 0;
                 assert_int_equal(buf_printf(&path, "aws-responses/%s", cases[i].file), 0);
                 char *body = testdata_read(buf_str(&path), &len);
                 assert_non_null(body);
@@ -142,7 +142,7 @@ static void test_xml_success_bodies(void **state) {
         };
         for (size_t i = 0; i < 3; i++) {
                 struct aws_error e;
-                size_t len;
+                size_t len = 0;
                 char *body = testdata_read(files[i], &len);
                 assert_non_null(body);
                 assert_int_equal(aws_error_from_xml(200, body, len, 0, NOW, &e), 0);
@@ -590,7 +590,7 @@ static void test_success_statuses(void **state) {
  * before that, and no byte past the cut is read (ASan). */
 static void test_truncated_xml(void **state) {
         (void)state;
-        size_t len;
+        size_t len = 0;
         char *body = testdata_read("aws-responses/sns-error-invalidparameter.xml", &len);
         assert_non_null(body);
         const char *error_end = memmem(body, len, "</Error>", 8);

@@ -180,7 +180,7 @@ static void assert_str_or_null(const char *actual, const char *expected, const c
 }
 
 static void check_record(const struct expect *x) {
-        size_t len;
+        size_t len = 0;
         char *body = read_event(x->file, &len);
         struct ssm_event *ev = NULL;
         int r = event_parse(body, len, &ev);
@@ -325,7 +325,7 @@ static void test_identity_types(void **state) {
 static void test_session_fields(void **state) {
         (void)state;
         struct ssm_event *ev;
-        size_t len;
+        size_t len = 0;
         char *body = read_event("startsession-iamuser-stratus-1.json", &len);
 
         assert_int_equal(event_parse(body, len, &ev), 0);
@@ -398,7 +398,7 @@ static char *wrap_sns(const char *message) {
 }
 
 static json_object *load_record(const char *name) {
-        size_t len;
+        size_t len = 0;
         char *body = read_event(name, &len);
         json_object *o = json_tokener_parse(body);
         free(body);
@@ -621,7 +621,7 @@ static void test_notifiable(void **state) {
         event_free(ev);
         json_object_put(rec);
 
-        size_t len;
+        size_t len = 0;
         char *send = read_event("sendcommand-iamuser-stratus.json", &len);
         assert_int_equal(event_parse(send, len, &ev), 0);
         assert_false(event_is_notifiable(ev, NULL, 0));

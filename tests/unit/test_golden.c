@@ -56,7 +56,7 @@ static char *read_file(const char *path, size_t *ret_len) {
 /* What --render prints: "Subject: …", a blank line, the message, a newline. */
 static char *render_like_cli(const char *record, const struct variant *v) {
         char path[512];
-        size_t len;
+        size_t len = 0;
         struct ssm_event *ev = NULL;
         struct render_local_time lt = {};
         struct render_options o = { .format = v->format, .language = v->language, .timezone = v->zone };
@@ -89,7 +89,7 @@ static void test_golden(void **state) {
                 for (size_t j = 0; j < sizeof(VARIANTS) / sizeof(VARIANTS[0]); j++) {
                         char golden[512], name[256];
                         const char *base = strchr(RECORDS[i], '/') + 1;
-                        size_t len;
+                        size_t len = 0;
 
                         snprintf(name, sizeof(name), "%.*s", (int)(strlen(base) - strlen(".json")), base);
                         snprintf(golden, sizeof(golden), "%s/golden/%s.%s", TEST_DATA_DIR, name, VARIANTS[j].suffix);

@@ -48,7 +48,7 @@ static struct ssm_event *parse(const char *json) {
 
 static struct ssm_event *parse_file(const char *name) {
         char path[512];
-        size_t len;
+        size_t len = 0;
         snprintf(path, sizeof(path), "%s/%s", EVENTS_DIR, name);
         char *body = read_file(path, &len);
         struct ssm_event *ev = parse(body);
@@ -739,7 +739,7 @@ static void test_message_bound(void **state) {
                 }
                 json_object_object_add(parent, paths[i][depth - 1], json_object_new_string(value));
         }
-        size_t len;
+        size_t len = 0;
         const char *body = json_object_to_json_string_length(rec, JSON_C_TO_STRING_PLAIN, &len);
         assert_true(len <= EVENT_BODY_MAX);
         assert_true(len > EVENT_BODY_MAX - 8192);

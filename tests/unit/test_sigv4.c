@@ -96,7 +96,7 @@ struct parsed_request {
  * continues the previous value, which then holds the line break as sent),
  * a blank line, the body. */
 static bool parse_request(const char *file, struct parsed_request *p) {
-        size_t len;
+        size_t len = 0;
         *p = (struct parsed_request){ 0 };
         p->text = read_text(file, &len);
         if (!p->text)

@@ -14,7 +14,7 @@
 
 static void test_receive_cli_example(void **state) {
         (void)state;
-        size_t len;
+        size_t len = 0;
         char *body = testdata_read("aws-responses/sqs-receivemessage-awscli-example.json", &len);
         struct sqs_batch b = { 0 };
         assert_non_null(body);

@@ -49,7 +49,7 @@ static void assert_error(const char *xml, const char *name, int want) {
 
 static void test_sns_publish_response(void **state) {
         (void)state;
-        size_t len;
+        size_t len = 0;
         char *xml = testdata_read("aws-responses/sns-publish-response.xml", &len);
         char out[128];
         assert_non_null(xml);
@@ -76,7 +76,7 @@ static void test_sns_publish_response(void **state) {
  * QueueUrl (the tag ends at its '>') and never read astray. */
 static void test_createqueue_unquoted_attributes(void **state) {
         (void)state;
-        size_t len;
+        size_t len = 0;
         char *xml = testdata_read("aws-responses/sqs-query-createqueue-response-awsdocs.xml", &len);
         char out[128];
         assert_non_null(xml);
@@ -94,7 +94,7 @@ static const char receipt_handle[] =
 
 static void test_receivemessage(void **state) {
         (void)state;
-        size_t len;
+        size_t len = 0;
         char *xml = testdata_read("aws-responses/sqs-query-receivemessage-response.xml", &len);
         char out[512];
         assert_non_null(xml);
@@ -148,7 +148,7 @@ static void test_iterate_elements(void **state) {
  * byte past the prefix is read. */
 static void test_every_prefix(void **state) {
         (void)state;
-        size_t len;
+        size_t len = 0;
         char *xml = testdata_read("aws-responses/sqs-query-receivemessage-response.xml", &len);
         char out[512];
         assert_non_null(xml);
@@ -176,7 +176,7 @@ static void test_every_prefix(void **state) {
 
 static void test_error_files(void **state) {
         (void)state;
-        size_t len;
+        size_t len = 0;
         char out[256];
         char *xml = testdata_read("aws-responses/sqs-query-error-invalidaddress.xml", &len);
         assert_non_null(xml);
