@@ -54,6 +54,7 @@ struct daemon {
         struct relay *relay;
         uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
         uint64_t last_ping_usec;
+        bool in_long_poll;
 };
 
 static uint64_t now_usec(void) {
@@ -72,10 +73,12 @@ static void watchdog_ping(struct daemon *d) {
         }
 }
 
-/* Called by libcurl about once a second during every request. */
+/* Called by libcurl about once a second during every request. A stop or a
+ * reload abandons only a long poll in progress: nothing is in hand yet. */
 static int on_progress(void *userdata) {
-        watchdog_ping(userdata);
-        return stop_requested;
+        struct daemon *d = userdata;
+        watchdog_ping(d);
+        return (stop_requested || reload_requested) && d->in_long_poll;
 }
 
 static void sleep_ms(struct daemon *d, unsigned ms) {
@@ -245,16 +248,23 @@ int cmd_run(const struct cli_options *opt) {
 
         backoff_init(&b, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
         while (!stop_requested) {
-                enum relay_outcome outcome;
+                struct sqs_batch batch = { 0 };
+                enum relay_outcome outcome = RELAY_OK;
                 if (reload_requested) {
                         reload_requested = 0;
                         reload(&d, opt);
                 }
-                r = relay_cycle(d.relay, &outcome);
-                watchdog_ping(&d);
-                notify_status(&d);
+                d.in_long_poll = true;
+                r = relay_receive(d.relay, &batch);
+                d.in_long_poll = false;
                 if (r == -ECANCELED)
                         continue; /* stop or reload asked during the long poll */
+                if (r == 0) {
+                        outcome = relay_handle(d.relay, &batch);
+                        sqs_batch_clear(&batch);
+                }
+                watchdog_ping(&d);
+                notify_status(&d);
                 if (once) {
                         if (r < 0 || outcome != RELAY_OK)
                                 exit_code = EXIT_UNAVAILABLE;

@@ -247,7 +247,7 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
  * Returns true when SNS failed retryably (the caller backs off). */
 static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct pending *pending, size_t n,
                             unsigned *done) {
-        struct sns_message msgs[SNS_BATCH_MAX];
+        struct sns_message msgs[SNS_BATCH_MAX] = { 0 };
         struct sns_entry_result res[SNS_BATCH_MAX] = { 0 };
         struct aws_error err = { 0 };
         bool pause = false;
@@ -322,51 +322,49 @@ static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned whi
         }
 }
 
-int relay_cycle(struct relay *r, enum relay_outcome *ret) {
+int relay_receive(struct relay *r, struct sqs_batch *ret) {
         const struct sqs_receive_params p = {
                 .queue_url = r->s.queue_url,
                 .max_messages = r->s.max_messages,
                 .wait_time_seconds = r->s.wait_time_seconds,
                 .visibility_timeout = r->s.visibility_timeout,
         };
-        struct sqs_batch batch = { 0 };
         struct aws_error err = { 0 };
-        enum relay_outcome outcome = RELAY_OK;
-        unsigned done = 0;
         char detail[RELAY_ERROR_MAX];
         int e;
 
-        e = sqs_receive(r->sqs, &p, &batch, &err);
-        if (e == -ECANCELED) {
-                *ret = RELAY_OK;
-                return -ECANCELED;
+        e = sqs_receive(r->sqs, &p, ret, &err);
+        if (e == -ECANCELED || e == 0) {
+                if (e == 0)
+                        r->stats.received += ret->n;
+                return e;
         }
-        if (e < 0) {
-                if (e == -EIO)
-                        describe_error(&err, detail, sizeof(detail));
-                else
-                        snprintf(detail, sizeof(detail), "%s", strerror(-e));
-                snprintf(r->stats.last_error, sizeof(r->stats.last_error), "receive: %s", detail);
-                log_fields(LOG_WARNING, NULL, NULL, 0, "receive from %s failed: %s", r->s.queue_url, detail);
-                *ret = RELAY_RECEIVE_FAILED;
-                return 0;
-        }
-        r->stats.received += batch.n;
+        if (e == -EIO)
+                describe_error(&err, detail, sizeof(detail));
+        else
+                snprintf(detail, sizeof(detail), "%s", strerror(-e));
+        snprintf(r->stats.last_error, sizeof(r->stats.last_error), "receive: %s", detail);
+        log_fields(LOG_WARNING, NULL, NULL, 0, "receive from %s failed: %s", r->s.queue_url, detail);
+        return -EIO;
+}
+
+enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch) {
         struct pending pending[SQS_BATCH_MAX] = { 0 };
+        enum relay_outcome outcome = RELAY_OK;
         size_t n_pending = 0;
-        for (size_t i = 0; i < batch.n; i++) {
-                enum verdict v = prepare(r, &batch.msg[i], &pending[n_pending]);
+        unsigned done = 0;
+
+        for (size_t i = 0; i < batch->n; i++) {
+                enum verdict v = prepare(r, &batch->msg[i], &pending[n_pending]);
                 if (v == DELETE)
                         done |= 1u << i;
                 else if (v == PUBLISH)
                         n_pending++;
         }
-        if (n_pending && publish_pending(r, &batch, pending, n_pending, &done))
+        if (n_pending && publish_pending(r, batch, pending, n_pending, &done))
                 outcome = RELAY_PUBLISH_FAILED;
         for (size_t i = 0; i < n_pending; i++)
                 pending_clear(&pending[i]);
-        delete_done(r, &batch, done);
-        sqs_batch_clear(&batch);
-        *ret = outcome;
-        return 0;
+        delete_done(r, batch, done);
+        return outcome;
 }

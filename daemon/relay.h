@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "aws_client.h"
+#include "sqs.h"
 #include "render.h"
 
 struct relay_settings {
@@ -42,8 +43,7 @@ struct relay_stats {
 };
 
 enum relay_outcome {
-        RELAY_OK,             /* the cycle ran; nothing needs a pause */
-        RELAY_RECEIVE_FAILED, /* SQS could not be reached: back off */
+        RELAY_OK,             /* the batch was handled; nothing needs a pause */
         RELAY_PUBLISH_FAILED, /* SNS failed retryably: back off */
 };
 
@@ -56,5 +56,11 @@ void relay_free(struct relay *r);
 /* Replaces settings and clients (SIGHUP); the eventID memory is kept. */
 void relay_reconfigure(struct relay *r, const struct relay_settings *s, struct aws_client *sqs,
                        struct aws_client *sns);
-int relay_cycle(struct relay *r, enum relay_outcome *ret);
+/* A cycle is relay_receive() then relay_handle(), split so that the caller
+ * may abandon the long poll (nothing in hand yet) but never the handling. */
+/* 0 and a batch (possibly empty); -ECANCELED when the progress hook stopped
+ * the long poll; -EIO when SQS could not be reached (logged; back off). */
+int relay_receive(struct relay *r, struct sqs_batch *ret);
+/* Publishes, deletes, logs: every message of the batch is dealt with. */
+enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch);
 const struct relay_stats *relay_get_stats(const struct relay *r);

@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -208,3 +209,31 @@ class Daemon:
     def log_text(self):
         with open(self.stderr_path) as f:
             return f.read()
+
+
+class FaultProxy:
+    """tests/integration/faultproxy.py between the daemon and moto."""
+
+    def __init__(self, upstream, workdir, *args):
+        self.log = open(os.path.join(workdir, "faultproxy.log"), "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(__file__), "faultproxy.py"), "--upstream", upstream,
+             *args], stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
+
+    def _control(self, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def stats(self):
+        return self._control("/_proxy/stats")
+
+    def plan(self, **plan):
+        return self._control("/_proxy/plan", plan)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.log.close()

@@ -12,10 +12,10 @@ second publish would be correct at-least-once behaviour, not a bug, and the
 tests count duplicates to prove there are none.
 
     faultproxy.py --upstream http://127.0.0.1:PORT [--seed N] [--rate KIND=P ...]
-                  [--latency-ms MS] [--stall-s S]
+                  [--only ACTION ...] [--latency-ms MS] [--stall-s S]
 prints the port it listens on (127.0.0.1) as its first line. Control:
     GET  /_proxy/stats            counters as JSON
-    POST /_proxy/plan  {"rates": {...}, "down": bool, "latency_ms": N}
+    POST /_proxy/plan  {"rates": {...}, "down": bool, "latency_ms": N, "only": [ACTION, ...]}
 """
 import argparse
 import http.client
@@ -44,6 +44,7 @@ class State:
         self.latency_ms = args.latency_ms
         self.always_latency_ms = args.always_latency_ms
         self.stall_s = args.stall_s
+        self.only = set(args.only or [])  # faults only on these actions; empty: all
         self.down = False
         self.stats = {"requests": 0, "forwarded": 0, **{k: 0 for k in KINDS}, "down": 0, "by_action": {}}
 
@@ -54,6 +55,9 @@ class State:
             if self.down:
                 self.stats["down"] += 1
                 return "reset"
+            if self.only and action not in self.only:
+                self.stats["forwarded"] += 1
+                return None
             x = self.rng.random()
             for kind in KINDS:
                 if kind == "truncate" and action == "Publish":
@@ -125,6 +129,7 @@ class Handler(socketserver.StreamRequestHandler):
                 st.rates.update(plan.get("rates", {}))
                 st.down = plan.get("down", st.down)
                 st.latency_ms = plan.get("latency_ms", st.latency_ms)
+                st.only = set(plan.get("only", st.only))
         with st.lock:
             out = json.dumps(st.stats).encode()
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
@@ -193,6 +198,7 @@ def main():
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rate", action="append", help="KIND=P, KIND in " + ", ".join(KINDS))
+    ap.add_argument("--only", action="append", help="inject faults only into this action (repeatable)")
     ap.add_argument("--latency-ms", type=int, default=200)
     ap.add_argument("--always-latency-ms", type=int, default=0, help="added to every request")
     ap.add_argument("--stall-s", type=float, default=20.0)

@@ -1,0 +1,176 @@
+"""ssm-notifyd as a systemd service: the sd_notify protocol and journald.
+
+A datagram socket stands in for systemd's NOTIFY_SOCKET. For journald, the
+daemon runs in a private mount namespace (unshare) where a socket of the test
+is mounted at /run/systemd/journal/socket, and JOURNAL_STREAM names its
+stderr, exactly as systemd would set it; the test parses journald's native
+protocol datagrams.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from awsenv import Daemon, MotoEnv, eventbridge_envelope, wait_until  # noqa: E402
+
+BINARY = os.environ["SSMN_BINARY"]
+EVENTS = os.path.join(os.environ["SSMN_TEST_DATA"], "events")
+
+
+def record(name):
+    with open(os.path.join(EVENTS, name)) as f:
+        return json.load(f)
+
+
+class Datagrams:
+    """An AF_UNIX datagram socket and what arrives on it."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.2)
+        self.received = []
+
+    def poll(self):
+        while True:
+            try:
+                self.received.append(self.sock.recv(1 << 20))
+            except (socket.timeout, BlockingIOError):
+                return self.received
+
+    def close(self):
+        self.sock.close()
+
+
+def notify_fields(datagram):
+    return dict(line.split("=", 1) for line in datagram.decode().split("\n") if "=" in line)
+
+
+def journal_fields(datagram):
+    """Parses journald's native protocol: KEY=value lines, or KEY\\n<le64 size>value\\n."""
+    fields, i = {}, 0
+    while i < len(datagram):
+        nl = datagram.index(b"\n", i)
+        line = datagram[i:nl]
+        if b"=" in line:
+            k, v = line.split(b"=", 1)
+            i = nl + 1
+        else:
+            k = line
+            (size,) = struct.unpack("<Q", datagram[nl + 1:nl + 9])
+            v = datagram[nl + 9:nl + 9 + size]
+            i = nl + 9 + size + 1
+        fields[k.decode()] = v.decode()
+    return fields
+
+
+class ServiceTest(unittest.TestCase):
+    def setUp(self):
+        self.aws = MotoEnv().start().create_relay_resources()
+        self.addCleanup(self.aws.stop)
+        self.notify = Datagrams(os.path.join(self.aws.workdir, "notify.sock"))
+        self.addCleanup(self.notify.close)
+
+    def notifications(self):
+        return [notify_fields(d) for d in self.notify.poll()]
+
+    def wait_notify(self, key, value=None, timeout=30):
+        def seen():
+            return [n for n in self.notifications() if key in n and (value is None or n[key] == value)]
+        return wait_until(seen, timeout=timeout, interval=0, what=f"{key}={value} on NOTIFY_SOCKET")
+
+    def start(self, config, **env):
+        env.setdefault("NOTIFY_SOCKET", self.notify.path)
+        return Daemon(BINARY, config, self.aws.workdir, env=env).start()
+
+    def test_ready_status_watchdog_reload_stop(self):
+        config = self.aws.write_config(extra={"sqs": {"wait_time_seconds": "20"}})
+        # systemd pings are due every WATCHDOG_USEC/2; 2 s here, so within a
+        # single 20 s long poll several pings must arrive.
+        daemon = self.start(config, WATCHDOG_USEC="2000000")
+        self.wait_notify("READY", "1")
+        status = self.wait_notify("STATUS")[-1]["STATUS"]
+        self.assertIn("published 0", status)
+
+        pings = lambda: [n for n in self.notify.received if b"WATCHDOG=1" in n]  # noqa: E731
+        self.notify.poll()
+        wait_until(lambda: self.notify.poll() and len(pings()) >= 3, timeout=15, interval=0,
+                   what="three watchdog pings during one long poll")
+
+        self.aws.send(eventbridge_envelope(record("startsession-iamuser-stratus-1.json")))
+        status = wait_until(lambda: [n["STATUS"] for n in self.notifications()
+                                     if "published 1" in n.get("STATUS", "")], timeout=60, interval=0,
+                            what="STATUS to count the publish")
+        self.assertIn("failed 0", status[-1])
+
+        # SIGHUP with a broken file: RELOADING=1 + MONOTONIC_USEC, the old config stays, READY=1 again.
+        with open(config, "a") as f:
+            f.write("[bogus]\n")
+        self.notify.received.clear()
+        daemon.proc.send_signal(signal.SIGHUP)
+        reloading = self.wait_notify("RELOADING", "1")[0]
+        self.assertGreater(int(reloading["MONOTONIC_USEC"]), 0)
+        self.wait_notify("READY", "1")
+        self.assertIsNone(daemon.proc.poll(), "the daemon must survive an invalid reload")
+        wait_until(lambda: "keeping the running one" in daemon.log_text(), timeout=10,
+                   what="the rejected reload to be logged")
+        self.assertIn("[bogus]", daemon.log_text())
+
+        # SIGTERM in the middle of a 20 s long poll: STOPPING=1 and exit 0 promptly.
+        started = time.monotonic()
+        self.assertEqual(daemon.stop(timeout=10), 0)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertTrue(any(n.get("STOPPING") == "1" for n in self.notifications()))
+
+    def test_journal_fields(self):
+        if not shutil.which("unshare"):
+            self.fail("unshare (util-linux) is needed to stand in for journald")
+        sockdir = os.path.join(self.aws.workdir, "journal")
+        os.mkdir(sockdir)
+        journal = Datagrams(os.path.join(sockdir, "socket"))
+        self.addCleanup(journal.close)
+        self.aws.send(eventbridge_envelope(record("startsession-iamuser-stratus-1.json")))
+        config = self.aws.write_config()
+        stderr_path = os.path.join(self.aws.workdir, "stderr")
+        with open(stderr_path, "w") as err:
+            st = os.fstat(err.fileno())
+            env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}",
+                       AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:1")
+            script = ('mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal && '
+                      'mount --bind "$0" /run/systemd/journal && exec "$@"')
+            proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                                     sockdir, BINARY, "-c", config], env=env, stderr=err,
+                                    stdout=subprocess.DEVNULL)
+            try:
+                entries = lambda: [journal_fields(d) for d in journal.poll()]  # noqa: E731
+                published = wait_until(lambda: [e for e in entries() if e.get("SNS_MESSAGE_ID")], timeout=60,
+                                       interval=0, what="a journal entry for the publish")[0]
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                self.assertEqual(proc.wait(timeout=30), 0)
+        all_entries = [journal_fields(d) for d in journal.received]
+        self.assertEqual(published["MESSAGE_ID"], "7fa207e32b3a4f5c8169cb3320119b3a")
+        self.assertEqual(published["PRIORITY"], "6")
+        self.assertEqual(published["EVENT_NAME"], "StartSession")
+        self.assertEqual(published["ACTOR"], "christophe")
+        self.assertEqual(published["TARGET"], "i-d3720C7af6fCfF2B2")
+        self.assertEqual(published["EVENT_ID"], "32e8a07f-4751-4081-882e-958a25231c56")
+        self.assertTrue(published["SQS_MESSAGE_ID"])
+        started = [e for e in all_entries if e.get("MESSAGE_ID") == "aa0bb447dbbb4ef1b97479f038cb1e38"]
+        self.assertEqual(len(started), 1)
+        with open(stderr_path) as f:
+            self.assertEqual(f.read(), "", "under journald nothing should go to the stream")
+        for e in all_entries:
+            self.assertNotIn(self.aws.secret, json.dumps(e))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
