@@ -131,39 +131,36 @@ static void test_parse_time(void **state) {
         assert_int_equal(t, 42);
 }
 
-static void test_parse_credentials_aemm(void **state) {
+static void test_parse_credentials_real_bodies(void **state) {
         (void)state;
-        struct aws_credentials c = { 0 };
-        char detail[CREDENTIALS_DETAIL_MAX] = "";
-        size_t len;
-        char *body = read_file(IMDS_DATA "imds-security-credentials-aemm.json", &len);
+        static const struct {
+                const char *file, *access_key_id, *secret_access_key, *session_token;
+                time_t expiration;
+        } cases[] = {
+                { "imds-security-credentials-aemm.json", "12345678901", "v/12345678901",
+                  "TEST92test48TEST+y6RpoTEST92test48TEST/8oWVAiBqTEsT5Ky7ty2tEStxC1T==", T_AEMM_EXPIRATION },
+                /* spaces before the colons */
+                { "imds-security-credentials-awsdocs.json", "ASIAIOSFODNN7EXAMPLE",
+                  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "token", T_AWSDOCS_EXPIRATION },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct aws_credentials c = { 0 };
+                char detail[CREDENTIALS_DETAIL_MAX] = "";
+                char path[512];
+                size_t len;
+                snprintf(path, sizeof(path), IMDS_DATA "%s", cases[i].file);
+                char *body = read_file(path, &len);
 
-        assert_int_equal(imds_parse_credentials(body, len, &c, detail, sizeof(detail)), 0);
-        assert_string_equal(c.access_key_id, "12345678901");
-        assert_string_equal(c.secret_access_key, "v/12345678901");
-        assert_string_equal(c.session_token, "TEST92test48TEST+y6RpoTEST92test48TEST/8oWVAiBqTEsT5Ky7ty2tEStxC1T==");
-        assert_int_equal(c.expiration, T_AEMM_EXPIRATION);
-        assert_string_equal(detail, "");
-        aws_credentials_clear(&c);
-        free(body);
-}
-
-static void test_parse_credentials_awsdocs(void **state) {
-        (void)state;
-        struct aws_credentials c = { 0 };
-        char detail[CREDENTIALS_DETAIL_MAX];
-        size_t len;
-        char *body = read_file(IMDS_DATA "imds-security-credentials-awsdocs.json", &len);
-
-        /* spaces before the colons, and a trailing newline */
-        assert_int_equal(imds_parse_credentials(body, len, &c, detail, sizeof(detail)), 0);
-        assert_string_equal(c.access_key_id, "ASIAIOSFODNN7EXAMPLE");
-        assert_string_equal(c.secret_access_key, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-        assert_string_equal(c.session_token, "token");
-        assert_int_equal(c.expiration, T_AWSDOCS_EXPIRATION);
-        aws_credentials_clear(&c);
+                assert_int_equal(imds_parse_credentials(body, len, &c, detail, sizeof(detail)), 0);
+                assert_string_equal(c.access_key_id, cases[i].access_key_id);
+                assert_string_equal(c.secret_access_key, cases[i].secret_access_key);
+                assert_string_equal(c.session_token, cases[i].session_token);
+                assert_int_equal(c.expiration, cases[i].expiration);
+                assert_string_equal(detail, "");
+                aws_credentials_clear(&c);
+                free(body);
+        }
         aws_credentials_clear(NULL);
-        free(body);
 }
 
 /* The awsdocs body with one replacement, so every case differs from a real
@@ -509,8 +506,7 @@ static void test_secrets_wiped(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_time),
-                cmocka_unit_test(test_parse_credentials_aemm),
-                cmocka_unit_test(test_parse_credentials_awsdocs),
+                cmocka_unit_test(test_parse_credentials_real_bodies),
                 cmocka_unit_test(test_parse_credentials_rejects),
                 cmocka_unit_test(test_parse_role),
                 cmocka_unit_test(test_refresh_edge),
