@@ -3,8 +3,10 @@
 
 It forwards each request's bytes exactly as received (the Host header is
 signed, so it must reach the emulator unchanged) and, on a seeded schedule,
-injects: AWS-shaped 5xx answers, throttling errors, connection resets, stalls
-longer than the client's timeout, added latency and truncated bodies.
+injects: AWS-shaped 5xx answers, throttling errors, expired-token errors,
+connection resets, stalls longer than the client's timeout, added latency and
+truncated bodies. With --clock-offset-s it also plays a server whose clock
+differs from ours, answering RequestTimeTooSkewed as AWS does.
 
 Faults that lose an answer after the emulator acted (truncate) are never
 applied to SNS Publish: the daemon could not know the publish happened, so a
@@ -18,6 +20,8 @@ prints the port it listens on (127.0.0.1) as its first line. Control:
     POST /_proxy/plan  {"rates": {...}, "down": bool, "latency_ms": N, "only": [ACTION, ...]}
 """
 import argparse
+import calendar
+import email.utils
 import http.client
 import json
 import random
@@ -28,7 +32,7 @@ import sys
 import threading
 import time
 
-KINDS = ("error5xx", "throttle", "reset", "stall", "latency", "truncate")
+KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate")
 
 
 class State:
@@ -44,6 +48,7 @@ class State:
         self.latency_ms = args.latency_ms
         self.always_latency_ms = args.always_latency_ms
         self.stall_s = args.stall_s
+        self.clock_offset_s = args.clock_offset_s
         self.only = set(args.only or [])  # faults only on these actions; empty: all
         self.down = False
         self.stats = {"requests": 0, "forwarded": 0, **{k: 0 for k in KINDS}, "down": 0, "by_action": {}}
@@ -100,7 +105,7 @@ def action_of(head, body):
     return text.split(" ", 2)[1] if " " in text else "?"
 
 
-def aws_error(head, status, code, message):
+def aws_error(head, status, code, message, date_offset=0):
     if b"x-amz-target" in head.lower():
         body = json.dumps({"__type": "com.amazonaws.sqs#" + code, "message": message}).encode()
         ctype = b"application/x-amz-json-1.0"
@@ -110,9 +115,11 @@ def aws_error(head, status, code, message):
                 f"<Message>{message}</Message></Error><RequestId>faultproxy</RequestId>"
                 f"</ErrorResponse>").encode()
         ctype = b"text/xml"
-    reason = {500: b"Internal Server Error", 503: b"Service Unavailable", 400: b"Bad Request"}[status]
-    return (b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nx-amzn-RequestId: faultproxy\r\n\r\n"
-            % (status, reason, ctype, len(body)) + body)
+    reason = {500: b"Internal Server Error", 503: b"Service Unavailable", 400: b"Bad Request",
+              403: b"Forbidden"}[status]
+    date = email.utils.formatdate(time.time() + date_offset, usegmt=True).encode()
+    return (b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nx-amzn-RequestId: faultproxy\r\n"
+            b"Date: %s\r\n\r\n" % (status, reason, ctype, len(body), date) + body)
 
 
 class Handler(socketserver.StreamRequestHandler):
@@ -120,6 +127,14 @@ class Handler(socketserver.StreamRequestHandler):
         # SO_LINGER 0: close with RST, as a dropped connection looks to the client.
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
+
+    def skewed(self, head):
+        """True when X-Amz-Date is more than 5 minutes from the proxy's shifted clock."""
+        for line in head.decode("latin-1").split("\r\n"):
+            if line.lower().startswith("x-amz-date:"):
+                t = calendar.timegm(time.strptime(line.split(":", 1)[1].strip(), "%Y%m%dT%H%M%SZ"))
+                return abs(t - (time.time() + self.server.state.clock_offset_s)) > 300
+        return True
 
     def control(self, head, body):
         st = self.server.state
@@ -162,6 +177,13 @@ class Handler(socketserver.StreamRequestHandler):
             if head.startswith((b"GET /_proxy/", b"POST /_proxy/")):
                 self.control(head, body)
                 continue
+            if st.clock_offset_s and self.skewed(head):
+                with st.lock:
+                    st.stats["skew_rejected"] = st.stats.get("skew_rejected", 0) + 1
+                self.wfile.write(aws_error(head, 403, "RequestTimeTooSkewed",
+                                           "The difference between the request time and the current time "
+                                           "is too large.", st.clock_offset_s))
+                continue
             if st.always_latency_ms:
                 time.sleep(st.always_latency_ms / 1000)
             fault = st.choose(action_of(head, body))
@@ -172,6 +194,10 @@ class Handler(socketserver.StreamRequestHandler):
                 return self.reset()
             if fault == "error5xx":
                 self.wfile.write(aws_error(head, 500, "InternalError", "injected by faultproxy"))
+                continue
+            if fault == "expired":
+                self.wfile.write(aws_error(head, 403, "ExpiredToken", "The security token included in the "
+                                           "request is expired (injected by faultproxy)"))
                 continue
             if fault == "throttle":
                 self.wfile.write(aws_error(head, 400, "ThrottlingException" if b"x-amz-target" in head.lower()
@@ -202,6 +228,9 @@ def main():
     ap.add_argument("--latency-ms", type=int, default=200)
     ap.add_argument("--always-latency-ms", type=int, default=0, help="added to every request")
     ap.add_argument("--stall-s", type=float, default=20.0)
+    ap.add_argument("--clock-offset-s", type=int, default=0,
+                    help="act as a server whose clock is this far ahead: requests signed with another time get "
+                         "403 RequestTimeTooSkewed and a Date header of the shifted clock")
     args = ap.parse_args()
     host, port = args.upstream.split("//", 1)[1].rstrip("/").split(":")
     srv = Server(("127.0.0.1", 0), Handler)
