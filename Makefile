@@ -40,3 +40,35 @@ demo: build
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+# Packaging (packaging/). Not part of `make test`: package-test downloads a
+# Debian 12 root once (about a minute; cached under build/), then runs in
+# about half a minute.
+#   make dist          git archive of HEAD: build/ssm-notifyd-VERSION.tar.gz (for the .rpm)
+#   make package       the .deb, built by CPack: build/ssm-notifyd_VERSION-1_ARCH.deb
+#   make package-test  package, lintian it, install it into a Debian 12 root and check it;
+#                      also parse, lint and build the source .rpm of the spec
+VERSION := $(shell sed -n 's/^project.ssm-notifyd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+DEB_DIR ?= $(BUILD_DIR)/deb
+
+.PHONY: dist package package-test
+
+dist:
+	mkdir -p $(BUILD_DIR)
+	git archive --format=tar.gz --prefix=ssm-notifyd-$(VERSION)/ \
+		-o $(BUILD_DIR)/ssm-notifyd-$(VERSION).tar.gz HEAD
+
+# Debian 12 paths: programs under /usr, config in /etc, units in /lib/systemd/system.
+package: deps
+	@packaging/install-tools.sh dpkg-dev
+	umask 022 && $(CMAKE) -S . -B $(DEB_DIR) -G Ninja -DCMAKE_C_COMPILER=gcc \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSMN_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr \
+		-DCMAKE_INSTALL_SYSCONFDIR=/etc -DSSMN_SYSTEMD_UNITDIR=/lib/systemd/system
+	$(CMAKE) --build $(DEB_DIR) -j $(JOBS)
+	rm -f $(BUILD_DIR)/ssm-notifyd_*.deb $(DEB_DIR)/ssm-notifyd_*.deb
+	cd $(DEB_DIR) && umask 022 && cpack -G DEB
+	cp $(DEB_DIR)/ssm-notifyd_*.deb $(BUILD_DIR)/
+
+package-test: package dist
+	@packaging/install-tools.sh lintian debootstrap rpm rpmlint
+	packaging/package-test.sh $(BUILD_DIR) $(VERSION)

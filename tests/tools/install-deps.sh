@@ -7,6 +7,7 @@ packages=(
   gcc clang cmake ninja-build pkg-config make
   libcurl4-openssl-dev libssl-dev libjson-c-dev libsystemd-dev libinih-dev
   libcmocka-dev tzdata
+  systemd
 )
 
 missing=()
@@ -27,3 +28,7 @@ if ! command -v moto_server >/dev/null 2>&1; then
   python3 -m pip install --quiet 'moto[server]'
 fi
 python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
+# PyYAML and cfn-lint: tests/integration/test_aws_side.py reads and lints the CloudFormation
+# template. pip, not apt: the tests run with this python3, which apt's python3-yaml does not reach.
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet PyYAML
+python3 -c 'import cfnlint' 2>/dev/null || python3 -m pip install --quiet cfn-lint
