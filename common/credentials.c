@@ -181,8 +181,8 @@ int credentials_get(struct credentials *c, time_t now, const struct aws_credenti
                 return 0;
         }
         r = imds_fetch_credentials(c->imds, now, &fresh, role, reason, sizeof(reason));
-        c->next_attempt = now + CREDENTIALS_RETRY_INTERVAL;
         if (r < 0) {
+                c->next_attempt = now + CREDENTIALS_RETRY_INTERVAL;
                 /* Still valid: keep using them, IMDS may be back by the next attempt. */
                 if (c->creds.access_key_id && now < c->creds.expiration) {
                         *ret = &c->creds;
@@ -197,6 +197,10 @@ int credentials_get(struct credentials *c, time_t now, const struct aws_credenti
         }
         aws_credentials_clear(&c->creds);
         c->creds = fresh;
+        /* IMDS serves a set until it rotates it, a few minutes before expiry:
+         * a set already inside the refresh window is asked for again only
+         * after a pause, a fresh one as soon as it enters the window. */
+        c->next_attempt = aws_credentials_need_refresh(&fresh, now) ? now + CREDENTIALS_RETRY_INTERVAL : 0;
         snprintf(c->source, sizeof(c->source), "instance profile (%s)", role);
         *ret = &c->creds;
         return 0;

@@ -222,12 +222,13 @@ class CredentialsTest(unittest.TestCase):
 
     def instance_role_credentials(self):
         """Temporary credentials of an instance role, as moto's STS issues them (moto verifies
-        the session token of every later request)."""
+        the session token of every later request). On EC2 the trusted principal would be
+        ec2.amazonaws.com; moto lets only a principal of its own assume the role."""
         iam = self.aws._client("iam", self.aws.key_id, self.aws.secret)
         sts = self.aws._client("sts", self.aws.key_id, self.aws.secret)
         role = iam.create_role(RoleName="baskinc-role", AssumeRolePolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                   "Principal": {"Service": "ec2.amazonaws.com"}}]}))["Role"]
+                                                   "Principal": {"AWS": "arn:aws:iam::123456789012:user/ssm-notifyd"}}]}))["Role"]
         policy = iam.list_policies(Scope="Local")["Policies"][0]["Arn"]
         iam.attach_role_policy(RoleName="baskinc-role", PolicyArn=policy)
         return [sts.assume_role(RoleArn=role["Arn"], RoleSessionName=f"i-0123456789abcdef{n}")["Credentials"]
@@ -249,14 +250,13 @@ class CredentialsTest(unittest.TestCase):
         daemon = Daemon(BINARY, config, self.aws.workdir, env={"AWS_EC2_METADATA_SERVICE_ENDPOINT": self.imds_url})
         daemon.start()
         self.addCleanup(lambda: daemon.proc.poll() is None and daemon.proc.kill())
+        wait_until(lambda: self.credential_fetches() >= 1, timeout=30, interval=0.02, what="the first fetch")
+        # Rotate at once: the daemon must come back for the new set before the old one expires.
+        self.serve(second_creds, 3600)
         first = record("startsession-iamuser-stratus-1.json")
         self.aws.send(eventbridge_envelope(first))
+        wait_until(lambda: self.credential_fetches() >= 2, timeout=30, what="the refresh ahead of expiry")
         wait_until(lambda: self.aws.queue_depth() == 0, timeout=60, what="the first event with IMDS credentials")
-
-        # Rotate: IMDS now serves a second set, which the daemon must pick up before expiry.
-        self.serve(second_creds, 3600)
-        fetches = self.credential_fetches()
-        wait_until(lambda: self.credential_fetches() > fetches, timeout=30, what="the refresh before expiry")
 
         # An expired-token answer makes the daemon fetch credentials again, not crash.
         proxy.plan(rates={"expired": 1})
