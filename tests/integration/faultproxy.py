@@ -9,7 +9,7 @@ truncated bodies. With --clock-offset-s it also plays a server whose clock
 differs from ours, answering RequestTimeTooSkewed as AWS does.
 
 Faults that lose an answer after the emulator acted (truncate) are never
-applied to SNS Publish: the daemon could not know the publish happened, so a
+applied to SNS Publish or PublishBatch: the daemon could not know the publish happened, so a
 second publish would be correct at-least-once behaviour, not a bug, and the
 tests count duplicates to prove there are none.
 
@@ -65,7 +65,7 @@ class State:
                 return None
             x = self.rng.random()
             for kind in KINDS:
-                if kind == "truncate" and action == "Publish":
+                if kind == "truncate" and action in ("Publish", "PublishBatch"):
                     continue
                 if x < self.rates[kind]:
                     self.stats[kind] += 1

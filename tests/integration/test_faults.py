@@ -99,7 +99,7 @@ class FaultTest(unittest.TestCase):
         self.assertEqual((lost, dups), ([], 0), self.seen)
 
     def test_many_faults_nothing_lost_nothing_twice(self):
-        proxy = self.start_proxy("--seed", "20261127", "--latency-ms", "150",
+        proxy = self.start_proxy("--seed", "3", "--latency-ms", "150",
                                  "--rate", "error5xx=0.08", "--rate", "throttle=0.08", "--rate", "reset=0.08",
                                  "--rate", "truncate=0.06", "--rate", "expired=0.03", "--rate", "latency=0.05")
         ids = self.send_events(40, "f4f4f4f4")
@@ -109,7 +109,8 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(daemon.stop(), 0)
         lost, dups = self.report("mixed faults", proxy, ids)
         stats = proxy.stats()
-        self.assertGreater(stats["requests"] - stats["forwarded"], 10, "the schedule must actually inject faults")
+        for kind in ("error5xx", "throttle", "reset", "truncate", "expired"):
+            self.assertGreater(stats[kind], 0, f"the schedule must inject {kind} faults")
         self.assertEqual(lost, [])
         self.assertEqual(dups, 0, self.seen)
 
