@@ -31,3 +31,10 @@ unsigned backoff_next_ms(struct backoff *b, uint32_t random) {
 void backoff_reset(struct backoff *b) {
         b->attempt = 0;
 }
+
+unsigned backoff_redelivery_seconds(int receive_count, unsigned visibility_timeout) {
+        /* 2^16 s is longer than SQS's 12 h maximum: no need to shift further. */
+        unsigned exp = receive_count < 1 ? 1 : receive_count > 16 ? 16 : (unsigned)receive_count;
+        unsigned delay = 1u << exp;
+        return delay < visibility_timeout ? delay : visibility_timeout;
+}

@@ -25,3 +25,10 @@ unsigned backoff_next_ms(struct backoff *b, uint32_t random);
 
 /* After a success: the next delay starts from the base window again. */
 void backoff_reset(struct backoff *b);
+
+/* How long a message whose publish failed stays invisible before SQS hands
+ * it out again: 2^receive_count seconds (2, 4, 8, … for its 1st, 2nd, 3rd
+ * receive), never more than the queue's visibility timeout, so a short
+ * outage costs seconds and a long one does not spin. No jitter: SQS
+ * redelivery already spreads consumers. */
+unsigned backoff_redelivery_seconds(int receive_count, unsigned visibility_timeout);

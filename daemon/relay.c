@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "dedupe.h"
 #include "event.h"
 #include "log.h"
@@ -139,7 +140,16 @@ static bool publish_failed(struct relay *r, const struct pending *p, const struc
                            "publish of message %s failed, left in the queue for a retry: %s", m->message_id,
                            detail);
         }
-        return aws_error_is_retryable(err);
+        if (aws_error_is_retryable(err)) {
+                /* Bring it back when a retry may work, not a whole visibility timeout later. */
+                struct aws_error verr = { 0 };
+                unsigned delay = backoff_redelivery_seconds(m->receive_count, (unsigned)r->s.visibility_timeout);
+                if (sqs_change_visibility(r->sqs, r->s.queue_url, m->receipt_handle, (int)delay, &verr) < 0)
+                        log_fields(LOG_DEBUG, NULL, f, 1, "message %s keeps its visibility timeout: %s",
+                                   m->message_id, verr.code);
+                return true;
+        }
+        return false;
 }
 
 static void published(struct relay *r, const struct pending *p, const char *sns_id) {

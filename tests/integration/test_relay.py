@@ -7,6 +7,7 @@ own tz database conversion, not from the daemon's code.
 """
 import json
 import os
+import subprocess
 import sys
 import unittest
 from datetime import datetime
@@ -142,6 +143,42 @@ class RelayTest(unittest.TestCase):
         notes = self.aws.drain_sink(expected=1)
         self.assertEqual(len(notes), 1)
         self.assertEqual(attrs(notes[0])["actor"], start["userIdentity"]["userName"])
+
+    def test_check_config_online(self):
+        good = subprocess.run([BINARY, "-c", self.aws.write_config(), "--check-config", "--online"],
+                              capture_output=True, text=True, timeout=60,
+                              env=dict(os.environ, AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:1"))
+        self.assertEqual(good.returncode, 0, good.stdout + good.stderr)
+        self.assertIn("configuration OK", good.stdout)
+        self.assertRegex(good.stdout, r"credentials +OK \(config file\)")
+        self.assertIn("GetQueueAttributes on " + self.aws.queue_url, good.stdout)
+        self.assertIn("GetTopicAttributes on " + self.aws.topic_arn, good.stdout)
+
+        wrong = "Wrong" + self.aws.secret[5:]
+        bad = subprocess.run([BINARY, "-c", self.aws.write_config(secret=wrong), "--check-config", "--online"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(bad.returncode, 69, bad.stdout + bad.stderr)
+        self.assertRegex(bad.stdout, r"sqs +FAILED: SignatureDoesNotMatch")
+        self.assertRegex(bad.stdout, r"sns +FAILED: SignatureDoesNotMatch")
+        self.assertNotIn(wrong, bad.stdout + bad.stderr)
+
+    def test_fifo_topic_gets_group_and_deduplication_ids(self):
+        fifo_arn = self.aws.sns.create_topic(Name="ssm-alerts.fifo", Attributes={
+            "FifoTopic": "true", "ContentBasedDeduplication": "false"})["TopicArn"]
+        sink = self.aws.sqs.create_queue(QueueName="sink.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+        sink_arn = self.aws.sqs.get_queue_attributes(QueueUrl=sink, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.aws.sns.subscribe(TopicArn=fifo_arn, Protocol="sqs", Endpoint=sink_arn)
+        start = record("startsession-iamuser-stratus-1.json")
+        self.aws.send(eventbridge_envelope(start))
+        result = Daemon(BINARY, self.aws.write_config(topic_arn=fifo_arn), self.aws.workdir).once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.aws.queue_depth(), 0, result.stderr)
+        got = self.aws.sqs.receive_message(QueueUrl=sink, WaitTimeSeconds=2,
+                                           MessageSystemAttributeNames=["MessageGroupId", "MessageDeduplicationId"])
+        msg = got["Messages"][0]
+        self.assertEqual(msg["Attributes"]["MessageGroupId"], start["requestParameters"]["target"])
+        self.assertEqual(msg["Attributes"]["MessageDeduplicationId"], start["eventID"])
+        self.assertEqual(json.loads(msg["Body"])["MessageAttributes"]["event_name"]["Value"], "StartSession")
 
 
 if __name__ == "__main__":

@@ -130,8 +130,21 @@ static void test_distribution(void **state) {
                 assert_true(counts[i] > DRAWS / BUCKETS * 9 / 10 && counts[i] < DRAWS / BUCKETS * 11 / 10);
 }
 
+static void test_redelivery(void **state) {
+        (void)state;
+        assert_int_equal(backoff_redelivery_seconds(0, 60), 2);  /* no count reported: first receive */
+        assert_int_equal(backoff_redelivery_seconds(1, 60), 2);
+        assert_int_equal(backoff_redelivery_seconds(2, 60), 4);
+        assert_int_equal(backoff_redelivery_seconds(5, 60), 32);
+        assert_int_equal(backoff_redelivery_seconds(6, 60), 60);  /* 64 capped */
+        assert_int_equal(backoff_redelivery_seconds(1000, 43200), 43200);
+        assert_int_equal(backoff_redelivery_seconds(-3, 0), 0);
+        assert_int_equal(backoff_redelivery_seconds(3, 5), 5);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_redelivery),
                 cmocka_unit_test(test_window_bounds),
                 cmocka_unit_test(test_no_overflow),
                 cmocka_unit_test(test_cap_and_edges),
