@@ -19,6 +19,7 @@ import urllib.request
 import boto3
 
 REGION = "us-east-1"
+EVENTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "events")
 BOOTSTRAP_CALLS = 4  # create_user, create_policy, attach_user_policy, create_access_key
 
 
@@ -38,6 +39,12 @@ def wait_until(predicate, timeout=30.0, interval=0.05, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def record(name):
+    """A real CloudTrail record from tests/data/events/ (see its SOURCES.md)."""
+    with open(os.path.join(EVENTS_DIR, name)) as f:
+        return json.load(f)
 
 
 def eventbridge_envelope(record, event_id="7c1b5a7e-0000-4000-8000-000000000001"):

@@ -20,16 +20,12 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(__file__))
-from awsenv import Daemon, FaultProxy, MotoEnv, eventbridge_envelope, wait_until  # noqa: E402
+from awsenv import Daemon, FaultProxy, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
 DATA = os.environ["SSMN_TEST_DATA"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-def record(name):
-    with open(os.path.join(DATA, "events", name)) as f:
-        return json.load(f)
 
 
 def cpu_seconds(pid):

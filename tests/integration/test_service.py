@@ -18,15 +18,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from awsenv import Daemon, MotoEnv, eventbridge_envelope, wait_until  # noqa: E402
+from awsenv import Daemon, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
-EVENTS = os.path.join(os.environ["SSMN_TEST_DATA"], "events")
 
-
-def record(name):
-    with open(os.path.join(EVENTS, name)) as f:
-        return json.load(f)
 
 
 class Datagrams:

@@ -10,9 +10,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from awsenv import Daemon, MotoEnv, eventbridge_envelope, wait_until  # noqa: E402
+from awsenv import Daemon, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
-EVENTS = os.path.join(HERE, "..", "data", "events")
 SAMPLES = [
     "startsession-iamuser-stratus-1.json",
     "startsession-assumedrole-sso-panther.json",
@@ -21,15 +20,11 @@ SAMPLES = [
 ]
 
 
-def load(name):
-    with open(os.path.join(EVENTS, name)) as f:
-        return json.load(f)
-
 
 def denied_attempt():
     """No public licensed sample of a denied StartSession exists (see SOURCES.md),
     so the demo derives one from a real record the way CloudTrail writes failures."""
-    r = copy.deepcopy(load("startsession-iamuser-stratus-2.json"))
+    r = copy.deepcopy(record("startsession-iamuser-stratus-2.json"))
     r["eventID"] = "d3n1ed00-0000-4000-8000-000000000000"
     r["errorCode"] = "AccessDenied"
     r["errorMessage"] = ("User: " + r["userIdentity"]["arn"] + " is not authorized to perform: "
@@ -50,7 +45,7 @@ def main():
     try:
         print(f"demo: moto_server on {aws.url} (IAM auth on: every request's SigV4 is verified)")
         aws.start().create_relay_resources()
-        records = [load(n) for n in SAMPLES] + [denied_attempt()]
+        records = [record(n) for n in SAMPLES] + [denied_attempt()]
         for r in records:
             aws.send(eventbridge_envelope(r, event_id=r.get("eventID", "demo")))
         print(f"demo: sent {len(records)} CloudTrail events to {aws.queue_url}")

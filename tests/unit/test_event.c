@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "event.h"
+#include "testdata.h"
 
 #define EVENTS_DIR TEST_DATA_DIR "/events"
 #define NO_TIME INT64_MIN
@@ -144,29 +145,11 @@ static const struct expect EXPECT[] = {
 
 #define N_EXPECT (sizeof(EXPECT) / sizeof(EXPECT[0]))
 
-static char *read_file(const char *path, size_t *ret_len) {
-        FILE *f = fopen(path, "rb");
-        char *data;
-        long n;
-
-        assert_non_null(f);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n >= 0);
-        rewind(f);
-        data = malloc((size_t)n + 1);
-        assert_non_null(data);
-        assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-        data[n] = '\0';
-        fclose(f);
-        *ret_len = (size_t)n;
-        return data;
-}
 
 static char *read_event(const char *name, size_t *ret_len) {
         char path[512];
         snprintf(path, sizeof(path), "%s/%s", EVENTS_DIR, name);
-        return read_file(path, ret_len);
+        return testdata_read_file(path, ret_len);
 }
 
 static void assert_str_or_null(const char *actual, const char *expected, const char *what, const char *file) {

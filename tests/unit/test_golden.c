@@ -15,6 +15,7 @@
 #include "event.h"
 #include "render.h"
 #include "tz.h"
+#include "testdata.h"
 
 static const char *const RECORDS[] = {
         "events/startsession-iamuser-stratus-1.json",
@@ -34,24 +35,6 @@ static const struct variant {
         { "chatbot.txt", RENDER_CHATBOT, RENDER_JA, "Asia/Tokyo" },
 };
 
-static char *read_file(const char *path, size_t *ret_len) {
-        FILE *f = fopen(path, "rb");
-        char *data;
-        long n;
-
-        if (!f)
-                fail_msg("cannot open %s", path);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        rewind(f);
-        data = malloc((size_t)n + 1);
-        assert_non_null(data);
-        assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-        data[n] = '\0';
-        fclose(f);
-        *ret_len = (size_t)n;
-        return data;
-}
 
 /* What --render prints: "Subject: …", a blank line, the message, a newline. */
 static char *render_like_cli(const char *record, const struct variant *v) {
@@ -64,7 +47,7 @@ static char *render_like_cli(const char *record, const struct variant *v) {
         struct buf out;
 
         snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, record);
-        char *body = read_file(path, &len);
+        char *body = testdata_read_file(path, &len);
         assert_int_equal(event_parse(body, len, &ev), 0);
         assert_true(ev->has_time);
         assert_int_equal(tz_localtime(v->zone, ev->event_epoch, &lt.tm, &lt.gmtoff, lt.abbr), 0);
@@ -93,7 +76,7 @@ static void test_golden(void **state) {
 
                         snprintf(name, sizeof(name), "%.*s", (int)(strlen(base) - strlen(".json")), base);
                         snprintf(golden, sizeof(golden), "%s/golden/%s.%s", TEST_DATA_DIR, name, VARIANTS[j].suffix);
-                        char *expected = read_file(golden, &len);
+                        char *expected = testdata_read_file(golden, &len);
                         char *actual = render_like_cli(RECORDS[i], &VARIANTS[j]);
                         if (strlen(actual) != len || memcmp(actual, expected, len) != 0)
                                 fail_msg("%s differs; rendered:\n%s", golden, actual);

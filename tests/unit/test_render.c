@@ -17,26 +17,10 @@
 #include "event.h"
 #include "render.h"
 #include "tz.h"
+#include "testdata.h"
 
 #define EVENTS_DIR TEST_DATA_DIR "/events"
 
-static char *read_file(const char *path, size_t *ret_len) {
-        FILE *f = fopen(path, "rb");
-        char *data;
-        long n;
-
-        assert_non_null(f);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        rewind(f);
-        data = malloc((size_t)n + 1);
-        assert_non_null(data);
-        assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-        data[n] = '\0';
-        fclose(f);
-        *ret_len = (size_t)n;
-        return data;
-}
 
 static struct ssm_event *parse(const char *json) {
         struct ssm_event *ev = NULL;
@@ -50,7 +34,7 @@ static struct ssm_event *parse_file(const char *name) {
         char path[512];
         size_t len = 0;
         snprintf(path, sizeof(path), "%s/%s", EVENTS_DIR, name);
-        char *body = read_file(path, &len);
+        char *body = testdata_read_file(path, &len);
         struct ssm_event *ev = parse(body);
         free(body);
         return ev;
@@ -334,12 +318,12 @@ static void test_subject_every_record(void **state) {
         assert_non_null(d);
         while ((de = readdir(d))) {
                 char path[512];
-                size_t len, n = strlen(de->d_name);
+                size_t len = 0, n = strlen(de->d_name);
                 struct ssm_event *ev = NULL;
                 if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0)
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", EVENTS_DIR, de->d_name);
-                char *body = read_file(path, &len);
+                char *body = testdata_read_file(path, &len);
                 if (event_parse(body, len, &ev) == 0) {
                         struct render_local_time lt = {};
                         if (ev->has_time)

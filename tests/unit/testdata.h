@@ -48,6 +48,30 @@ out:
         return ret;
 }
 
+/* The contents of any file, NUL-terminated (len bytes before the NUL), for
+ * text the tests compare or hand to json-c; NULL if it cannot be read. */
+static inline char *testdata_read_file(const char *path, size_t *ret_len) {
+        struct buf data;
+        char chunk[4096];
+        size_t n;
+        char *ret = NULL;
+        FILE *f = fopen(path, "rb");
+
+        if (!f)
+                return NULL;
+        buf_init(&data, TESTDATA_MAX);
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                if (buf_append(&data, chunk, n) < 0)
+                        break;
+        if (!ferror(f) && feof(f)) {
+                *ret_len = data.len;
+                ret = buf_steal(&data);
+        }
+        fclose(f);
+        buf_free(&data);
+        return ret;
+}
+
 /* A NUL-terminated copy, for handing file contents to json-c. */
 static inline char *testdata_read_string(const char *name) {
         size_t len;
