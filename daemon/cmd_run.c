@@ -82,8 +82,10 @@ static int on_progress(void *userdata) {
 }
 
 static void sleep_ms(struct daemon *d, unsigned ms) {
+        /* Wake at least as often as the watchdog wants to hear from us. */
+        unsigned slice = d->watchdog_usec && d->watchdog_usec < 1000000u ? (unsigned)(d->watchdog_usec / 1000) : 1000;
         while (ms && !stop_requested && !reload_requested) {
-                unsigned chunk = ms < 1000 ? ms : 1000;
+                unsigned chunk = ms < slice ? ms : slice;
                 struct timespec ts = { .tv_sec = chunk / 1000, .tv_nsec = (long)(chunk % 1000) * 1000000L };
                 nanosleep(&ts, NULL); /* a signal cuts it short, which is what we want */
                 ms -= chunk;
