@@ -84,6 +84,8 @@ static int on_progress(void *userdata) {
 static void sleep_ms(struct daemon *d, unsigned ms) {
         /* Wake at least as often as the watchdog wants to hear from us. */
         unsigned slice = d->watchdog_usec && d->watchdog_usec < 1000000u ? (unsigned)(d->watchdog_usec / 1000) : 1000;
+        if (slice == 0)
+                slice = 1;
         while (ms && !stop_requested && !reload_requested) {
                 unsigned chunk = ms < slice ? ms : slice;
                 struct timespec ts = { .tv_sec = chunk / 1000, .tv_nsec = (long)(chunk % 1000) * 1000000L };
