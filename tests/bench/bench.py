@@ -1,0 +1,720 @@
+#!/usr/bin/env python3
+"""make bench: measures ssm-notifyd against fauxqs on 127.0.0.1 and prints a table.
+
+Measures, never asserts: a target that is missed is reported, not failed. The
+figures go to tests/bench/RESULTS.md between the BEGIN/END markers, with the
+machine they came from; whatever is outside the markers (the analysis) is kept.
+
+1. drain     N session events relayed by the daemon: CPU, CPU per message,
+             peak RSS, messages per second
+2. baseline  the same for the original boto3 loop (baseline_seed.py), same
+             queue and topic, N more messages
+3. latency   a drain through faultproxy.py adding 20 ms to every request, and
+             through the same proxy at 0 ms to show what the proxy costs
+4. idle      daemon CPU over BENCH_IDLE_SECONDS of empty 20 s long polls
+5. start     exec to READY=1 (sd_notify) with static credentials
+
+Sizes come from the options or the environment, e.g.
+    BENCH_IDLE_SECONDS=10 make bench
+(BENCH_MESSAGES 5000, BENCH_LATENCY_MESSAGES 2000, BENCH_IDLE_SECONDS 60,
+BENCH_START_RUNS 20). Everything started is stopped on the way out, errors
+included; the logs of a failed run are kept in the temporary folder it names.
+"""
+import argparse
+import copy
+import datetime
+import http.client
+import json
+import math
+import os
+import platform
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+
+import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from awsenv import eventbridge_envelope  # noqa: E402
+
+EVENTS = os.path.join(ROOT, "tests", "data", "events")
+# Every session event among the real records: each is notified (published).
+SESSION_RECORDS = [
+    "startsession-iamuser-stratus-1.json",
+    "startsession-iamuser-stratus-2.json",
+    "startsession-iamuser-stratus-3.json",
+    "startsession-assumedrole-sso-panther.json",
+    "terminatesession-iamuser-stratus-1.json",
+    "terminatesession-iamuser-stratus-2.json",
+    "terminatesession-iamuser-stratus-3.json",
+]
+REGION = "us-east-1"
+ACCOUNT = "000000000000"  # fauxqs's only account
+# fauxqs checks no signature; the daemon still signs with these.
+KEY_ID, SECRET = "AKIDSSMNBENCH00000", "bench-secret-not-checked"
+QUEUE, SINK, TOPIC = "ssm-session-events", "ssm-session-events-sink", "ssm-session-alerts"
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+POLL_S = 0.02          # how often the drain's end is checked: its error bound on wall time
+DRAIN_TIMEOUT_S = 240  # per drain; the whole bench must stay well under 10 minutes
+STOP_TIMEOUT_S = 30
+
+TARGETS = {
+    "cpu_ratio": 30.0,        # baseline CPU/msg ÷ daemon CPU/msg ≥ 30
+    "rss_mib": 8.0,           # daemon peak RSS ≤ 8 MiB
+    "rss_ratio": 10.0,        # baseline RSS ÷ daemon RSS ≥ 10
+    "latency_fraction": 0.90,  # ≥ 90 % of the 3-round-trips-per-batch bound
+    "idle_ms_per_min": 10.0,
+    "start_ms": 50.0,
+}
+
+
+def log(msg):
+    print(f"bench: {msg}", flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+def proc_cpu_ticks(pid):
+    """utime+stime of a live process, in seconds (clock-tick resolution)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of proc(5)
+
+
+def proc_cpu_ns(pid):
+    """Time on CPU of a live process's threads, in ns (schedstat: exact, not ticks;
+    a thread that already ended is not counted: the ticks above are)."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except (OSError, ValueError):
+        return None
+    return total
+
+
+def proc_status_kib(pid, key, name="status"):
+    """A "Key: N kB" line of /proc/PID/status (or smaps_rollup)."""
+    with open(f"/proc/{pid}/{name}") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def proc_memory(pid):
+    """Peak RSS, and what the RSS is made of now: most of a small C daemon's RSS
+    is shared library pages (file-backed, shared with every other user)."""
+    return {"vmhwm_kib": proc_status_kib(pid, "VmHWM"), "anon_kib": proc_status_kib(pid, "RssAnon"),
+            "file_kib": proc_status_kib(pid, "RssFile"), "pss_kib": proc_status_kib(pid, "Pss", "smaps_rollup")}
+
+
+def read_first_line(proc, timeout, what):
+    """The port a helper prints first; bounded by timeout."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    if not ready:
+        raise RuntimeError(f"{what} printed no port within {timeout}s")
+    line = proc.stdout.readline().strip()
+    if not line.isdigit():
+        raise RuntimeError(f"{what} did not start (printed {line!r})")
+    return int(line)
+
+
+def reap(proc, timeout=STOP_TIMEOUT_S):
+    """Waits for proc with wait4 (for its rusage); kills it after timeout.
+    Returns (exit code, rusage, killed)."""
+    deadline = time.monotonic() + timeout
+    killed = False
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline and not killed:
+            proc.kill()
+            killed = True
+            deadline = time.monotonic() + 5
+        elif time.monotonic() > deadline:
+            raise RuntimeError(f"process {proc.pid} survived SIGKILL")
+        time.sleep(0.01)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, ru, killed
+
+
+def stop_process(proc):
+    """Best-effort stop for cleanup paths."""
+    if proc is None or proc.returncode is not None:
+        return
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+# ---------------------------------------------------------------- peers
+
+class Fauxqs:
+    """fauxqs on 127.0.0.1 (tests/bench/fauxqs_launch.mjs), with queue, topic and sink."""
+
+    def __init__(self, node, peer_dir, workdir):
+        self.node, self.peer_dir, self.workdir = node, peer_dir, workdir
+        self.proc = None
+
+    def start(self):
+        self.log = open(os.path.join(self.workdir, "fauxqs.log"), "wb")
+        self.proc = subprocess.Popen([self.node, os.path.join(HERE, "fauxqs_launch.mjs"), self.peer_dir],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+                                     env=dict(os.environ, NODE_NO_WARNINGS="1"))
+        self.port = read_first_line(self.proc, 30, "fauxqs")
+        self.url = f"http://127.0.0.1:{self.port}"
+        kw = dict(endpoint_url=self.url, region_name=REGION, aws_access_key_id=KEY_ID,
+                  aws_secret_access_key=SECRET)
+        self.sqs = boto3.client("sqs", **kw)
+        self.sns = boto3.client("sns", **kw)
+        for name in (QUEUE, SINK):
+            self.sqs.create_queue(QueueName=name)
+        self.topic_arn = self.sns.create_topic(Name=TOPIC)["TopicArn"]
+        sink_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url(SINK),
+                                                 AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=sink_arn)
+        return self
+
+    def queue_url(self, name, base=None):
+        """fauxqs finds a queue by the last path segment, so a URL of the form the
+        daemon's config accepts for an emulator works, through a proxy too."""
+        return f"{base or self.url}/{ACCOUNT}/{name}"
+
+    def depths(self):
+        """{queue: (visible, in flight)} from fauxqs's inspection endpoint (cheaper than boto3)."""
+        with urllib.request.urlopen(self.url + "/_fauxqs/queues", timeout=10) as r:
+            return {q["name"]: (q["approximateMessageCount"], q["approximateInflightCount"])
+                    for q in json.load(r)}
+
+    def purge(self, name):
+        self.sqs.purge_queue(QueueUrl=self.queue_url(name))
+
+    def stop(self):
+        if self.proc and self.proc.returncode is None:
+            self.proc.stdin.close()
+            stop_process(self.proc)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+class Proxy:
+    """tests/integration/faultproxy.py with a fixed latency on every request and no faults."""
+
+    def __init__(self, upstream, latency_ms, workdir):
+        self.upstream, self.latency_ms, self.workdir = upstream, latency_ms, workdir
+        self.proc = None
+
+    def start(self):
+        self.log = open(os.path.join(self.workdir, f"proxy-{self.latency_ms}ms.log"), "wb")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "integration", "faultproxy.py"),
+                                      "--upstream", self.upstream, "--always-latency-ms", str(self.latency_ms)],
+                                     stdout=subprocess.PIPE, stderr=self.log)
+        self.url = f"http://127.0.0.1:{read_first_line(self.proc, 30, 'faultproxy')}"
+        return self
+
+    def stats(self):
+        with urllib.request.urlopen(self.url + "/_proxy/stats", timeout=10) as r:
+            return json.load(r)
+
+    def stop(self):
+        stop_process(self.proc)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+# ---------------------------------------------------------------- workload
+
+def load_records():
+    out = []
+    for name in SESSION_RECORDS:
+        with open(os.path.join(EVENTS, name)) as f:
+            out.append(json.load(f))
+    return out
+
+
+def seed(aws, records, n, indent=None):
+    """Queues n EventBridge-wrapped session events, each with its own eventID
+    (the daemon skips an eventID it already published)."""
+    url = aws.queue_url(QUEUE)
+    for start in range(0, n, 10):
+        entries = []
+        for i in range(start, min(start + 10, n)):
+            rec = copy.deepcopy(records[i % len(records)])
+            rec["eventID"] = str(uuid.uuid4())
+            body = json.dumps(eventbridge_envelope(rec, event_id=rec["eventID"]), indent=indent,
+                              ensure_ascii=False)
+            entries.append({"Id": str(i - start), "MessageBody": body})
+        r = aws.sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        if r.get("Failed"):
+            raise RuntimeError(f"seeding failed: {r['Failed'][:1]}")
+    depth = aws.depths()[QUEUE]
+    if depth != (n, 0):
+        raise RuntimeError(f"queue holds {depth} messages after seeding {n}")
+
+
+def write_config(workdir, name, endpoint, queue_url, topic_arn, wait_time_seconds):
+    sections = {
+        "aws": {"region": REGION, "access_key_id": KEY_ID, "secret_access_key": SECRET,
+                "sqs_endpoint": endpoint, "sns_endpoint": endpoint},
+        "sqs": {"queue_url": queue_url, "wait_time_seconds": str(wait_time_seconds), "max_messages": "10",
+                "visibility_timeout": "30"},
+        "sns": {"topic_arn": topic_arn},
+        "notify": {"format": "text", "language": "ja"},
+        "log": {"level": "info"},  # the default: one line per published message, as in production
+    }
+    path = os.path.join(workdir, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        for section, values in sections.items():
+            f.write(f"[{section}]\n" + "".join(f"{k} = {v}\n" for k, v in values.items()))
+    return path
+
+
+def daemon_env(notify_socket=None):
+    env = dict(os.environ)
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SNS", "JOURNAL_STREAM",
+                "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "CREDENTIALS_DIRECTORY"):
+        env.pop(var, None)
+    # Not an EC2 machine: an IMDS attempt fails at once instead of timing out.
+    env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:1"
+    if notify_socket:
+        env["NOTIFY_SOCKET"] = notify_socket
+    return env
+
+
+def wait_drained(aws, n, proc, what):
+    """Until the source queue is empty and the sink holds n notifications."""
+    deadline = time.monotonic() + DRAIN_TIMEOUT_S
+    while True:
+        d = aws.depths()
+        if d[QUEUE] == (0, 0) and d[SINK][0] >= n:
+            return time.monotonic()
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} before the drain ended "
+                               f"(queue {d[QUEUE]}, sink {d[SINK]})")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: no full drain within {DRAIN_TIMEOUT_S}s "
+                               f"(queue {d[QUEUE]}, sink {d[SINK]})")
+        time.sleep(POLL_S)
+
+
+def finish_drain(aws, n, what, t0, t1, ru, rss_kib, extra=None):
+    """Peak RSS is VmHWM, not ru_maxrss: a child starts as a fork (or vfork) of this
+    Python process and Linux keeps the peak of that memory in ru_maxrss across
+    execve, so a /bin/true child "peaks" at this process's size."""
+    sink = aws.depths()[SINK][0]
+    aws.purge(SINK)
+    cpu = ru.ru_utime + ru.ru_stime
+    res = {"what": what, "messages": n, "notifications": sink, "wall_s": t1 - t0, "msgs_per_s": n / (t1 - t0),
+           "cpu_s": cpu, "user_s": ru.ru_utime, "sys_s": ru.ru_stime, "cpu_us_per_msg": cpu / n * 1e6,
+           "rss_kib": rss_kib,
+           "ru_maxrss_kib": ru.ru_maxrss}
+    res.update(extra or {})
+    if sink != n:
+        log(f"WARNING: {what}: the sink holds {sink} notifications for {n} messages")
+    return res
+
+
+def run_daemon_drain(args, aws, records, n, workdir, label, endpoint=None, peer_pid=None):
+    """Queues n events, starts the daemon, measures until drained, SIGTERMs it."""
+    seed(aws, records, n)
+    base = endpoint or aws.url
+    config = write_config(workdir, f"{label}.conf", base, aws.queue_url(QUEUE, base), aws.topic_arn, 1)
+    stderr = open(os.path.join(workdir, f"{label}.daemon.log"), "wb")
+    proc = None
+    try:
+        peer_cpu0 = proc_cpu_ticks(peer_pid) if peer_pid else None
+        t0 = time.monotonic()
+        proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(),
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+        t1 = wait_drained(aws, n, proc, f"ssm-notifyd ({label})")
+        peer_cpu = proc_cpu_ticks(peer_pid) - peer_cpu0 if peer_pid else None
+        mem = proc_memory(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        code, ru, killed = reap(proc)
+        if code != 0 or killed:
+            log(f"WARNING: {label}: ssm-notifyd exited with {code} on SIGTERM{' (killed)' if killed else ''}")
+        # The long poll the daemon abandoned on SIGTERM stays open at fauxqs until
+        # its WaitTimeSeconds (1 s) is over and would take messages the next phase
+        # queues meanwhile (SQS may do the same): wait it out.
+        time.sleep(1.5)
+        extra = {"exit": code, **mem}
+        if peer_cpu is not None:
+            extra["peer_cpu_s"] = peer_cpu
+        return finish_drain(aws, n, f"ssm-notifyd ({label})", t0, t1, ru, mem["vmhwm_kib"], extra)
+    finally:
+        stop_process(proc)
+        stderr.close()
+
+
+def run_baseline(args, aws, records, n, workdir):
+    seed(aws, records, n, indent=2)
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET)
+    env.pop("AWS_SESSION_TOKEN", None)
+    out = open(os.path.join(workdir, "baseline.log"), "wb")
+    proc = None
+    try:
+        t0 = time.monotonic()
+        proc = subprocess.Popen([sys.executable, os.path.join(HERE, "baseline_seed.py"), "--endpoint", aws.url,
+                                 "--region", REGION, "--queue-url", aws.queue_url(QUEUE), "--topic-arn",
+                                 aws.topic_arn, "--count", str(n)], env=env, stdout=subprocess.PIPE,
+                                stderr=out)
+        t1 = wait_drained(aws, n, proc, "baseline")
+        code, ru, killed = reap(proc, timeout=60)
+        if code != 0:
+            log(f"WARNING: baseline exited with {code}; see {out.name}")
+        # It exits by itself, so it reports its own VmHWM on the way out.
+        report = json.loads(proc.stdout.read() or b"{}")
+        proc.stdout.close()
+        report.pop("done", None)
+        return finish_drain(aws, n, "baseline (boto3 loop)", t0, t1, ru, report.get("vmhwm_kib"),
+                            {"exit": code, **report})
+    finally:
+        stop_process(proc)
+        out.close()
+
+
+PROBES = 50
+
+
+def round_trip_ms(url):
+    """Mean time of a trivial request (fauxqs's queue listing) on one kept-alive
+    connection, as the daemon keeps its connections: what a round trip really
+    costs through the proxy on this machine, scheduling delays included."""
+    host, port = url.split("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        total = 0.0
+        for _ in range(PROBES):
+            t0 = time.monotonic()
+            conn.request("GET", "/_fauxqs/queues")
+            conn.getresponse().read()
+            total += time.monotonic() - t0
+        return total / PROBES * 1000
+    finally:
+        conn.close()
+
+
+def run_latency(args, aws, records, n, workdir, latency_ms):
+    proxy = Proxy(aws.url, latency_ms, workdir).start()
+    try:
+        cpu0 = proc_cpu_ticks(proxy.proc.pid)
+        res = run_daemon_drain(args, aws, records, n, workdir, f"proxy-{latency_ms}ms", endpoint=proxy.url)
+        res["proxy_cpu_s"] = proc_cpu_ticks(proxy.proc.pid) - cpu0
+        res["by_action"] = proxy.stats()["by_action"]
+        res["latency_ms"] = latency_ms
+        res["probe_ms"] = round_trip_ms(proxy.url)
+        res["probe_direct_ms"] = round_trip_ms(aws.url)
+        return res
+    finally:
+        proxy.stop()
+
+
+def await_ready(sock, proc, timeout=10):
+    """Reads sd_notify datagrams until READY=1; returns its monotonic arrival time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RuntimeError(f"no READY=1 within {timeout}s")
+        ready, _, _ = select.select([sock], [], [], min(left, 0.5))
+        if ready:
+            data = sock.recv(4096)
+            t = time.monotonic()
+            if b"READY=1" in data.split(b"\n"):
+                return t
+        elif proc.poll() is not None:
+            raise RuntimeError(f"ssm-notifyd exited with {proc.returncode} before READY=1")
+
+
+def notify_socket(workdir, name):
+    path = os.path.join(workdir, name)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    return s, path
+
+
+def run_idle(args, aws, workdir):
+    """CPU of an idle daemon: long polls of 20 s on an empty queue, through a 0 ms proxy
+    that counts the requests (so a busy loop would show)."""
+    proxy = Proxy(aws.url, 0, workdir).start()
+    sock, path = notify_socket(workdir, "idle.sock")
+    config = write_config(workdir, "idle.conf", proxy.url, aws.queue_url(QUEUE, proxy.url), aws.topic_arn, 20)
+    stderr = open(os.path.join(workdir, "idle.daemon.log"), "wb")
+    proc = None
+    try:
+        proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(path),
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+        await_ready(sock, proc)
+        ticks0, ns0, t0 = proc_cpu_ticks(proc.pid), proc_cpu_ns(proc.pid), time.monotonic()
+        req0 = proxy.stats()["requests"]
+        time.sleep(args.idle_seconds)  # the measured interval itself, not a synchronisation
+        ticks1, ns1, t1 = proc_cpu_ticks(proc.pid), proc_cpu_ns(proc.pid), time.monotonic()
+        requests = proxy.stats()["requests"] - req0
+        proc.send_signal(signal.SIGTERM)
+        code, _, _ = reap(proc)
+        minutes = (t1 - t0) / 60
+        res = {"seconds": t1 - t0, "requests": requests, "exit": code,
+               "ticks_ms_per_min": (ticks1 - ticks0) * 1000 / minutes}
+        if ns0 is not None and ns1 is not None:
+            res["sched_ms_per_min"] = (ns1 - ns0) / 1e6 / minutes
+        return res
+    finally:
+        stop_process(proc)
+        stderr.close()
+        sock.close()
+        proxy.stop()
+
+
+def run_start(args, aws, workdir):
+    config = write_config(workdir, "start.conf", aws.url, aws.queue_url(QUEUE), aws.topic_arn, 20)
+    times = []
+    for i in range(args.start_runs):
+        sock, path = notify_socket(workdir, f"start{i}.sock")
+        proc = None
+        try:
+            env = daemon_env(path)
+            t0 = time.monotonic()
+            proc = subprocess.Popen([args.binary, "-c", config], env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            t1 = await_ready(sock, proc)
+            times.append((t1 - t0) * 1000)
+            proc.send_signal(signal.SIGTERM)
+            code, _, _ = reap(proc)
+            if code != 0:
+                log(f"WARNING: start run {i}: ssm-notifyd exited with {code} on SIGTERM")
+        finally:
+            stop_process(proc)
+            sock.close()
+            os.unlink(path)
+    s = sorted(times)
+    return {"runs": len(s), "median_ms": statistics.median(s), "p90_ms": s[math.ceil(0.9 * len(s)) - 1],
+            "min_ms": s[0], "max_ms": s[-1]}
+
+
+# ---------------------------------------------------------------- report
+
+def machine(args):
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    version = subprocess.run([args.binary, "--version"], capture_output=True, text=True).stdout.strip()
+    node = subprocess.run([args.node, "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": model,
+        "kernel": platform.release(),
+        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "daemon": version,
+        "build": build_type(args.build_dir),
+        "peer": f"fauxqs 2.4.1 on node {node}",
+        "python": f"{platform.python_version()}, boto3 {boto3.__version__}",
+    }
+
+
+def build_type(build_dir):
+    """CMAKE_BUILD_TYPE and its flags, from the build's CMakeCache.txt."""
+    cache = {}
+    try:
+        with open(os.path.join(build_dir, "CMakeCache.txt")) as f:
+            for line in f:
+                name, sep, value = line.rstrip("\n").partition("=")
+                if sep:
+                    cache[name.split(":", 1)[0]] = value
+    except OSError:
+        return "unknown"
+    kind = cache.get("CMAKE_BUILD_TYPE") or "none"
+    flags = " ".join(x for x in (cache.get("CMAKE_C_FLAGS", ""), cache.get(f"CMAKE_C_FLAGS_{kind.upper()}", ""))
+                     if x)
+    return f"{kind} ({flags}), compiler {cache.get('CMAKE_C_COMPILER', '?')}"
+
+
+def met(ok):
+    return "met" if ok else "**missed**"
+
+
+def report(m, r, args):
+    d, b = r["drain"], r["baseline"]
+    l0, l20 = r["latency0"], r["latency20"]
+    idle, st = r["idle"], r["start"]
+    mib = lambda kib: kib / 1024  # noqa: E731
+    cpu_ratio = b["cpu_us_per_msg"] / d["cpu_us_per_msg"]
+    rss_ratio = b["rss_kib"] / d["rss_kib"]
+    bound = 10 / (3 * l20["latency_ms"] / 1000)
+    frac = l20["msgs_per_s"] / bound
+    # What the 0 ms proxy run spends per batch besides latency, added to the 3 round trips.
+    per_batch0 = 10 / l0["msgs_per_s"]
+    reachable = 10 / (per_batch0 + 3 * l20["latency_ms"] / 1000)
+    probe_bound = 10 / (3 * l20["probe_ms"] / 1000)
+    idle_ms = idle.get("sched_ms_per_min", idle["ticks_ms_per_min"])
+    req_per_batch = lambda res: sum(res["by_action"].values()) / (res["messages"] / 10)  # noqa: E731
+
+    rows = [
+        ("Drain", f"{d['messages']} session events, ssm-notifyd, direct to fauxqs", "", ""),
+        ("", "messages/s", f"{d['msgs_per_s']:.0f}", ""),
+        ("", "CPU total (user + sys)", f"{d['cpu_s']:.3f} s ({d['user_s']:.3f} + {d['sys_s']:.3f})", ""),
+        ("", "CPU per message", f"{d['cpu_us_per_msg']:.1f} µs", ""),
+        ("", "peak RSS (VmHWM)", f"{mib(d['rss_kib']):.2f} MiB", f"≤ {TARGETS['rss_mib']:.0f} MiB: "
+         + met(mib(d['rss_kib']) <= TARGETS['rss_mib'])),
+        ("", "RSS at the end: anonymous / file-backed / PSS",
+         f"{mib(d['anon_kib']):.2f} / {mib(d['file_kib']):.2f} / {mib(d['pss_kib']):.2f} MiB", ""),
+        ("", "fauxqs CPU during the drain", f"{d['peer_cpu_s']:.2f} s "
+         f"({d['peer_cpu_s'] / d['wall_s'] * 100:.0f} % of one core)", ""),
+        ("Baseline", f"{b['messages']} events, boto3 loop (baseline_seed.py), same queue and topic", "", ""),
+        ("", "messages/s", f"{b['msgs_per_s']:.0f}", ""),
+        ("", "CPU total (user + sys)", f"{b['cpu_s']:.3f} s ({b['user_s']:.3f} + {b['sys_s']:.3f})", ""),
+        ("", "CPU per message", f"{b['cpu_us_per_msg']:.1f} µs", ""),
+        ("", "peak RSS (VmHWM, reported by the process at exit)", f"{mib(b['rss_kib']):.2f} MiB", ""),
+        ("", "RSS at exit: anonymous / PSS", f"{mib(b['anon_kib']):.2f} / {mib(b['pss_kib']):.2f} MiB", ""),
+        ("Ratios", "CPU per message, daemon / baseline",
+         f"{1 / cpu_ratio:.4f} ({cpu_ratio:.1f}× lower)", f"≥ {TARGETS['cpu_ratio']:.0f}× lower: "
+         + met(cpu_ratio >= TARGETS['cpu_ratio'])),
+        ("", "peak RSS, daemon / baseline", f"{1 / rss_ratio:.4f} ({rss_ratio:.1f}× lower)",
+         f"≥ {TARGETS['rss_ratio']:.0f}× lower: " + met(rss_ratio >= TARGETS['rss_ratio'])),
+        ("", "anonymous RSS at the end, daemon / baseline", f"{d['anon_kib'] / b['anon_kib']:.4f} "
+         f"({b['anon_kib'] / d['anon_kib']:.1f}× lower)", ""),
+        ("", "PSS at the end, daemon / baseline", f"{d['pss_kib'] / b['pss_kib']:.4f} "
+         f"({b['pss_kib'] / d['pss_kib']:.1f}× lower)", ""),
+        ("Latency", f"{l20['messages']} events through faultproxy.py, +{l20['latency_ms']} ms per request",
+         "", ""),
+        ("", "messages/s", f"{l20['msgs_per_s']:.1f}", ""),
+        ("", f"bound 10 / (3 × {l20['latency_ms']} ms)", f"{bound:.1f}", ""),
+        ("", "ratio to the bound", f"{frac * 100:.1f} %", f"≥ {TARGETS['latency_fraction'] * 100:.0f} %: "
+         + met(frac >= TARGETS['latency_fraction'])),
+        ("", "requests per batch of 10", f"{req_per_batch(l20):.2f} ({_actions(l20)})", ""),
+        ("", "proxy CPU", f"{l20['proxy_cpu_s']:.2f} s ({l20['proxy_cpu_s'] / l20['wall_s'] * 100:.0f} % "
+         "of one core)", ""),
+        ("", "same proxy at 0 ms: messages/s", f"{l0['msgs_per_s']:.0f} (direct: {d['msgs_per_s']:.0f})", ""),
+        ("", "0 ms proxy: time per batch; proxy CPU",
+         f"{per_batch0 * 1000:.1f} ms; {l0['proxy_cpu_s'] / l0['wall_s'] * 100:.0f} % of one core", ""),
+        ("", "bound with that per-batch time added", f"{reachable:.1f} msgs/s; measured = "
+         f"{l20['msgs_per_s'] / reachable * 100:.1f} % of it", ""),
+        ("", f"trivial request, mean of {PROBES}: direct / 0 ms proxy / {l20['latency_ms']} ms proxy",
+         f"{l20['probe_direct_ms']:.2f} / {l0['probe_ms']:.2f} / {l20['probe_ms']:.2f} ms", ""),
+        ("", "bound 10 / (3 × that measured round trip)", f"{probe_bound:.1f} msgs/s; measured = "
+         f"{l20['msgs_per_s'] / probe_bound * 100:.1f} % of it", ""),
+        ("Idle", f"{idle['seconds']:.0f} s of empty 20 s long polls", "", ""),
+        ("", "daemon CPU (schedstat, ns resolution)", f"{idle_ms:.2f} ms per minute",
+         f"≤ {TARGETS['idle_ms_per_min']:.0f} ms/min: " + met(idle_ms <= TARGETS['idle_ms_per_min'])),
+        ("", "daemon CPU (utime + stime, 10 ms ticks)", f"{idle['ticks_ms_per_min']:.0f} ms per minute", ""),
+        ("", "requests seen by the proxy", f"{idle['requests']}", ""),
+        ("Start", f"exec to READY=1, static credentials, {st['runs']} runs", "", ""),
+        ("", "median", f"{st['median_ms']:.1f} ms", f"≤ {TARGETS['start_ms']:.0f} ms: "
+         + met(st['median_ms'] <= TARGETS['start_ms'])),
+        ("", "p90 (nearest rank)", f"{st['p90_ms']:.1f} ms", ""),
+        ("", "min / max", f"{st['min_ms']:.1f} / {st['max_ms']:.1f} ms", ""),
+    ]
+    lines = ["| measure | | value | target |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b_} | {c} | {t} |" for a, b_, c, t in rows]
+    machine_lines = [f"- {k}: {v}" for k, v in m.items()]
+    notes = []
+    for res in (d, b, l0, l20):
+        if res["notifications"] != res["messages"]:
+            notes.append(f"- {res['what']}: {res['notifications']} notifications for {res['messages']} messages")
+    return lines, machine_lines, notes
+
+
+def _actions(res):
+    return ", ".join(f"{k} {v}" for k, v in sorted(res["by_action"].items()))
+
+
+BEGIN = "<!-- BEGIN make bench: generated by tests/bench/bench.py; edit outside these markers -->"
+END = "<!-- END make bench -->"
+
+
+def write_results(path, table, machine_lines, notes):
+    block = "\n".join([BEGIN, "", "Machine:", "", *machine_lines, "", *table, *([""] + notes if notes else []),
+                       "", END])
+    text = f"# Benchmark results\n\n{block}\n"
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if BEGIN in old and END in old:
+            head, rest = old.split(BEGIN, 1)
+            text = head + block + rest.split(END, 1)[1]
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--build-dir", required=True, help="the CMake build the binary comes from")
+    ap.add_argument("--node", required=True)
+    ap.add_argument("--peer-dir", required=True, help="npm prefix holding fauxqs")
+    ap.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MESSAGES", 5000)))
+    ap.add_argument("--latency-messages", type=int, default=int(os.environ.get("BENCH_LATENCY_MESSAGES", 2000)))
+    ap.add_argument("--idle-seconds", type=float, default=float(os.environ.get("BENCH_IDLE_SECONDS", 60)))
+    ap.add_argument("--start-runs", type=int, default=int(os.environ.get("BENCH_START_RUNS", 20)))
+    ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--json", help="also write the raw figures here")
+    args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    args.peer_dir = os.path.abspath(args.peer_dir)
+
+    workdir = tempfile.mkdtemp(prefix="ssmn-bench-")
+    m = machine(args)
+    log(f"machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}, load {m['loadavg']}; logs in {workdir}")
+    records = load_records()
+    aws = Fauxqs(args.node, args.peer_dir, workdir)
+    results = {}
+    ok = False
+    try:
+        aws.start()
+        log(f"fauxqs on {aws.url}")
+        log(f"1/5 drain: {args.messages} events through ssm-notifyd")
+        results["drain"] = run_daemon_drain(args, aws, records, args.messages, workdir, "drain",
+                                            peer_pid=aws.proc.pid)
+        log(f"2/5 baseline: {args.messages} events through the boto3 loop")
+        results["baseline"] = run_baseline(args, aws, records, args.messages, workdir)
+        log(f"3/5 latency: {args.latency_messages} events through faultproxy at 0 ms, then at 20 ms")
+        results["latency0"] = run_latency(args, aws, records, args.latency_messages, workdir, 0)
+        results["latency20"] = run_latency(args, aws, records, args.latency_messages, workdir, 20)
+        log(f"4/5 idle: {args.idle_seconds:.0f} s")
+        results["idle"] = run_idle(args, aws, workdir)
+        log(f"5/5 start: {args.start_runs} runs")
+        results["start"] = run_start(args, aws, workdir)
+        ok = True
+    finally:
+        aws.stop()
+        if ok:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log(f"failed; logs kept in {workdir}")
+    m["loadavg"] += " (start); " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (end)"
+    table, machine_lines, notes = report(m, results, args)
+    print("\n".join(["", *machine_lines, "", *table, *notes]))
+    write_results(args.results, table, machine_lines, notes)
+    log(f"figures written to {os.path.relpath(args.results, ROOT)}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": m, "results": results}, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
