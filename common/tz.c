@@ -44,36 +44,32 @@ int tz_check(const char *zone) {
 }
 
 int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr) {
-        char *saved = NULL;
-        const char *old = getenv("TZ");
-        struct tm tm;
-        int r = tz_check(zone);
-
-        if (r < 0)
-                return r;
-        if (old && !(saved = strdup(old)))
-                return -ENOMEM;
-        /* A leading ':' makes glibc read the named file, never parse a POSIX rule. */
+        /* The zone last found valid: checking costs a file open per call. */
+        static char checked[TZ_NAME_MAX + 1];
         char spec[TZ_NAME_MAX + 2];
-        snprintf(spec, sizeof(spec), ":%s", zone);
-        setenv("TZ", spec, 1);
-        tzset();
-        /* tm_zone points into libc's zone state: copy it before TZ changes back. */
-        if (!localtime_r(&t, &tm))
-                r = -EOVERFLOW;
-        else if (ret_abbr)
-                snprintf(ret_abbr, 16, "%s", tm.tm_zone ? tm.tm_zone : "");
-        if (saved) {
-                setenv("TZ", saved, 1);
-                free(saved);
-        } else {
-                unsetenv("TZ");
+        struct tm tm;
+
+        if (strcmp(zone, checked) != 0) {
+                int r = tz_check(zone);
+                if (r < 0)
+                        return r;
+                snprintf(checked, sizeof(checked), "%s", zone);
         }
-        tzset();
-        if (r < 0)
-                return r;
+        /* A leading ':' makes glibc read the named file, never parse a POSIX rule.
+         * TZ is left set: the daemon works in one zone, and glibc reads the zone
+         * file again only when TZ changes. */
+        snprintf(spec, sizeof(spec), ":%s", zone);
+        const char *cur = getenv("TZ");
+        if (!cur || strcmp(cur, spec) != 0) {
+                setenv("TZ", spec, 1);
+                tzset();
+        }
+        if (!localtime_r(&t, &tm))
+                return -EOVERFLOW;
+        if (ret_abbr)
+                snprintf(ret_abbr, 16, "%s", tm.tm_zone ? tm.tm_zone : "");
+        tm.tm_zone = NULL;
         *ret_tm = tm;
-        ret_tm->tm_zone = NULL;
         *ret_gmtoff = tm.tm_gmtoff;
         return 0;
 }

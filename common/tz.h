@@ -14,5 +14,7 @@
 int tz_check(const char *zone);
 
 /* Converts t to local time in zone. ret_gmtoff is the UTC offset in seconds
- * and ret_abbr (optional, at least 16 bytes) the zone abbreviation. */
+ * and ret_abbr (optional, at least 16 bytes) the zone abbreviation. Leaves
+ * the process's TZ set to ":zone", so that glibc parses the zone file once
+ * and not on every call. */
 int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr);

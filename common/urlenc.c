@@ -8,14 +8,25 @@ static int is_unreserved(unsigned char c) {
                c == '-' || c == '_' || c == '.' || c == '~';
 }
 
+static int kept_as_is(unsigned char c, unsigned flags) {
+        return is_unreserved(c) || (c == '/' && (flags & URLENC_KEEP_SLASH));
+}
+
+/* Runs of bytes kept as they are are appended at once: bodies are mostly text. */
 static int encode(struct buf *out, const char *s, size_t len, unsigned flags) {
         static const char hex[] = "0123456789ABCDEF";
         int r = 0;
-        for (size_t i = 0; i < len && r == 0; i++) {
-                unsigned char c = (unsigned char)s[i];
-                if (is_unreserved(c) || (c == '/' && (flags & URLENC_KEEP_SLASH)))
-                        r = buf_putc(out, (char)c);
-                else if (c == ' ' && (flags & URLENC_SPACE_PLUS))
+        for (size_t i = 0; i < len && r == 0;) {
+                size_t run = i;
+                while (run < len && kept_as_is((unsigned char)s[run], flags))
+                        run++;
+                if (run > i) {
+                        r = buf_append(out, s + i, run - i);
+                        i = run;
+                        continue;
+                }
+                unsigned char c = (unsigned char)s[i++];
+                if (c == ' ' && (flags & URLENC_SPACE_PLUS))
                         r = buf_putc(out, '+');
                 else
                         r = buf_append(out, (char[]){ '%', hex[c >> 4], hex[c & 0xf] }, 3);

@@ -37,7 +37,7 @@ static void test_dst_edge(void **state) {
         assert_string_equal(abbr, "EDT");
 }
 
-static void test_restores_tz(void **state) {
+static void test_switches_zones(void **state) {
         (void)state;
         struct tm tm;
         long off;
@@ -45,15 +45,21 @@ static void test_restores_tz(void **state) {
         assert_int_equal(tz_localtime("Asia/Tokyo", 0, &tm, &off, NULL), 0);
         assert_int_equal(off, 9 * 3600);
         assert_int_equal(tm.tm_hour, 9);
-        assert_string_equal(getenv("TZ"), "UTC");
+        assert_string_equal(getenv("TZ"), ":Asia/Tokyo");
+        /* back and forth between zones: each call answers for its own zone */
+        assert_int_equal(tz_localtime("Europe/London", 0, &tm, &off, NULL), 0);
+        assert_int_equal(off, 3600); /* 1970: British Standard Time, UTC+1 all year */
+        assert_int_equal(tz_localtime("Asia/Tokyo", 0, &tm, &off, NULL), 0);
+        assert_int_equal(off, 9 * 3600);
         assert_int_equal(tz_localtime("Nowhere/City", 0, &tm, &off, NULL), -ENOENT);
+        assert_string_equal(getenv("TZ"), ":Asia/Tokyo"); /* a refused zone changes nothing */
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_check),
                 cmocka_unit_test(test_dst_edge),
-                cmocka_unit_test(test_restores_tz),
+                cmocka_unit_test(test_switches_zones),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
