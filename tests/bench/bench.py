@@ -367,6 +367,34 @@ def run_daemon_drain(args, aws, records, n, workdir, label, endpoint=None, peer_
         stderr.close()
 
 
+def run_soak(args, aws, records, n, workdir, rounds=10):
+    """n events in `rounds` rounds through one daemon process; VmRSS after each round.
+    The first round is the warm-up (allocator, TLS-free keep-alive connections,
+    the dedupe ring filling); the rest must stay flat if nothing leaks."""
+    per = n // rounds
+    base = aws.url
+    config = write_config(workdir, "soak.conf", base, aws.queue_url(QUEUE, base), aws.topic_arn, 1)
+    stderr = open(os.path.join(workdir, "soak.daemon.log"), "wb")
+    proc = None
+    rss = []
+    try:
+        proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(),
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+        for _ in range(rounds):
+            seed(aws, records, per)
+            wait_drained(aws, per, proc, "ssm-notifyd (soak)")
+            aws.purge(SINK)
+            rss.append(proc_status_kib(proc.pid, "VmRSS"))
+        hwm = proc_status_kib(proc.pid, "VmHWM")
+        proc.send_signal(signal.SIGTERM)
+        code, _, _ = reap(proc)
+        time.sleep(1.5)  # the abandoned long poll, as in run_daemon_drain
+        return {"messages": per * rounds, "rounds": rounds, "rss_kib": rss, "vmhwm_kib": hwm, "exit": code}
+    finally:
+        stop_process(proc)
+        stderr.close()
+
+
 def run_baseline(args, aws, records, n, workdir):
     seed(aws, records, n, indent=2)
     env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET)
@@ -560,7 +588,7 @@ def met(ok):
 def report(m, r, args):
     d, b = r["drain"], r["baseline"]
     l0, l20 = r["latency0"], r["latency20"]
-    idle, st = r["idle"], r["start"]
+    idle, st, soak = r["idle"], r["start"], r["soak"]
     mib = lambda kib: kib / 1024  # noqa: E731
     cpu_ratio = b["cpu_us_per_msg"] / d["cpu_us_per_msg"]
     rss_ratio = b["rss_kib"] / d["rss_kib"]
@@ -627,6 +655,10 @@ def report(m, r, args):
          + met(st['median_ms'] <= TARGETS['start_ms'])),
         ("", "p90 (nearest rank)", f"{st['p90_ms']:.1f} ms", ""),
         ("", "min / max", f"{st['min_ms']:.1f} / {st['max_ms']:.1f} ms", ""),
+        ("Soak", f"{soak['messages']} events through one daemon in {soak['rounds']} rounds", "", ""),
+        ("", "VmRSS after each round", " ".join(f"{mib(k):.2f}" for k in soak["rss_kib"]) + " MiB", ""),
+        ("", "growth after the warm-up round (round 1 → last)",
+         f"{(soak['rss_kib'][-1] - soak['rss_kib'][0])} KiB; peak {mib(soak['vmhwm_kib']):.2f} MiB", ""),
     ]
     lines = ["| measure | | value | target |", "|---|---|---|---|"]
     lines += [f"| {a} | {b_} | {c} | {t} |" for a, b_, c, t in rows]
@@ -669,6 +701,7 @@ def main():
     ap.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MESSAGES", 5000)))
     ap.add_argument("--latency-messages", type=int, default=int(os.environ.get("BENCH_LATENCY_MESSAGES", 2000)))
     ap.add_argument("--idle-seconds", type=float, default=float(os.environ.get("BENCH_IDLE_SECONDS", 60)))
+    ap.add_argument("--soak-messages", type=int, default=int(os.environ.get("BENCH_SOAK_MESSAGES", 10000)))
     ap.add_argument("--start-runs", type=int, default=int(os.environ.get("BENCH_START_RUNS", 20)))
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--json", help="also write the raw figures here")
@@ -686,18 +719,20 @@ def main():
     try:
         aws.start()
         log(f"fauxqs on {aws.url}")
-        log(f"1/5 drain: {args.messages} events through ssm-notifyd")
+        log(f"1/6 drain: {args.messages} events through ssm-notifyd")
         results["drain"] = run_daemon_drain(args, aws, records, args.messages, workdir, "drain",
                                             peer_pid=aws.proc.pid)
-        log(f"2/5 baseline: {args.messages} events through the boto3 loop")
+        log(f"2/6 baseline: {args.messages} events through the boto3 loop")
         results["baseline"] = run_baseline(args, aws, records, args.messages, workdir)
-        log(f"3/5 latency: {args.latency_messages} events through faultproxy at 0 ms, then at 20 ms")
+        log(f"3/6 latency: {args.latency_messages} events through faultproxy at 0 ms, then at 20 ms")
         results["latency0"] = run_latency(args, aws, records, args.latency_messages, workdir, 0)
         results["latency20"] = run_latency(args, aws, records, args.latency_messages, workdir, 20)
-        log(f"4/5 idle: {args.idle_seconds:.0f} s")
+        log(f"4/6 idle: {args.idle_seconds:.0f} s")
         results["idle"] = run_idle(args, aws, workdir)
-        log(f"5/5 start: {args.start_runs} runs")
+        log(f"5/6 start: {args.start_runs} runs")
         results["start"] = run_start(args, aws, workdir)
+        log(f"6/6 soak: {args.soak_messages} events through one daemon, RSS after each tenth")
+        results["soak"] = run_soak(args, aws, records, args.soak_messages, workdir)
         ok = True
     finally:
         aws.stop()
