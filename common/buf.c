@@ -48,7 +48,7 @@ int buf_puts(struct buf *b, const char *s) {
         return buf_append(b, s, strlen(s));
 }
 
-int buf_putc(struct buf *b, char c) {
+int buf_putc_slow(struct buf *b, char c) {
         return buf_append(b, &c, 1);
 }
 

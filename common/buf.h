@@ -21,7 +21,18 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 int buf_append(struct buf *b, const void *data, size_t n);
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
+int buf_putc_slow(struct buf *b, char c);
+
+/* Escaping and rendering append byte by byte: the common case (room left)
+ * stays inline. */
+static inline int buf_putc(struct buf *b, char c) {
+        if (b->len + 1 < b->alloc && (!b->max || b->len < b->max)) {
+                b->data[b->len++] = c;
+                b->data[b->len] = '\0';
+                return 0;
+        }
+        return buf_putc_slow(b, c);
+}
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Returns the contents as a C string ("" when empty) owned by the caller and

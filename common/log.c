@@ -74,12 +74,14 @@ static void log_to_journal(int level, const char *message_id, const struct log_f
 /* Values may come from untrusted input: a control character must not be able
  * to start a forged line on stderr. */
 static void put_escaped(struct buf *line, const char *s) {
-        for (; *s; s++) {
-                unsigned char c = (unsigned char)*s;
-                if (c < 0x20 || c == 0x7f)
-                        buf_printf(line, "\\x%02x", c);
-                else
-                        buf_putc(line, (char)c);
+        while (*s) {
+                size_t run = 0;
+                while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f)
+                        run++;
+                buf_append(line, s, run);
+                s += run;
+                if (*s)
+                        buf_printf(line, "\\x%02x", (unsigned char)*s++);
         }
 }
 

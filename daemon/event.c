@@ -94,12 +94,19 @@ static int append_scalar(struct buf *b, json_object *v) {
                 return buf_puts(b, json_object_get_string(v));
 
         const char *s = json_object_get_string(v);
-        int n = json_object_get_string_len(v);
-        for (int i = 0; i < n; i++) {
-                /* U+FFFD for an embedded NUL */
-                int r = s[i] ? buf_putc(b, s[i]) : buf_puts(b, "\xef\xbf\xbd");
+        size_t n = (size_t)json_object_get_string_len(v);
+        while (n) {
+                /* U+FFFD for an embedded NUL; the text between NULs at once */
+                const char *nul = memchr(s, '\0', n);
+                size_t run = nul ? (size_t)(nul - s) : n;
+                int r = buf_append(b, s, run);
+                if (r == 0 && nul)
+                        r = buf_puts(b, "\xef\xbf\xbd");
                 if (r < 0)
                         return r;
+                run += nul ? 1 : 0;
+                s += run;
+                n -= run;
         }
         return 0;
 }

@@ -114,14 +114,17 @@ int textsafe_utf8_len(struct buf *out, const char *s, size_t len, size_t cap) {
         int r = 0;
 
         while (i < n && r >= 0) {
+                /* Valid runs are copied at once; only a bad byte is replaced. */
+                size_t run = i, clen;
                 uint32_t cp;
-                size_t clen = utf8_decode(p + i, n - i, &cp);
-                if (clen == 0) {
+                while (run < n && (clen = utf8_decode(p + run, n - run, &cp)) > 0)
+                        run += clen;
+                if (run > i) {
+                        r = buf_append(out, p + i, run - i);
+                        i = run;
+                } else {
                         r = buf_puts(out, "\xef\xbf\xbd"); /* U+FFFD */
                         i++;
-                } else {
-                        r = buf_append(out, p + i, clen);
-                        i += clen;
                 }
         }
         if (r >= 0 && cut)
