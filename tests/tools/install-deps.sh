@@ -7,7 +7,7 @@ packages=(
   gcc clang cmake ninja-build pkg-config make
   libcurl4-openssl-dev libssl-dev libjson-c-dev libsystemd-dev libinih-dev
   libcmocka-dev tzdata
-  valgrind
+  valgrind cppcheck
   # clang-14's sanitizer and libFuzzer runtimes: clang only recommends them
   libclang-rt-14-dev
 )
