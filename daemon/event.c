@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "event_internal.h"
+#include "textsafe.h"
 
 const char *const EVENT_DEFAULT_NAMES[] = {
         "StartSession", "ResumeSession", "TerminateSession", NULL,
@@ -154,6 +155,11 @@ static int parse_json(const char *s, size_t len, json_object **ret) {
 
         if (len > (size_t)INT32_MAX)
                 return -E2BIG;
+        /* JSON text is UTF-8 (RFC 8259), and json-c's own check lets overlong
+         * forms, surrogates and code points past U+10FFFF through, which
+         * would then reach SNS attributes and logs. */
+        if (!textsafe_utf8_valid(s, len))
+                return -EBADMSG;
         tok = json_tokener_new_ex(EVENT_JSON_DEPTH);
         if (!tok)
                 return -ENOMEM;

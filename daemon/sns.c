@@ -147,7 +147,11 @@ static int for_each_member(const char *xml, size_t len, const char *list, size_t
                         continue;
                 }
                 char fault[8] = "";
-                xml_find_text(member, member_len, "Code", res->error.code, sizeof(res->error.code));
+                /* SNS: BatchResultErrorEntry's Code is required. Without it the
+                 * entry would fail with no reason to log. */
+                if (xml_find_text(member, member_len, "Code", res->error.code, sizeof(res->error.code)) < 0 ||
+                    !res->error.code[0])
+                        return -EBADMSG;
                 xml_find_text(member, member_len, "Message", res->error.message, sizeof(res->error.message));
                 xml_find_text(member, member_len, "SenderFault", fault, sizeof(fault));
                 /* SNS: SenderFault "Specifies whether the error happened due to the

@@ -103,6 +103,20 @@ int textsafe_escape_len(struct buf *out, const char *s, size_t len, size_t cap, 
         return r;
 }
 
+bool textsafe_utf8_valid(const char *s, size_t len) {
+        const unsigned char *p = (const unsigned char *)s;
+        size_t i = 0;
+
+        while (i < len) {
+                uint32_t cp;
+                size_t clen = utf8_decode(p + i, len - i, &cp);
+                if (clen == 0)
+                        return false;
+                i += clen;
+        }
+        return true;
+}
+
 int textsafe_utf8(struct buf *out, const char *s, size_t cap) {
         return textsafe_utf8_len(out, s, strlen(s), cap);
 }

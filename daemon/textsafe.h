@@ -7,6 +7,7 @@
  * a buf and returns 0 or a negative errno from it (-E2BIG, -ENOMEM). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -26,6 +27,10 @@ enum textsafe_mode {
 int textsafe_escape(struct buf *out, const char *s, size_t cap, enum textsafe_mode mode);
 /* As textsafe_escape for len bytes that may hold NUL ("\\x00"). */
 int textsafe_escape_len(struct buf *out, const char *s, size_t len, size_t cap, enum textsafe_mode mode);
+
+/* True when the len bytes of s are valid UTF-8: no overlong form, surrogate,
+ * code point past U+10FFFF or truncated sequence (NUL bytes are valid). */
+bool textsafe_utf8_valid(const char *s, size_t len);
 
 /* At most cap bytes of s (then TEXTSAFE_MARK) as valid UTF-8: each invalid
  * byte becomes U+FFFD. For JSON, whose encoder escapes the rest. */

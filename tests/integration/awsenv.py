@@ -18,6 +18,8 @@ import urllib.request
 
 import boto3
 
+from wrapper import command
+
 REGION = "us-east-1"
 EVENTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "events")
 BOOTSTRAP_CALLS = 4  # create_user, create_policy, attach_user_policy, create_access_key
@@ -196,13 +198,13 @@ class Daemon:
         self.proc = None
 
     def once(self, timeout=60):
-        return subprocess.run([self.binary, "-c", self.config, "--once"], env=self.env,
+        return subprocess.run(command(self.binary, "-c", self.config, "--once"), env=self.env,
                               capture_output=True, text=True, timeout=timeout)
 
     def start(self, *args):
         self.stderr_path = os.path.join(self.workdir, "daemon.stderr")
         self.stderr = open(self.stderr_path, "w")
-        self.proc = subprocess.Popen([self.binary, "-c", self.config, *args], env=self.env,
+        self.proc = subprocess.Popen(command(self.binary, "-c", self.config, *args), env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=self.stderr)
         return self
 

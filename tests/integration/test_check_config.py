@@ -7,8 +7,12 @@ import os
 import pathlib
 import re
 import subprocess
+import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from wrapper import command  # noqa: E402
 
 BINARY = os.environ.get("SSMN_BINARY", "ssm-notifyd")
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -52,7 +56,7 @@ class CheckConfig(unittest.TestCase):
         return path
 
     def run_cli(self, *args, env=None):
-        return subprocess.run([BINARY, *args], capture_output=True, text=True,
+        return subprocess.run(command(BINARY, *args), capture_output=True, text=True,
                               env=env if env is not None else clean_env(), timeout=60)
 
     def assert_no_secret(self, res):

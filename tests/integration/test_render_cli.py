@@ -7,7 +7,11 @@ Environment: SSMN_BINARY (the daemon), SSMN_TEST_DATA (tests/data)."""
 import json
 import os
 import subprocess
+import sys
 import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from wrapper import command  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
 DATA = os.environ["SSMN_TEST_DATA"]
@@ -27,7 +31,7 @@ def event(name):
 
 
 def render(*args, stdin=None):
-    return subprocess.run([BINARY, "--render", *args], input=stdin, capture_output=True, timeout=60)
+    return subprocess.run(command(BINARY, "--render", *args), input=stdin, capture_output=True, timeout=60)
 
 
 class ExitCodes(unittest.TestCase):

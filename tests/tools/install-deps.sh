@@ -8,6 +8,9 @@ packages=(
   libcurl4-openssl-dev libssl-dev libjson-c-dev libsystemd-dev libinih-dev
   libcmocka-dev tzdata
   systemd
+  valgrind cppcheck
+  # clang-14's sanitizer and libFuzzer runtimes: clang only recommends them
+  libclang-rt-14-dev
 )
 
 missing=()

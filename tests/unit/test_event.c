@@ -486,6 +486,13 @@ static void test_not_json(void **state) {
         const char *bad[] = {
                 "", "   ", "{", "not json", "{}x", "{} {}", "{\"eventName\":\"StartSession\",}",
                 "{\"eventName\":\"StartSession\xff\"}", /* invalid UTF-8 */
+                /* invalid UTF-8 that json-c 0.16 lets through (found by
+                 * fuzz_event_render): overlong NUL and '/', a surrogate,
+                 * U+110000 */
+                "{\"eventName\":\"StartSession\",\"userAgent\":\"a\xc0\x80\"}",
+                "{\"eventName\":\"StartSession\",\"userAgent\":\"a\xe0\x80\xaf\"}",
+                "{\"eventName\":\"StartSession\",\"userAgent\":\"a\xed\xa0\x80\"}",
+                "{\"eventName\":\"StartSession\",\"userAgent\":\"a\xf4\x90\x80\x80\"}",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 expect_parse(bad[i], strlen(bad[i]), -EBADMSG);

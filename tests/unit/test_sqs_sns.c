@@ -189,6 +189,16 @@ static void test_publish_batch_answer(void **state) {
         /* an Id that was never sent makes the answer unusable */
         assert_int_equal(sns_parse_publish_batch(xml, sizeof(batch_answer) - 1, 3, r), -EBADMSG);
         free(xml);
+        /* so does a failed entry without the Code the API reference requires
+         * (found by fuzz_aws_error) */
+        static const char no_code[] = "<Failed><member><Id>0</Id><Message>m</Message></member></Failed>";
+        static const char empty_code[] = "<Failed><member><Id>0</Id><Code></Code></member></Failed>";
+        xml = testdata_dup(no_code, sizeof(no_code) - 1);
+        assert_int_equal(sns_parse_publish_batch(xml, sizeof(no_code) - 1, 1, r), -EBADMSG);
+        free(xml);
+        xml = testdata_dup(empty_code, sizeof(empty_code) - 1);
+        assert_int_equal(sns_parse_publish_batch(xml, sizeof(empty_code) - 1, 1, r), -EBADMSG);
+        free(xml);
 }
 
 int main(void) {
