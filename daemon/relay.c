@@ -253,6 +253,18 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
         return PUBLISH;
 }
 
+/* The error of a failed call: AWS's answer (-EIO), or for a malformed answer
+ * or a local failure a retryable error named after the errno, so the message
+ * is retried after a backoff like any transient failure. */
+static void failure_of(int e, const struct aws_error *err, struct aws_error *ret) {
+        if (e == -EIO) {
+                *ret = *err;
+                return;
+        }
+        *ret = (struct aws_error){ .cls = AWS_ERR_RETRYABLE };
+        snprintf(ret->code, sizeof(ret->code), "%s", strerror(-e));
+}
+
 /* Publishes pending[0..n) and sets done bits for those SNS accepted.
  * Returns true when SNS failed retryably (the caller backs off). */
 static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct pending *pending, size_t n,
@@ -275,9 +287,7 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
                         e = sns_publish(r->sns, &msgs[i], res[i].message_id, sizeof(res[i].message_id), &err);
                         res[i].ok = e == 0;
                         if (e < 0) {
-                                res[i].error = err;
-                                if (e != -EIO)
-                                        snprintf(res[i].error.code, sizeof(res[i].error.code), "%s", strerror(-e));
+                                failure_of(e, &err, &res[i].error);
                                 pause = publish_failed(r, &pending[i], &res[i].error);
                         } else {
                                 published(r, &pending[i], res[i].message_id);
@@ -287,9 +297,8 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
                 e = sns_publish_batch(r->sns, msgs, n, res, &err);
                 for (size_t i = 0; i < n; i++) {
                         if (e < 0) {
-                                res[i] = (struct sns_entry_result){ .error = err };
-                                if (e != -EIO)
-                                        snprintf(res[i].error.code, sizeof(res[i].error.code), "%s", strerror(-e));
+                                res[i] = (struct sns_entry_result){ 0 };
+                                failure_of(e, &err, &res[i].error);
                         }
                         if (res[i].ok)
                                 published(r, &pending[i], res[i].message_id);

@@ -1,6 +1,7 @@
 #include "sqs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +106,11 @@ static int parse_message(json_object *m, struct sqs_message *ret) {
         memcpy(out.body, json_object_get_string(body_obj), out.body_len + 1);
         if (json_object_object_get_ex(m, "Attributes", &attrs)) {
                 const char *count = get_string(attrs, "ApproximateReceiveCount");
-                if (count)
-                        out.receive_count = atoi(count);
+                if (count) {
+                        /* A count beyond INT_MAX is as good as "very many" for the poison rule. */
+                        long n = strtol(count, NULL, 10);
+                        out.receive_count = n < 0 ? 0 : n > INT_MAX ? INT_MAX : (int)n;
+                }
         }
         *ret = out;
         return 0;
