@@ -17,17 +17,10 @@
 #include "sns.h"
 #include "sqs.h"
 #include "xmltext.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                         \
-        do {                                                                                \
-                if (!(cond)) {                                                              \
-                        fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, \
-                                #cond);                                                     \
-                        abort();                                                            \
-                }                                                                           \
-        } while (0)
 
 /* A fixed "now" (2024-08-01T12:19:16Z) and a Date header 10 minutes
  * later, so that signature errors are also read as clock skew. */

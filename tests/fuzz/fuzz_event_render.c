@@ -18,17 +18,10 @@
 #include "event.h"
 #include "render.h"
 #include "template.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                         \
-        do {                                                                                \
-                if (!(cond)) {                                                              \
-                        fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, \
-                                #cond);                                                     \
-                        abort();                                                            \
-                }                                                                           \
-        } while (0)
 
 /* A fixed zone (UTC+9, as the default Asia/Tokyo) applied with gmtime_r, so
  * the target reads no tz database. */

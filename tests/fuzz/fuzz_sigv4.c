@@ -27,17 +27,10 @@
 #include "buf.h"
 #include "sigv4.h"
 #include "urlenc.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                         \
-        do {                                                                                \
-                if (!(cond)) {                                                              \
-                        fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, \
-                                #cond);                                                     \
-                        abort();                                                            \
-                }                                                                           \
-        } while (0)
 
 /* More than sigv4 accepts, so that its limit is reached too. */
 #define FUZZ_HEADERS_MAX (SIGV4_MAX_HEADERS + 8)
