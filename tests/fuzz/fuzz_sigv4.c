@@ -27,70 +27,20 @@
 #include "buf.h"
 #include "sigv4.h"
 #include "urlenc.h"
+#include "../unit/sigv4_req.h"
 #include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
-/* More than sigv4 accepts, so that its limit is reached too. */
-#define FUZZ_HEADERS_MAX (SIGV4_MAX_HEADERS + 8)
 /* form_encode gets the input split at '&'; 16 parameters are more than any
  * request of ours has. */
 #define FUZZ_PARAMS_MAX 16
 /* The suites' time, 2015-08-30T12:36:00Z, when the input has no X-Amz-Date. */
 #define FUZZ_TIME ((time_t)1440938160)
 
-struct request {
-        const char *method, *path, *query;
-        struct sigv4_header headers[FUZZ_HEADERS_MAX];
-        size_t n_headers;
-        const char *body;
-        size_t body_len;
-};
-
-/* Cuts text (NUL-terminated, len bytes before the NUL) in place. */
-static bool parse_request(char *text, size_t len, struct request *p) {
-        char *blank = strstr(text, "\n\n"), *line_end, *sp1, *sp2, *q;
-
-        *p = (struct request){ .body = "" };
-        if (blank) {
-                *blank = '\0';
-                p->body = blank + 2;
-                p->body_len = len - (size_t)(blank + 2 - text);
-        }
-        line_end = strchr(text, '\n');
-        if (line_end)
-                *line_end = '\0';
-        sp1 = strchr(text, ' ');
-        sp2 = strrchr(text, ' ');
-        if (!sp1 || sp2 == sp1)
-                return false;
-        *sp1 = *sp2 = '\0';
-        p->method = text;
-        p->path = sp1 + 1;
-        q = strchr(sp1 + 1, '?');
-        if (q) {
-                *q = '\0';
-                p->query = q + 1;
-        }
-        for (char *s = line_end ? line_end + 1 : NULL; s && *s;) {
-                char *colon = strchr(s, ':'), *e;
-                if (!colon || p->n_headers == FUZZ_HEADERS_MAX || *s == ' ' || *s == '\t')
-                        return false;
-                *colon = '\0';
-                e = strchr(colon + 1, '\n');
-                while (e && (e[1] == ' ' || e[1] == '\t'))
-                        e = strchr(e + 1, '\n');
-                if (e)
-                        *e = '\0';
-                p->headers[p->n_headers++] = (struct sigv4_header){ s, colon + 1 };
-                s = e ? e + 1 : NULL;
-        }
-        return true;
-}
-
 /* Removes the header named name (any case) and returns its last value. */
-static const char *take_header(struct request *p, const char *name) {
+static const char *take_header(struct sigv4_req *p, const char *name) {
         const char *value = NULL;
         size_t j = 0;
 
@@ -134,7 +84,7 @@ static void check_signature(const struct sigv4_signature *sig, const char *key_i
         CHECK(lines + 1 == 6 + signed_names);
 }
 
-static void sign(const struct request *p, const char *token, time_t t) {
+static void sign(const struct sigv4_req *p, const char *token, time_t t) {
         static const char *const key_id = "AKIDEXAMPLE";
         const struct sigv4_request req = {
                 .method = p->method,
@@ -257,7 +207,7 @@ static void encode_form(char *text) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *text = malloc(size + 1);
-        struct request req;
+        struct sigv4_req req;
         const char *date, *token;
         struct tm tm = { 0 };
         time_t t = FUZZ_TIME;
@@ -271,7 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         encode_form(text);
 
         memcpy(text, data, size);
-        if (parse_request(text, size, &req)) {
+        if (sigv4_req_parse(text, size, &req)) {
                 date = take_header(&req, "X-Amz-Date");
                 token = take_header(&req, "X-Amz-Security-Token");
                 if (date) {

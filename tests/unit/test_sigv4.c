@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "sigv4.h"
+#include "sigv4_req.h"
 
 #define CLASSIC_DIR TEST_DATA_DIR "/sigv4/aws4_testsuite"
 #define AWSCAUTH_DIR TEST_DATA_DIR "/sigv4/aws-c-auth/v4"
@@ -38,7 +39,6 @@
 
 /* Suite files are a few KiB at most. */
 #define TEST_FILE_MAX (1024 * 1024)
-#define TEST_MAX_HEADERS 32
 #define TEST_MAX_CASES 128
 #define TEST_PATH_MAX 4096
 
@@ -85,78 +85,29 @@ static bool file_exists(const char *path) {
 
 struct parsed_request {
         char *text; /* the file, cut in place */
-        const char *method, *path, *query;
-        struct sigv4_header headers[TEST_MAX_HEADERS];
-        size_t n_headers;
-        const char *body;
-        size_t body_len;
+        struct sigv4_req r;
 };
 
-/* Request line, "Name:value" headers (a line starting with a space or tab
- * continues the previous value, which then holds the line break as sent),
- * a blank line, the body. */
 static bool parse_request(const char *file, struct parsed_request *p) {
         size_t len = 0;
         *p = (struct parsed_request){ 0 };
         p->text = read_text(file, &len);
-        if (!p->text)
-                return false;
-        char *t = p->text;
-        char *blank = strstr(t, "\n\n");
-        if (blank) {
-                *blank = '\0';
-                p->body = blank + 2;
-                p->body_len = len - (size_t)(blank + 2 - t);
-        } else {
-                if (len > 0 && t[len - 1] == '\n')
-                        t[len - 1] = '\0';
-                p->body = "";
-        }
-
-        char *line_end = strchr(t, '\n');
-        if (line_end)
-                *line_end = '\0';
-        char *sp1 = strchr(t, ' '), *sp2 = strrchr(t, ' ');
-        if (!sp1 || sp2 == sp1)
-                return false;
-        *sp1 = *sp2 = '\0';
-        p->method = t;
-        p->path = sp1 + 1;
-        char *q = strchr(sp1 + 1, '?');
-        if (q) {
-                *q = '\0';
-                p->query = q + 1;
-        }
-
-        for (char *s = line_end ? line_end + 1 : NULL; s && *s;) {
-                char *colon = strchr(s, ':');
-                if (!colon || p->n_headers == TEST_MAX_HEADERS || *s == ' ' || *s == '\t')
-                        return false;
-                *colon = '\0';
-                char *e = strchr(colon + 1, '\n');
-                while (e && (e[1] == ' ' || e[1] == '\t'))
-                        e = strchr(e + 1, '\n');
-                if (e)
-                        *e = '\0';
-                p->headers[p->n_headers++] = (struct sigv4_header){ s, colon + 1 };
-                s = e ? e + 1 : NULL;
-        }
-        return true;
+        return p->text && sigv4_req_parse(p->text, len, &p->r);
 }
 
 static const char *find_header(const struct parsed_request *p, const char *name) {
-        for (size_t i = 0; i < p->n_headers; i++)
-                if (strcasecmp(p->headers[i].name, name) == 0)
-                        return p->headers[i].value;
+        for (size_t i = 0; i < p->r.n_headers; i++)
+                if (strcasecmp(p->r.headers[i].name, name) == 0)
+                        return p->r.headers[i].value;
         return NULL;
 }
 
 static void drop_header(struct parsed_request *p, const char *name) {
         size_t j = 0;
-        for (size_t i = 0; i < p->n_headers; i++)
-                if (strcasecmp(p->headers[i].name, name) != 0)
-                        p->headers[j++] = p->headers[i];
-        p->n_headers = j;
+        for (size_t i = 0; i < p->r.n_headers; i++)
+                if (strcasecmp(p->r.headers[i].name, name) != 0)
+                        p->r.headers[j++] = p->r.headers[i];
+        p->r.n_headers = j;
 }
 
 static bool parse_time(const char *s, const char *fmt, time_t *ret) {
@@ -211,14 +162,14 @@ static bool same_signed_request(const char *casename, const char *sreq_file,
                                 const struct parsed_request *passed, const struct sigv4_signature *sig) {
         struct parsed_request sreq;
         bool ok = parse_request(sreq_file, &sreq);
-        bool used[TEST_MAX_HEADERS] = { false };
-        size_t n = passed->n_headers + sig->n_add;
+        bool used[SIGV4_REQ_HEADERS_MAX] = { false };
+        size_t n = passed->r.n_headers + sig->n_add;
         for (size_t i = 0; ok && i < n; i++) {
                 const struct sigv4_header *h =
-                        i < passed->n_headers ? &passed->headers[i] : &sig->add[i - passed->n_headers];
+                        i < passed->r.n_headers ? &passed->r.headers[i] : &sig->add[i - passed->r.n_headers];
                 bool found = false;
-                for (size_t j = 0; j < sreq.n_headers && !found; j++)
-                        if (!used[j] && same_header(h, &sreq.headers[j]))
+                for (size_t j = 0; j < sreq.r.n_headers && !found; j++)
+                        if (!used[j] && same_header(h, &sreq.r.headers[j]))
                                 used[j] = found = true;
                 if (!found) {
                         print_message("FAIL %s: header %s: %s not in %s\n", casename, h->name, h->value,
@@ -226,8 +177,8 @@ static bool same_signed_request(const char *casename, const char *sreq_file,
                         ok = false;
                 }
         }
-        if (ok && n != sreq.n_headers) {
-                print_message("FAIL %s: %zu headers in %s, expected %zu\n", casename, sreq.n_headers,
+        if (ok && n != sreq.r.n_headers) {
+                print_message("FAIL %s: %zu headers in %s, expected %zu\n", casename, sreq.r.n_headers,
                               sreq_file, n);
                 ok = false;
         }
@@ -301,13 +252,13 @@ static void free_cases(struct case_list *l) {
 
 static struct sigv4_request to_request(const struct parsed_request *p) {
         return (struct sigv4_request){
-                .method = p->method,
-                .path = p->path,
-                .query = p->query,
-                .headers = p->headers,
-                .n_headers = p->n_headers,
-                .body = p->body,
-                .body_len = p->body_len,
+                .method = p->r.method,
+                .path = p->r.path,
+                .query = p->r.query,
+                .headers = p->r.headers,
+                .n_headers = p->r.n_headers,
+                .body = p->r.body,
+                .body_len = p->r.body_len,
         };
 }
 
