@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "json_parse.h"
 #include "xmltext.h"
 
 /* awsJson1_0 error bodies are flat objects (botocore's "ComplexError" test
@@ -155,29 +156,19 @@ static void finish(struct aws_error *e, time_t server_date, time_t now) {
 
 /* The body as a JSON object, or NULL (and 0) when it is not one. */
 static int parse_json_object(const char *body, size_t len, struct json_object **ret_obj) {
-        struct json_tokener *tok;
-        struct json_object *obj;
+        struct json_object *obj = NULL;
+        int r;
 
         *ret_obj = NULL;
         if (len == 0)
                 return 0;
-        tok = json_tokener_new_ex(JSON_DEPTH_MAX);
-        if (!tok)
-                return -ENOMEM;
-        /* len <= AWS_ERROR_BODY_MAX, so it fits an int. */
-        obj = json_tokener_parse_ex(tok, body, (int)len);
-        if (obj) {
-                bool whole = json_tokener_get_error(tok) == json_tokener_success &&
-                             json_object_is_type(obj, json_type_object);
-                for (size_t i = json_tokener_get_parse_end(tok); whole && i < len; i++)
-                        whole = is_space(body[i]);
-                if (!whole) {
-                        json_object_put(obj);
-                        obj = NULL;
-                }
-        }
-        json_tokener_free(tok);
-        *ret_obj = obj;
+        r = json_parse_whole(body, len, JSON_DEPTH_MAX, &obj);
+        if (r == -ENOMEM)
+                return r;
+        if (r == 0 && json_object_is_type(obj, json_type_object))
+                *ret_obj = obj;
+        else
+                json_object_put(obj);
         return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "json_parse.h"
 
 #define STR(x) STR_(x)
 #define STR_(x) #x
@@ -99,13 +100,6 @@ static void wipe_json_string(struct json_object *v) {
                 OPENSSL_cleanse((char *)(uintptr_t)json_object_get_string(v), (size_t)json_object_get_string_len(v));
 }
 
-static bool only_space(const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (!strchr(" \t\r\n", s[i]))
-                        return false;
-        return true;
-}
-
 /* Code is not a secret, but it comes from the network: keep the log line
  * printable and short (IMDS codes are single words). */
 static void describe_code(const char *code, char *detail, size_t detail_size) {
@@ -123,7 +117,6 @@ int imds_parse_credentials(const char *body, size_t len, struct aws_credentials 
         static const char *const names[N_FIELDS] = { "Code", "AccessKeyId", "SecretAccessKey", "Token",
                                                      "Expiration" };
         struct json_object *root = NULL, *v[N_FIELDS] = { NULL };
-        struct json_tokener *tok = NULL;
         struct aws_credentials creds = { 0 };
         time_t expiration;
         int r;
@@ -132,13 +125,10 @@ int imds_parse_credentials(const char *body, size_t len, struct aws_credentials 
                 snprintf(detail, detail_size, "sent a credentials document larger than %d bytes", IMDS_BODY_MAX);
                 return -E2BIG;
         }
-        tok = json_tokener_new_ex(IMDS_JSON_DEPTH);
-        if (!tok)
-                return -ENOMEM;
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-        root = json_tokener_parse_ex(tok, body, (int)len);
-        if (!root || !json_object_is_type(root, json_type_object) ||
-            !only_space(body + json_tokener_get_parse_end(tok), len - json_tokener_get_parse_end(tok))) {
+        r = json_parse_whole(body, len, IMDS_JSON_DEPTH, &root);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !json_object_is_type(root, json_type_object)) {
                 snprintf(detail, detail_size, "sent a credentials document that is not a JSON object");
                 r = -EBADMSG;
                 goto out;
@@ -178,7 +168,6 @@ out:
                 wipe_json_string(v[TOKEN]);
         }
         json_object_put(root);
-        json_tokener_free(tok);
         return r;
 }
 

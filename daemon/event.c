@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "event_internal.h"
+#include "json_parse.h"
 #include "textsafe.h"
 
 const char *const EVENT_DEFAULT_NAMES[] = {
@@ -148,36 +149,19 @@ int event_json_dup(json_object *v, char **ret) {
 /* 0 and the value; -EBADMSG when s is not one JSON text; -ENOMSG for the
  * JSON text "null" (valid, and no event). */
 static int parse_json(const char *s, size_t len, json_object **ret) {
-        struct json_tokener *tok;
-        enum json_tokener_error err;
         json_object *o;
-        size_t end;
+        int r;
 
-        if (len > (size_t)INT32_MAX)
-                return -E2BIG;
         /* JSON text is UTF-8 (RFC 8259), and json-c's own check lets overlong
          * forms, surrogates and code points past U+10FFFF through, which
          * would then reach SNS attributes and logs. */
+        if (len > (size_t)INT32_MAX)
+                return -E2BIG;
         if (!textsafe_utf8_valid(s, len))
                 return -EBADMSG;
-        tok = json_tokener_new_ex(EVENT_JSON_DEPTH);
-        if (!tok)
-                return -ENOMEM;
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-        o = json_tokener_parse_ex(tok, s, (int)len);
-        err = json_tokener_get_error(tok);
-        /* trailing bytes (even a NUL) leave the parse short of len */
-        end = json_tokener_get_parse_end(tok);
-        if (!o && err == json_tokener_continue && end == len) {
-                /* a top-level number or literal waits for a delimiter: end the input */
-                o = json_tokener_parse_ex(tok, "", 1);
-                err = json_tokener_get_error(tok);
-        }
-        json_tokener_free(tok);
-        if (err != json_tokener_success || end != len) {
-                json_object_put(o);
-                return -EBADMSG;
-        }
+        r = json_parse_whole(s, len, EVENT_JSON_DEPTH, &o);
+        if (r < 0)
+                return r;
         if (!o)
                 return -ENOMSG;
         *ret = o;

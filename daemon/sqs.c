@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "aws_error.h"
+#include "json_parse.h"
 
 /* A ReceiveMessage answer holds at most 10 messages of at most 256 KiB each,
  * JSON-escaped (up to 6 bytes per byte in the worst case). */
@@ -68,21 +69,10 @@ void sqs_batch_clear(struct sqs_batch *b) {
 }
 
 static json_object *parse_json(const char *body, size_t len) {
-        json_tokener *tok;
-        json_object *o;
-
-        if (len > SQS_ANSWER_MAX || len > INT32_MAX)
-                return NULL;
+        json_object *o = NULL;
         /* Answers nest three levels; anything deeper is not an SQS answer. */
-        tok = json_tokener_new_ex(8);
-        if (!tok)
+        if (len > SQS_ANSWER_MAX || json_parse_whole(body, len, 8, &o) < 0)
                 return NULL;
-        o = json_tokener_parse_ex(tok, body, (int)len);
-        if (json_tokener_get_error(tok) != json_tokener_success) {
-                json_object_put(o);
-                o = NULL;
-        }
-        json_tokener_free(tok);
         return o;
 }
 
