@@ -415,3 +415,8 @@ int http_date_parse(const char *s, time_t *ret) {
         *ret = timegm(&tm);
         return 0;
 }
+
+void aws_error_describe(const struct aws_error *e, char *out, size_t size) {
+        snprintf(out, size, "%s%s%s (%s, HTTP %ld)", e->code[0] ? e->code : "error", e->message[0] ? ": " : "",
+                 e->message, aws_error_class_name(e->cls), e->http_status);
+}

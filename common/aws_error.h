@@ -119,6 +119,10 @@ void aws_error_from_transport(int err, struct aws_error *ret);
 
 /* "none", "retryable", "throttled", "clock-skew", "credentials-expired", "fatal". */
 const char *aws_error_class_name(enum aws_error_class cls);
+/* One line for logs and checklists: "Code: message (class, HTTP status)".
+ * AWS_ERROR_DESCRIBE_MAX holds any error without cutting. */
+#define AWS_ERROR_DESCRIBE_MAX 704
+void aws_error_describe(const struct aws_error *e, char *out, size_t size);
 
 /* True for RETRYABLE, THROTTLED, CLOCK_SKEW and CREDENTIALS_EXPIRED. */
 bool aws_error_is_retryable(const struct aws_error *e);

@@ -14,11 +14,12 @@
 #include "sqs.h"
 
 static void print_failure(const char *what, int r, const struct aws_error *err) {
+        char detail[AWS_ERROR_DESCRIBE_MAX];
         if (r == -EIO)
-                printf("%-12s FAILED: %s%s%s (%s, HTTP %ld)\n", what, err->code, err->message[0] ? ": " : "",
-                       err->message, aws_error_class_name(err->cls), err->http_status);
+                aws_error_describe(err, detail, sizeof(detail));
         else
-                printf("%-12s FAILED: %s\n", what, strerror(-r));
+                snprintf(detail, sizeof(detail), "%s", strerror(-r));
+        printf("%-12s FAILED: %s\n", what, detail);
 }
 
 static int check_online(const struct config *cfg) {

@@ -60,11 +60,6 @@ const struct relay_stats *relay_get_stats(const struct relay *r) {
         return &r->stats;
 }
 
-static void describe_error(const struct aws_error *e, char *out, size_t size) {
-        snprintf(out, size, "%s%s%s (%s, HTTP %ld)", e->code[0] ? e->code : "error", e->message[0] ? ": " : "",
-                 e->message, aws_error_class_name(e->cls), e->http_status);
-}
-
 static bool is_fifo(const char *topic_arn) {
         size_t n = strlen(topic_arn);
         return n > 5 && strcmp(topic_arn + n - 5, ".fifo") == 0;
@@ -120,7 +115,7 @@ static bool publish_failed(struct relay *r, const struct pending *p, const struc
         const struct ssm_event *ev = p->ev;
         char detail[RELAY_ERROR_MAX];
 
-        describe_error(err, detail, sizeof(detail));
+        aws_error_describe(err, detail, sizeof(detail));
         snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
         r->stats.failed++;
         const struct log_field f[] = {
@@ -321,7 +316,7 @@ static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned whi
                 return;
         int e = sqs_delete_batch(r->sqs, r->s.queue_url, b, which, &deleted, &err);
         if (e == -EIO) {
-                describe_error(&err, detail, sizeof(detail));
+                aws_error_describe(&err, detail, sizeof(detail));
                 snprintf(r->stats.last_error, sizeof(r->stats.last_error), "delete: %s", detail);
         } else if (e < 0) {
                 snprintf(detail, sizeof(detail), "%s", strerror(-e));
@@ -359,7 +354,7 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
                 return e;
         }
         if (e == -EIO)
-                describe_error(&err, detail, sizeof(detail));
+                aws_error_describe(&err, detail, sizeof(detail));
         else
                 snprintf(detail, sizeof(detail), "%s", strerror(-e));
         snprintf(r->stats.last_error, sizeof(r->stats.last_error), "receive: %s", detail);

@@ -33,8 +33,7 @@ struct relay_settings {
         struct render_options render;
 };
 
-/* describe_error(): code (128) + message (512) + class and status. */
-#define RELAY_ERROR_MAX 704
+#define RELAY_ERROR_MAX AWS_ERROR_DESCRIBE_MAX
 
 struct relay_stats {
         uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
