@@ -113,7 +113,7 @@ static int render_for(const struct relay *r, const struct ssm_event *ev, struct 
 static bool publish_failed(struct relay *r, const struct pending *p, const struct aws_error *err) {
         const struct sqs_message *m = p->msg;
         const struct ssm_event *ev = p->ev;
-        char detail[RELAY_ERROR_MAX];
+        char detail[AWS_ERROR_DESCRIBE_MAX];
 
         aws_error_describe(err, detail, sizeof(detail));
         snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
@@ -310,7 +310,7 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
 static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
         struct aws_error err = { 0 };
         unsigned deleted = 0;
-        char detail[RELAY_ERROR_MAX];
+        char detail[AWS_ERROR_DESCRIBE_MAX];
 
         if (!which)
                 return;
@@ -344,7 +344,7 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
                 .visibility_timeout = r->s.visibility_timeout,
         };
         struct aws_error err = { 0 };
-        char detail[RELAY_ERROR_MAX];
+        char detail[AWS_ERROR_DESCRIBE_MAX];
         int e;
 
         e = sqs_receive(r->sqs, &p, ret, &err);

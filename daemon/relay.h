@@ -33,12 +33,10 @@ struct relay_settings {
         struct render_options render;
 };
 
-#define RELAY_ERROR_MAX AWS_ERROR_DESCRIBE_MAX
-
 struct relay_stats {
         uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
         /* "publish: " + an AWS error's code, message and class (aws_error.h sizes) */
-        char last_error[RELAY_ERROR_MAX + 16];
+        char last_error[AWS_ERROR_DESCRIBE_MAX + 16];
 };
 
 enum relay_outcome {
