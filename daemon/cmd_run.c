@@ -27,6 +27,7 @@
 #include "config_cli.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h"
 #include "relay.h"
 #include "settings.h"
 
@@ -55,6 +56,7 @@ struct daemon {
         uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
         uint64_t last_ping_usec;
         bool in_long_poll;
+        bool notify_warned; /* a dropped notification was logged */
 };
 
 static uint64_t now_usec(void) {
@@ -63,12 +65,23 @@ static uint64_t now_usec(void) {
         return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* A notification the service manager did not take is logged once: the loop
+ * goes on either way, and a manager that stopped reading will act on the
+ * missing watchdog pings itself. */
+static void notified(struct daemon *d, int r, const char *what) {
+        if (r < 0 && !d->notify_warned) {
+                log_warning("could not send %s to NOTIFY_SOCKET (%s); going on without it", what,
+                            r == -EAGAIN ? "its queue is full" : strerror(-r));
+                d->notify_warned = true;
+        }
+}
+
 static void watchdog_ping(struct daemon *d) {
         if (!d->watchdog_usec)
                 return;
         uint64_t now = now_usec();
         if (now - d->last_ping_usec >= d->watchdog_usec) {
-                sd_notify(0, "WATCHDOG=1");
+                notified(d, notify_send("WATCHDOG=1"), "WATCHDOG=1");
                 d->last_ping_usec = now;
         }
 }
@@ -137,12 +150,13 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         return 0;
 }
 
-static void notify_status(const struct daemon *d) {
+static void notify_status(struct daemon *d) {
         const struct relay_stats *st = relay_get_stats(d->relay);
-        sd_notifyf(0, "STATUS=published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s",
+        int r = notify_statusf("published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s",
                    (unsigned long long)st->published, (unsigned long long)st->filtered,
                    (unsigned long long)st->failed, (unsigned long long)st->unrecognized,
                    st->last_error[0] ? "; last error: " : "", st->last_error);
+        notified(d, r, "STATUS");
 }
 
 static struct config *load_config(const struct cli_options *opt) {
@@ -155,7 +169,7 @@ static struct config *load_config(const struct cli_options *opt) {
 }
 
 static void reload(struct daemon *d, const struct cli_options *opt) {
-        sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)now_usec());
+        notified(d, notify_sendf("RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)now_usec()), "RELOADING=1");
         struct config *cfg = load_config(opt);
         if (!cfg) {
                 log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0,
@@ -171,7 +185,7 @@ static void reload(struct daemon *d, const struct cli_options *opt) {
                         log_notice("configuration reloaded from %s", d->cfg->path);
                 }
         }
-        sd_notify(0, "READY=1");
+        notified(d, notify_send("READY=1"), "READY=1");
 }
 
 /* Waits until credentials can be had, so READY=1 means the relay can work.
@@ -247,7 +261,7 @@ int cmd_run(const struct cli_options *opt) {
                                              { "SNS_TOPIC_ARN", d.cfg->topic_arn } };
         log_fields(LOG_INFO, LOG_MSGID_STARTED, started, 2, "ssm-notifyd %s relaying %s to %s", SSMN_VERSION,
                    d.cfg->queue_url, d.cfg->topic_arn);
-        sd_notify(0, "READY=1");
+        notified(&d, notify_send("READY=1"), "READY=1");
         notify_status(&d);
 
         backoff_init(&b, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
@@ -285,7 +299,7 @@ int cmd_run(const struct cli_options *opt) {
                 sleep_ms(&d, delay);
         }
         if (stop_requested)
-                sd_notify(0, "STOPPING=1");
+                notified(&d, notify_send("STOPPING=1"), "STOPPING=1");
         log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped");
 out:
         daemon_close(&d);

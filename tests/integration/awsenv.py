@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -62,6 +63,49 @@ def eventbridge_envelope(record, event_id="7c1b5a7e-0000-4000-8000-000000000001"
         "resources": [],
         "detail": record,
     }
+
+
+class Datagrams:
+    """An AF_UNIX datagram socket (a NOTIFY_SOCKET, a journald socket) read by a
+    thread of its own until close(): the process under test never finds its
+    queue full, whatever the test is doing meanwhile. Close it only after that
+    process has exited (register the cleanup before the process's)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.1)
+        self._lock = threading.Lock()
+        self._received = []
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self):
+        while not self._closing.is_set():
+            try:
+                d = self.sock.recv(1 << 20)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self._received.append(d)
+
+    def received(self):
+        """Every datagram so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._received)
+
+    def clear(self):
+        with self._lock:
+            self._received.clear()
+
+    def close(self):
+        self._closing.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
 
 
 class MotoEnv:

@@ -20,7 +20,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(__file__))
-from awsenv import Daemon, FaultProxy, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
+from awsenv import Daemon, Datagrams, FaultProxy, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
 DATA = os.environ["SSMN_TEST_DATA"]
@@ -114,29 +114,19 @@ class FaultTest(unittest.TestCase):
 
     def test_outage_backs_off_pings_watchdog_and_recovers(self):
         proxy = self.start_proxy()
-        notify_path = os.path.join(self.aws.workdir, "notify.sock")
-        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        notify.bind(notify_path)
-        notify.settimeout(0.2)
+        notify = Datagrams(os.path.join(self.aws.workdir, "notify.sock"))
         self.addCleanup(notify.close)
-        datagrams = []
-
-        def poll():
-            try:
-                while True:
-                    datagrams.append(notify.recv(4096))
-            except socket.timeout:
-                return datagrams
+        pings = lambda: sum(b"WATCHDOG=1" in d for d in notify.received())  # noqa: E731
 
         daemon = Daemon(BINARY, self.config_via(proxy), self.aws.workdir,
-                        env={"NOTIFY_SOCKET": notify_path, "WATCHDOG_USEC": "1000000"}).start()
+                        env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"}).start()
         self.addCleanup(lambda: daemon.proc.poll() is None and daemon.proc.kill())
-        wait_until(lambda: b"READY=1" in b"".join(poll()), timeout=30, interval=0, what="READY=1")
+        wait_until(lambda: any(b"READY=1" in d for d in notify.received()), timeout=30, interval=0.05, what="READY=1")
         proxy.plan(down=True)
         before_requests, before_cpu = proxy.stats()["requests"], cpu_seconds(daemon.proc.pid)
-        datagrams.clear()
+        before_pings = pings()
         # Pings are due every 0.5 s; twelve of them span about 6 s of outage.
-        wait_until(lambda: sum(b"WATCHDOG=1" in d for d in poll()) >= 12, timeout=30, interval=0,
+        wait_until(lambda: pings() - before_pings >= 12, timeout=30, interval=0.05,
                    what="the watchdog to keep being pinged during the outage")
         tried = proxy.stats()["requests"] - before_requests
         cpu = cpu_seconds(daemon.proc.pid) - before_cpu

@@ -18,31 +18,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from awsenv import Daemon, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
+from awsenv import Daemon, Datagrams, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
 
-
-
-class Datagrams:
-    """An AF_UNIX datagram socket and what arrives on it."""
-
-    def __init__(self, path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.2)
-        self.received = []
-
-    def poll(self):
-        while True:
-            try:
-                self.received.append(self.sock.recv(1 << 20))
-            except (socket.timeout, BlockingIOError):
-                return self.received
-
-    def close(self):
-        self.sock.close()
 
 
 def notify_fields(datagram):
@@ -75,12 +54,12 @@ class ServiceTest(unittest.TestCase):
         self.addCleanup(self.notify.close)
 
     def notifications(self):
-        return [notify_fields(d) for d in self.notify.poll()]
+        return [notify_fields(d) for d in self.notify.received()]
 
     def wait_notify(self, key, value=None, timeout=30):
         def seen():
             return [n for n in self.notifications() if key in n and (value is None or n[key] == value)]
-        return wait_until(seen, timeout=timeout, interval=0, what=f"{key}={value} on NOTIFY_SOCKET")
+        return wait_until(seen, timeout=timeout, interval=0.05, what=f"{key}={value} on NOTIFY_SOCKET")
 
     def start(self, config, **env):
         env.setdefault("NOTIFY_SOCKET", self.notify.path)
@@ -95,21 +74,20 @@ class ServiceTest(unittest.TestCase):
         status = self.wait_notify("STATUS")[-1]["STATUS"]
         self.assertIn("published 0", status)
 
-        pings = lambda: [n for n in self.notify.received if b"WATCHDOG=1" in n]  # noqa: E731
-        self.notify.poll()
-        wait_until(lambda: self.notify.poll() and len(pings()) >= 3, timeout=15, interval=0,
+        pings = lambda: [n for n in self.notify.received() if b"WATCHDOG=1" in n]  # noqa: E731
+        wait_until(lambda: len(pings()) >= 3, timeout=15, interval=0.05,
                    what="three watchdog pings during one long poll")
 
         self.aws.send(eventbridge_envelope(record("startsession-iamuser-stratus-1.json")))
         status = wait_until(lambda: [n["STATUS"] for n in self.notifications()
-                                     if "published 1" in n.get("STATUS", "")], timeout=60, interval=0,
+                                     if "published 1" in n.get("STATUS", "")], timeout=60, interval=0.05,
                             what="STATUS to count the publish")
         self.assertIn("failed 0", status[-1])
 
         # SIGHUP with a broken file: RELOADING=1 + MONOTONIC_USEC, the old config stays, READY=1 again.
         with open(config, "a") as f:
             f.write("[bogus]\n")
-        self.notify.received.clear()
+        self.notify.clear()
         daemon.proc.send_signal(signal.SIGHUP)
         reloading = self.wait_notify("RELOADING", "1")[0]
         self.assertGreater(int(reloading["MONOTONIC_USEC"]), 0)
@@ -124,6 +102,25 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(daemon.stop(timeout=10), 0)
         self.assertLess(time.monotonic() - started, 5)
         self.assertTrue(any(n.get("STOPPING") == "1" for n in self.notifications()))
+
+    def test_unread_notify_socket_never_blocks_the_daemon(self):
+        # A manager that stops reading: the socket's queue fills with watchdog
+        # pings. The daemon must drop what does not fit, say so once, keep
+        # relaying and act on SIGTERM at once. Deliberately never read.
+        unread = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        unread.bind(os.path.join(self.aws.workdir, "unread.sock"))
+        self.addCleanup(unread.close)
+        daemon = self.start(self.aws.write_config(extra={"sqs": {"wait_time_seconds": "20"}}),
+                            NOTIFY_SOCKET=os.path.join(self.aws.workdir, "unread.sock"), WATCHDOG_USEC="20000")
+        self.addCleanup(lambda: daemon.proc.poll() is None and daemon.proc.kill())
+        wait_until(lambda: "to NOTIFY_SOCKET (its queue is full)" in daemon.log_text(), timeout=30,
+                   what="the full notify socket to be noticed")
+        self.aws.send(eventbridge_envelope(record("startsession-iamuser-stratus-1.json")))
+        self.assertEqual(len(self.aws.drain_sink(expected=1, timeout=60)), 1, "relaying must go on")
+        started = time.monotonic()
+        self.assertEqual(daemon.stop(timeout=10), 0)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(daemon.log_text().count("to NOTIFY_SOCKET"), 1, "said once, not per ping")
 
     def test_journal_fields(self):
         if not shutil.which("unshare"):
@@ -145,13 +142,13 @@ class ServiceTest(unittest.TestCase):
                                      sockdir, BINARY, "-c", config], env=env, stderr=err,
                                     stdout=subprocess.DEVNULL)
             try:
-                entries = lambda: [journal_fields(d) for d in journal.poll()]  # noqa: E731
+                entries = lambda: [journal_fields(d) for d in journal.received()]  # noqa: E731
                 published = wait_until(lambda: [e for e in entries() if e.get("SNS_MESSAGE_ID")], timeout=60,
-                                       interval=0, what="a journal entry for the publish")[0]
+                                       interval=0.05, what="a journal entry for the publish")[0]
             finally:
                 proc.send_signal(signal.SIGTERM)
                 self.assertEqual(proc.wait(timeout=30), 0)
-        all_entries = [journal_fields(d) for d in journal.received]
+        all_entries = [journal_fields(d) for d in journal.received()]
         self.assertEqual(published["MESSAGE_ID"], "7fa207e32b3a4f5c8169cb3320119b3a")
         self.assertEqual(published["PRIORITY"], "6")
         self.assertEqual(published["EVENT_NAME"], "StartSession")
