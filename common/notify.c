@@ -59,6 +59,7 @@ int notify_send(const char *state) {
         return r;
 }
 
+__attribute__((format(printf, 3, 0)))
 static int notify_vformat(struct buf *b, const char *prefix, const char *fmt, va_list ap) {
         buf_init(b, NOTIFY_STATE_MAX);
         int r = buf_puts(b, prefix);
