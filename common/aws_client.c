@@ -167,8 +167,10 @@ static int call_once(struct aws_client *c, const char *action, const char *body,
         r = http_perform(c->http, &hreq, &resp);
         sigv4_signature_free(&sig);
         *ret = (struct aws_result){ 0 };
-        /* Our own progress hook asked to stop (shutdown): not an AWS failure. */
-        if (r == -ENOMEM || r == -ECANCELED)
+        /* Our own progress hook asked to stop (shutdown), or the answer is
+         * above our max_body: local conditions the caller handles, not AWS
+         * failures. */
+        if (r == -ENOMEM || r == -ECANCELED || r == -E2BIG)
                 return r;
         if (r < 0) {
                 aws_error_from_transport(r, &ret->error);

@@ -51,7 +51,8 @@ void aws_client_free(struct aws_client *c);
 
 /* action: the X-Amz-Target suffix (JSON 1.0) and only informative for Query.
  * Returns 0 when the call completed (see ret->error), -ECANCELED when the
- * progress hook stopped it, -ENOMEM or -EINVAL for local failures. A call that could not get credentials completes with
+ * progress hook stopped it, -E2BIG for an answer above max_body, -ENOMEM or
+ * -EINVAL for local failures. A call that could not get credentials completes with
  * error.cls AWS_ERR_RETRYABLE and code "NoCredentials". */
 int aws_client_call(struct aws_client *c, const char *action, const char *body, size_t body_len,
                     long timeout_ms, struct aws_result *ret);

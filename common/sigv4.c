@@ -13,7 +13,7 @@
 #include "urlenc.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
-#define SHA256_HEX_LEN (2 * SHA256_DIGEST_LENGTH)
+_Static_assert(SIGV4_SHA256_HEX_LEN == 2 * SHA256_DIGEST_LENGTH, "two hex digits a byte");
 
 /* SignedHeaders: every name once (names are counted in
  * SIGV4_MAX_HEADER_BYTES), a ';' between them, and the names of the three
@@ -243,7 +243,7 @@ static void hex_lower(const unsigned char *in, size_t n, char *out) {
         out[2 * n] = '\0';
 }
 
-static int sha256_hex(const void *data, size_t len, char ret[static SHA256_HEX_LEN + 1]) {
+int sigv4_sha256_hex(const void *data, size_t len, char ret[static SIGV4_SHA256_HEX_LEN + 1]) {
         unsigned char md[SHA256_DIGEST_LENGTH];
         unsigned int md_len = 0;
         if (!EVP_Digest(data ? data : "", len, md, &md_len, EVP_sha256(), NULL) ||
@@ -533,8 +533,8 @@ static int build_canonical_request(struct buf *creq, struct buf *signed_headers,
 int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_credentials *creds,
                        const struct sigv4_params *params, struct sigv4_signature *ret) {
         struct buf creq, signed_headers, sts, authz;
-        char amz_date[17], payload_hash[SHA256_HEX_LEN + 1], creq_hash[SHA256_HEX_LEN + 1];
-        char signature[SHA256_HEX_LEN + 1], date[9];
+        char amz_date[17], payload_hash[SIGV4_SHA256_HEX_LEN + 1], creq_hash[SIGV4_SHA256_HEX_LEN + 1];
+        char signature[SIGV4_SHA256_HEX_LEN + 1], date[9];
         unsigned char key[SHA256_DIGEST_LENGTH], mac[SHA256_DIGEST_LENGTH];
         struct sigv4_header own[3]; /* x-amz-date, x-amz-security-token, x-amz-content-sha256 */
         size_t n_own = 0, token_len = 0;
@@ -567,7 +567,7 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
         buf_init(&sts, STRING_TO_SIGN_MAX);
         buf_init(&authz, AUTHORIZATION_MAX);
 
-        r = sha256_hex(req->body, req->body_len, payload_hash);
+        r = sigv4_sha256_hex(req->body, req->body_len, payload_hash);
         if (r < 0)
                 goto out;
 
@@ -580,7 +580,7 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
         r = build_canonical_request(&creq, &signed_headers, req, params, own, n_own, payload_hash);
         if (r < 0)
                 goto out;
-        r = sha256_hex(creq.data, creq.len, creq_hash);
+        r = sigv4_sha256_hex(creq.data, creq.len, creq_hash);
         if (r < 0)
                 goto out;
 

@@ -106,5 +106,10 @@ struct sigv4_signature {
 int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_credentials *creds,
                        const struct sigv4_params *params, struct sigv4_signature *ret);
 
+/* Lower-case hex of SHA-256 (the payload hash of SigV4); also for ids that
+ * must be short and printable whatever they are built from. 0 or -EIO. */
+#define SIGV4_SHA256_HEX_LEN 64
+int sigv4_sha256_hex(const void *data, size_t len, char ret[static SIGV4_SHA256_HEX_LEN + 1]);
+
 /* Frees what sig owns, wipes the token copy and zeroes sig. Accepts NULL. */
 void sigv4_signature_free(struct sigv4_signature *sig);

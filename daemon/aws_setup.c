@@ -2,10 +2,12 @@
 
 #include <stdlib.h>
 
+#include "sqs.h"
+
 /* Connection setup to AWS endpoints; each call sets its own total time. */
 #define CONNECT_TIMEOUT_MS 5000
-/* SQS answers up to 10 messages of 256 KiB, JSON-escaped (sqs.c). */
-#define MAX_ANSWER_BYTES (16u * 1024 * 1024)
+/* SQS answers are the largest (sqs.h); SNS answers are far smaller. */
+#define MAX_ANSWER_BYTES SQS_ANSWER_MAX
 
 static const char *env_lookup(const char *name) {
         return getenv(name);

@@ -22,6 +22,7 @@ struct relay {
         struct aws_client *sqs, *sns;
         struct dedupe *published;
         struct relay_stats stats;
+        int receive_max; /* MaxNumberOfMessages now: below max_messages after too large an answer */
 };
 
 int relay_new(const struct relay_settings *s, struct aws_client *sqs, struct aws_client *sns,
@@ -38,6 +39,7 @@ int relay_new(const struct relay_settings *s, struct aws_client *sqs, struct aws
         r->s = *s;
         r->sqs = sqs;
         r->sns = sns;
+        r->receive_max = s->max_messages;
         *ret = r;
         return 0;
 }
@@ -54,6 +56,7 @@ void relay_reconfigure(struct relay *r, const struct relay_settings *s, struct a
         r->s = *s;
         r->sqs = sqs;
         r->sns = sns;
+        r->receive_max = s->max_messages;
 }
 
 const struct relay_stats *relay_get_stats(const struct relay *r) {
@@ -249,15 +252,44 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
 }
 
 /* The error of a failed call: AWS's answer (-EIO), or for a malformed answer
- * or a local failure a retryable error named after the errno, so the message
- * is retried after a backoff like any transient failure. */
+ * or a local failure an error named after the errno: retryable, so the
+ * message is retried after a backoff like any transient failure, except for
+ * a request that cannot be built (-E2BIG, -EINVAL), which no retry mends. */
 static void failure_of(int e, const struct aws_error *err, struct aws_error *ret) {
         if (e == -EIO) {
                 *ret = *err;
                 return;
         }
-        *ret = (struct aws_error){ .cls = AWS_ERR_RETRYABLE };
+        *ret = (struct aws_error){ .cls = e == -E2BIG || e == -EINVAL ? AWS_ERR_FATAL : AWS_ERR_RETRYABLE };
         snprintf(ret->code, sizeof(ret->code), "%s", strerror(-e));
+}
+
+/* One Publish per message. After a retryable failure SNS itself is failing,
+ * not the message: the rest are not tried and fail with that error. Returns
+ * true when SNS failed retryably (the caller backs off). */
+static bool publish_each(struct relay *r, struct pending *pending, const struct sns_message *msgs, size_t n,
+                         struct sns_entry_result *res) {
+        struct aws_error err = { 0 }, stop = { 0 };
+        bool pause = false;
+
+        for (size_t i = 0; i < n; i++) {
+                res[i] = (struct sns_entry_result){ 0 };
+                if (pause) {
+                        res[i].error = stop;
+                        publish_failed(r, &pending[i], &res[i].error);
+                        continue;
+                }
+                int e = sns_publish(r->sns, &msgs[i], res[i].message_id, sizeof(res[i].message_id), &err);
+                if (e == 0) {
+                        res[i].ok = true;
+                        published(r, &pending[i], res[i].message_id);
+                        continue;
+                }
+                failure_of(e, &err, &res[i].error);
+                pause = publish_failed(r, &pending[i], &res[i].error);
+                stop = res[i].error;
+        }
+        return pause;
 }
 
 /* Publishes pending[0..n) and sets done bits for those SNS accepted.
@@ -266,35 +298,28 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
                             unsigned *done) {
         struct sns_message msgs[SNS_BATCH_MAX] = { 0 };
         struct sns_entry_result res[SNS_BATCH_MAX] = { 0 };
-        struct aws_error err = { 0 };
+        struct aws_error err = { 0 }, whole;
+        char detail[AWS_ERROR_DESCRIBE_MAX];
         bool pause = false;
-        size_t payload = 0;
         int e;
 
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
                 sns_message_of(r, &pending[i], &msgs[i]);
-                payload += strlen(msgs[i].message);
-        }
-        if (n == 1 || payload > SNS_PAYLOAD_MAX) {
-                /* One at a time: a single message, or a batch SNS would refuse as too large. */
-                for (size_t i = 0; i < n && !pause; i++) {
-                        res[i] = (struct sns_entry_result){ 0 };
-                        e = sns_publish(r->sns, &msgs[i], res[i].message_id, sizeof(res[i].message_id), &err);
-                        res[i].ok = e == 0;
-                        if (e < 0) {
-                                failure_of(e, &err, &res[i].error);
-                                pause = publish_failed(r, &pending[i], &res[i].error);
-                        } else {
-                                published(r, &pending[i], res[i].message_id);
-                        }
-                }
+        if (n == 1) {
+                pause = publish_each(r, pending, msgs, n, res);
+        } else if ((e = sns_publish_batch(r->sns, msgs, n, res, &err)) < 0) {
+                /* One message must not fail the others: a batch SNS refused as a
+                 * whole (BatchRequestTooLong, or any other answer) or that could
+                 * not be built (-E2BIG: above the SNS size limit together) goes
+                 * out again one message at a time, so each outcome is its own. */
+                failure_of(e, &err, &whole);
+                aws_error_describe(&whole, detail, sizeof(detail));
+                log_fields(e == -E2BIG ? LOG_DEBUG : LOG_NOTICE, NULL, NULL, 0,
+                           "PublishBatch of %zu messages failed as a whole (%s); publishing them one at a time", n,
+                           detail);
+                pause = publish_each(r, pending, msgs, n, res);
         } else {
-                e = sns_publish_batch(r->sns, msgs, n, res, &err);
                 for (size_t i = 0; i < n; i++) {
-                        if (e < 0) {
-                                res[i] = (struct sns_entry_result){ 0 };
-                                failure_of(e, &err, &res[i].error);
-                        }
                         if (res[i].ok)
                                 published(r, &pending[i], res[i].message_id);
                         else if (publish_failed(r, &pending[i], &res[i].error))
@@ -339,7 +364,7 @@ static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned whi
 int relay_receive(struct relay *r, struct sqs_batch *ret) {
         const struct sqs_receive_params p = {
                 .queue_url = r->s.queue_url,
-                .max_messages = r->s.max_messages,
+                .max_messages = r->receive_max,
                 .wait_time_seconds = r->s.wait_time_seconds,
                 .visibility_timeout = r->s.visibility_timeout,
         };
@@ -348,10 +373,26 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
         int e;
 
         e = sqs_receive(r->sqs, &p, ret, &err);
-        if (e == -ECANCELED || e == 0) {
-                if (e == 0)
-                        r->stats.received += ret->n;
+        if (e == -ECANCELED)
                 return e;
+        int next = sqs_next_max_messages(r->receive_max, r->s.max_messages, e == -E2BIG,
+                                         e == 0 ? ret->answer_len : 0, e == 0 ? ret->n : 0);
+        if (e == 0 && next != r->receive_max)
+                log_fields(LOG_INFO, NULL, NULL, 0, "receive from %s: asking for %d messages at a time again",
+                           r->s.queue_url, next);
+        r->receive_max = next;
+        if (e == 0) {
+                r->stats.received += ret->n;
+                return 0;
+        }
+        if (e == -E2BIG) {
+                snprintf(r->stats.last_error, sizeof(r->stats.last_error), "receive: answer above %u MiB",
+                         SQS_ANSWER_MAX / (1024 * 1024));
+                log_fields(LOG_WARNING, NULL, NULL, 0,
+                           "receive from %s: the answer was above %u MiB (messages above 256 KiB?) and its "
+                           "messages return after their visibility timeout; asking for %d at a time",
+                           r->s.queue_url, SQS_ANSWER_MAX / (1024 * 1024), next);
+                return -EIO;
         }
         if (e == -EIO)
                 aws_error_describe(&err, detail, sizeof(detail));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sns_values.h"
 #include "urlenc.h"
 #include "xmltext.h"
 
@@ -18,11 +19,18 @@
 #define SNS_PARAMS_PER_MESSAGE (6 + 3 * SNS_ATTRIBUTES_MAX)
 #define SNS_PARAMS_MAX (3 + SNS_BATCH_MAX * SNS_PARAMS_PER_MESSAGE)
 
+/* Values made SNS-safe (sns_values.h): the attributes and FIFO ids of each
+ * message. */
+#define SNS_VALUES_MAX (SNS_BATCH_MAX * (SNS_ATTRIBUTES_MAX + 2))
+
 struct form {
         struct form_param p[SNS_PARAMS_MAX];
         char names[SNS_PARAMS_MAX][SNS_PARAM_NAME_MAX];
-        size_t n;
+        char values[SNS_VALUES_MAX][SNS_ATTRIBUTE_VALUE_MAX + 1];
+        size_t n, n_values;
 };
+
+_Static_assert(SNS_FIFO_ID_MAX <= SNS_ATTRIBUTE_VALUE_MAX, "a FIFO id fits a value slot");
 
 /* Names are copied: callers build them in short-lived buffers. */
 static void form_add(struct form *f, const char *prefix, const char *name, const char *value) {
@@ -31,47 +39,85 @@ static void form_add(struct form *f, const char *prefix, const char *name, const
         f->n++;
 }
 
-/* The parameters of one message, each name behind prefix ("" for Publish). */
-static int form_add_message(struct form *f, const char *prefix, const struct sns_message *m) {
+/* The parameters of one message, each name behind prefix ("" for Publish).
+ * *size grows by the bytes SNS counts against SNS_PAYLOAD_MAX: subject,
+ * message, each attribute's name, type and value, and (beyond what SNS
+ * counts, to be safe) the FIFO ids. */
+static int form_add_message(struct form *f, const char *prefix, const struct sns_message *m, size_t *size) {
+        static const char type[] = "String";
         char name[SNS_PARAM_NAME_MAX];
-        size_t entry = 0;
+        size_t entry = 0, total = strlen(m->message);
+        int r;
 
         if (m->n_attributes > SNS_ATTRIBUTES_MAX)
                 return -E2BIG;
-        if (strlen(m->message) > SNS_PAYLOAD_MAX)
-                return -E2BIG;
-        if (m->subject)
+        if (m->subject) {
                 form_add(f, prefix, "Subject", m->subject);
+                total += strlen(m->subject);
+        }
         form_add(f, prefix, "Message", m->message);
         if (m->message_structure_json)
                 form_add(f, prefix, "MessageStructure", "json");
         for (size_t i = 0; i < m->n_attributes; i++) {
-                if (!m->attributes[i].value || !m->attributes[i].value[0])
+                const char *value = m->attributes[i].value;
+                char *safe = f->values[f->n_values];
+                if (!value || !value[0])
                         continue;
+                r = sns_attribute_value(value, safe);
+                if (r < 0)
+                        return r;
+                f->n_values++;
                 entry++;
                 snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Name", entry);
                 form_add(f, prefix, name, m->attributes[i].name);
                 snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.DataType", entry);
-                form_add(f, prefix, name, "String");
+                form_add(f, prefix, name, type);
                 snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.StringValue", entry);
-                form_add(f, prefix, name, m->attributes[i].value);
+                form_add(f, prefix, name, safe);
+                total += strlen(m->attributes[i].name) + strlen(type) + strlen(safe);
         }
-        if (m->group_id)
-                form_add(f, prefix, "MessageGroupId", m->group_id);
-        if (m->dedup_id)
-                form_add(f, prefix, "MessageDeduplicationId", m->dedup_id);
+        const char *const fifo[2][2] = { { "MessageGroupId", m->group_id },
+                                         { "MessageDeduplicationId", m->dedup_id } };
+        for (size_t i = 0; i < 2; i++) {
+                char *safe = f->values[f->n_values];
+                if (!fifo[i][1])
+                        continue;
+                r = sns_fifo_id(fifo[i][1], safe);
+                if (r < 0)
+                        return r;
+                f->n_values++;
+                form_add(f, prefix, fifo[i][0], safe);
+                total += strlen(safe);
+        }
+        if (total > SNS_PAYLOAD_MAX)
+                return -E2BIG;
+        *size += total;
         return 0;
+}
+
+int sns_message_size(const struct sns_message *m, size_t *ret) {
+        struct form *f = calloc(1, sizeof(*f));
+        size_t size = 0;
+        int r;
+        if (!f)
+                return -ENOMEM;
+        r = form_add_message(f, "", m, &size);
+        if (r == 0)
+                *ret = size;
+        free(f);
+        return r;
 }
 
 int sns_publish_body(const struct sns_message *m, struct buf *out) {
         struct form *f = calloc(1, sizeof(*f));
+        size_t size = 0;
         int r;
         if (!f)
                 return -ENOMEM;
         form_add(f, "", "Action", "Publish");
         form_add(f, "", "Version", "2010-03-31");
         form_add(f, "", "TopicArn", m->topic_arn);
-        r = form_add_message(f, "", m);
+        r = form_add_message(f, "", m, &size);
         if (r == 0)
                 r = form_encode(f->p, f->n, out);
         free(f);
@@ -89,10 +135,6 @@ int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf 
 
         if (n == 0 || n > SNS_BATCH_MAX)
                 return -EINVAL;
-        for (size_t i = 0; i < n; i++)
-                payload += strlen(msgs[i].message);
-        if (payload > SNS_PAYLOAD_MAX)
-                return -E2BIG;
         f = calloc(1, sizeof(*f));
         if (!f)
                 return -ENOMEM;
@@ -102,8 +144,12 @@ int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf 
         for (size_t i = 0; i < n && r == 0; i++) {
                 snprintf(prefix, sizeof(prefix), "PublishBatchRequestEntries.member.%zu.", i + 1);
                 form_add(f, prefix, "Id", entry_ids[i]);
-                r = form_add_message(f, prefix, &msgs[i]);
+                r = form_add_message(f, prefix, &msgs[i], &payload);
         }
+        /* SNS: the limit holds for "the total aggregate size of all messages"
+         * of a batch too. */
+        if (r == 0 && payload > SNS_PAYLOAD_MAX)
+                r = -E2BIG;
         if (r == 0)
                 r = form_encode(f->p, f->n, out);
         free(f);

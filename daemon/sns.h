@@ -3,7 +3,10 @@
  * Bodies are form-encoded as AWS SDKs encode them (urlenc.h), answers are
  * XML. Message attributes are String attributes so subscribers can filter on
  * them; empty values are left out (SNS rejects empty attribute values). For a
- * FIFO topic the caller sets group_id and dedup_id.
+ * FIFO topic the caller sets group_id and dedup_id. Attribute values and FIFO
+ * ids go out as sns_values.h makes them, so no value from the event can make
+ * SNS refuse the request. The SNS size limit is checked on what goes out for
+ * each message (sns_message_size), for one message and for a whole batch.
  * PublishBatch reports every entry separately: one entry's failure is that
  * entry's, and the caller deletes only what SNS accepted.
  * Failures: -EIO with *err describing the AWS answer, -EBADMSG for an answer
@@ -57,6 +60,11 @@ int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size
 
 /* GetTopicAttributes: proves access to the topic (--check-config --online). */
 int sns_check_topic(struct aws_client *c, const char *topic_arn, struct aws_error *err);
+
+/* The bytes of m that count against SNS_PAYLOAD_MAX: subject, message, each
+ * attribute's name, type and value as sent, and the FIFO ids as sent.
+ * -E2BIG when m alone is above the limit. */
+int sns_message_size(const struct sns_message *m, size_t *ret);
 
 /* Request bodies and answer parsing (pure; exposed for tests and fuzzing). */
 int sns_publish_body(const struct sns_message *m, struct buf *out);

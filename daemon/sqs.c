@@ -11,9 +11,6 @@
 #include "aws_error.h"
 #include "json_parse.h"
 
-/* A ReceiveMessage answer holds at most 10 messages of at most 256 KiB each,
- * JSON-escaped (up to 6 bytes per byte in the worst case). */
-#define SQS_ANSWER_MAX (10 * 6 * 256 * 1024 + 64 * 1024)
 /* The long poll may last WaitTimeSeconds; the answer needs a little more. */
 #define SQS_POLL_SLACK_MS 10000
 #define SQS_CALL_TIMEOUT_MS 15000
@@ -163,11 +160,22 @@ int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct
                 goto out;
         }
         r = sqs_parse_receive(res.body, res.body_len, ret);
+        if (r == 0)
+                ret->answer_len = res.body_len;
 out:
         aws_result_clear(&res);
         json_object_put(names);
         json_object_put(req);
         return r;
+}
+
+int sqs_next_max_messages(int asked, int max, bool too_large, size_t answer_len, size_t n) {
+        if (too_large)
+                return asked > 1 ? asked / 2 : 1;
+        if (n == 0 || asked >= max)
+                return asked;
+        int more = 2 * asked < max ? 2 * asked : max;
+        return answer_len / n * (size_t)more <= SQS_ANSWER_MAX / 2 ? more : asked;
 }
 
 int sqs_parse_delete_batch(const char *body, size_t len, unsigned *ret_deleted) {

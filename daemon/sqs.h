@@ -15,6 +15,12 @@
 
 /* SQS: "MaxNumberOfMessages … Valid values: 1 to 10." */
 #define SQS_BATCH_MAX 10
+/* The largest ReceiveMessage answer read: ten messages of the default
+ * 256 KiB, JSON-escaped (up to 6 bytes per byte). A queue whose
+ * MaximumMessageSize is raised (up to 1 MiB) can answer more: sqs_receive
+ * then fails with -E2BIG and the caller asks for fewer messages
+ * (sqs_next_max_messages). */
+#define SQS_ANSWER_MAX (16u * 1024 * 1024)
 
 struct sqs_message {
         char *message_id;
@@ -27,6 +33,7 @@ struct sqs_message {
 struct sqs_batch {
         struct sqs_message msg[SQS_BATCH_MAX];
         size_t n;
+        size_t answer_len; /* bytes of the answer they came in */
 };
 
 struct sqs_receive_params {
@@ -36,8 +43,20 @@ struct sqs_receive_params {
         int visibility_timeout;
 };
 
+/* -E2BIG: the answer was above SQS_ANSWER_MAX (the client's max_body must be
+ * SQS_ANSWER_MAX); its messages return after their visibility timeout. */
 int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct sqs_batch *ret,
                 struct aws_error *err);
+
+/* The MaxNumberOfMessages to ask for next, after asking for `asked` (1..max).
+ * After an answer too large: half as many (at least 1), so that big messages
+ * come a few at a time instead of failing every receive until the queue
+ * gives them to its dead-letter queue. After an answer of answer_len bytes
+ * holding n > 0 messages: twice as many (at most max) when twice as many
+ * messages of their average size would fill at most half of SQS_ANSWER_MAX,
+ * so a burst of big messages does not make it fail again at once. Else
+ * `asked`. Pure. */
+int sqs_next_max_messages(int asked, int max, bool too_large, size_t answer_len, size_t n);
 void sqs_batch_clear(struct sqs_batch *b);
 
 /* Deletes the messages whose index is set in `which` (bit i = msg[i]).

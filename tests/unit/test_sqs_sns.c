@@ -149,6 +149,110 @@ static void test_publish_batch_too_large(void **state) {
         free(big);
 }
 
+/* The budget counts what goes out for each entry: subject, message, each
+ * attribute's name, type and (capped) value, FIFO ids. */
+static void test_message_size(void **state) {
+        (void)state;
+        const struct sns_attribute a[3] = { { "actor", "alice" }, { "outcome", "" }, { "event_name", NULL } };
+        struct sns_message m = { .topic_arn = "arn:aws:sns:us-east-1:123456789012:t", .subject = "subj",
+                                 .message = "hello", .attributes = a, .n_attributes = 3 };
+        size_t size = 0;
+        assert_int_equal(sns_message_size(&m, &size), 0);
+        assert_int_equal(size, strlen("subj") + strlen("hello") + strlen("actor") + strlen("String") + strlen("alice"));
+        m.group_id = "g1";
+        m.dedup_id = "id with space"; /* sent as its 64-digit SHA-256 */
+        assert_int_equal(sns_message_size(&m, &size), 0);
+        assert_int_equal(size, 4 + 5 + 5 + 6 + 5 + 2 + 64);
+
+        /* a 200 KB attribute value counts as what is sent: 256 bytes */
+        char *big = malloc(200001);
+        memset(big, 'u', 200000);
+        big[200000] = '\0';
+        const struct sns_attribute huge[1] = { { "actor", big } };
+        m = (struct sns_message){ .topic_arn = "t", .message = "m", .attributes = huge, .n_attributes = 1 };
+        assert_int_equal(sns_message_size(&m, &size), 0);
+        assert_int_equal(size, 1 + 5 + 6 + 256);
+        free(big);
+}
+
+/* Two messages of 128 KiB fit one batch; a subject or an attribute more
+ * makes the batch too large, so it is refused before anything is sent. */
+static void test_batch_budget_counts_subject_and_attributes(void **state) {
+        (void)state;
+        struct buf b;
+        char *half = malloc(SNS_PAYLOAD_MAX / 2 + 1);
+        memset(half, 'x', SNS_PAYLOAD_MAX / 2);
+        half[SNS_PAYLOAD_MAX / 2] = '\0';
+        const struct sns_attribute a[1] = { { "actor", "a" } };
+        struct sns_message m[2] = {
+                { .topic_arn = "arn:aws:sns:us-east-1:123456789012:t", .message = half },
+                { .topic_arn = "arn:aws:sns:us-east-1:123456789012:t", .message = half },
+        };
+        buf_init(&b, 0);
+        assert_int_equal(sns_publish_batch_body(m, 2, &b), 0);
+        buf_free(&b);
+        m[1].subject = "s";
+        assert_int_equal(sns_publish_batch_body(m, 2, &b), -E2BIG);
+        m[1].subject = NULL;
+        m[0].attributes = a;
+        m[0].n_attributes = 1;
+        assert_int_equal(sns_publish_batch_body(m, 2, &b), -E2BIG);
+        buf_free(&b);
+        /* one message alone: the same limit */
+        char *full = malloc(SNS_PAYLOAD_MAX + 1);
+        memset(full, 'y', SNS_PAYLOAD_MAX);
+        full[SNS_PAYLOAD_MAX] = '\0';
+        struct sns_message one = { .topic_arn = "t", .message = full };
+        assert_int_equal(sns_publish_body(&one, &b), 0);
+        buf_free(&b);
+        one.subject = "s";
+        assert_int_equal(sns_publish_body(&one, &b), -E2BIG);
+        buf_free(&b);
+        free(full);
+        free(half);
+}
+
+/* What a hostile record puts in attributes and FIFO ids goes out as values
+ * SNS accepts. */
+static void test_hostile_values_in_the_form(void **state) {
+        (void)state;
+        struct buf b;
+        const struct sns_attribute a[1] = { { "actor", "x\x01\ny" } };
+        const struct sns_message m = { .topic_arn = "t.fifo", .message = "m", .attributes = a, .n_attributes = 1,
+                                       .group_id = "i-1", .dedup_id = "evt id with space" };
+        buf_init(&b, 0);
+        assert_int_equal(sns_publish_body(&m, &b), 0);
+        assert_string_equal(buf_str(&b),
+                            "Action=Publish&Version=2010-03-31&TopicArn=t.fifo&Message=m"
+                            "&MessageAttributes.entry.1.Name=actor"
+                            "&MessageAttributes.entry.1.Value.DataType=String"
+                            "&MessageAttributes.entry.1.Value.StringValue=x%5Cx01%5Cny"
+                            "&MessageGroupId=i-1"
+                            "&MessageDeduplicationId=81cb77c698b9472cc44b4bc6a9206d736fd165cdad97a96ccdbc66873a4925a5");
+        buf_free(&b);
+}
+
+static void test_next_max_messages(void **state) {
+        (void)state;
+        /* too large: halve down to 1 */
+        assert_int_equal(sqs_next_max_messages(10, 10, true, 0, 0), 5);
+        assert_int_equal(sqs_next_max_messages(5, 10, true, 0, 0), 2);
+        assert_int_equal(sqs_next_max_messages(2, 10, true, 0, 0), 1);
+        assert_int_equal(sqs_next_max_messages(1, 10, true, 0, 0), 1);
+        /* small answers: back up, never past the configured count */
+        assert_int_equal(sqs_next_max_messages(1, 10, false, 3000, 1), 2);
+        assert_int_equal(sqs_next_max_messages(5, 10, false, 3000, 5), 10);
+        assert_int_equal(sqs_next_max_messages(5, 7, false, 3000, 5), 7);
+        assert_int_equal(sqs_next_max_messages(10, 10, false, 3000, 10), 10);
+        /* nothing learnt from an empty answer */
+        assert_int_equal(sqs_next_max_messages(2, 10, false, 2, 0), 2);
+        /* 3 MiB a message (1 MiB of escaped text): four would fill 12 MiB, more
+         * than half the cap, so stay at 2 */
+        assert_int_equal(sqs_next_max_messages(2, 10, false, 2 * 3u * 1024 * 1024, 2), 2);
+        /* 2 MiB a message: four fill exactly half */
+        assert_int_equal(sqs_next_max_messages(2, 10, false, 2 * 2u * 1024 * 1024, 2), 4);
+}
+
 /* Shaped as the SNS API reference documents PublishBatchResponse (Query
  * protocol lists are <member> elements). */
 static const char batch_answer[] =
@@ -207,6 +311,10 @@ int main(void) {
                 cmocka_unit_test(test_delete_batch_answer),  cmocka_unit_test(test_publish_body),
                 cmocka_unit_test(test_publish_batch_body),   cmocka_unit_test(test_publish_batch_too_large),
                 cmocka_unit_test(test_publish_batch_answer),
+                cmocka_unit_test(test_message_size),
+                cmocka_unit_test(test_batch_budget_counts_subject_and_attributes),
+                cmocka_unit_test(test_hostile_values_in_the_form),
+                cmocka_unit_test(test_next_max_messages),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
