@@ -4,8 +4,9 @@
 It forwards each request's bytes exactly as received (the Host header is
 signed, so it must reach the emulator unchanged) and, on a seeded schedule,
 injects: AWS-shaped 5xx answers, throttling errors, expired-token errors,
-connection resets, stalls longer than the client's timeout, added latency and
-truncated bodies. With --clock-offset-s it also plays a server whose clock
+connection resets, stalls longer than the client's timeout, added latency,
+truncated bodies and SNS's BatchRequestTooLong (a PublishBatch refused as a
+whole). With --clock-offset-s it also plays a server whose clock
 differs from ours, answering RequestTimeTooSkewed as AWS does.
 
 Faults that lose an answer after the emulator acted (truncate) are never
@@ -32,7 +33,7 @@ import sys
 import threading
 import time
 
-KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate")
+KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate", "batchtoolong")
 
 
 class State:
@@ -66,6 +67,8 @@ class State:
             x = self.rng.random()
             for kind in KINDS:
                 if kind == "truncate" and action in ("Publish", "PublishBatch"):
+                    continue
+                if kind == "batchtoolong" and action != "PublishBatch":
                     continue
                 if x < self.rates[kind]:
                     self.stats[kind] += 1
@@ -226,6 +229,12 @@ class Handler(socketserver.StreamRequestHandler):
             if fault == "throttle":
                 self.wfile.write(aws_error(head, 400, "ThrottlingException" if b"x-amz-target" in head.lower()
                                            else "Throttling", "Rate exceeded (injected by faultproxy)"))
+                continue
+            if fault == "batchtoolong":
+                # SNS's answer to a PublishBatch whose messages together exceed
+                # 256 KiB: the whole batch is refused (HTTP 400, Sender fault).
+                self.wfile.write(aws_error(head, 400, "BatchRequestTooLong", "The length of all the messages "
+                                           "put together is more than the limit."))
                 continue
             if fault == "latency":
                 time.sleep(st.latency_ms / 1000)
