@@ -254,13 +254,13 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
 /* The error of a failed call: AWS's answer (-EIO), or for a malformed answer
  * or a local failure an error named after the errno: retryable, so the
  * message is retried after a backoff like any transient failure, except for
- * a request that cannot be built (-E2BIG, -EINVAL), which no retry mends. */
+ * a message above the SNS limits (-E2BIG), which no retry mends. */
 static void failure_of(int e, const struct aws_error *err, struct aws_error *ret) {
         if (e == -EIO) {
                 *ret = *err;
                 return;
         }
-        *ret = (struct aws_error){ .cls = e == -E2BIG || e == -EINVAL ? AWS_ERR_FATAL : AWS_ERR_RETRYABLE };
+        *ret = (struct aws_error){ .cls = e == -E2BIG ? AWS_ERR_FATAL : AWS_ERR_RETRYABLE };
         snprintf(ret->code, sizeof(ret->code), "%s", strerror(-e));
 }
 

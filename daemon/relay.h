@@ -5,6 +5,8 @@
  *  - a valid event the filter drops is deleted (logged at info);
  *  - an unrecognized body gets the fallback notification, then is deleted
  *    (or, with unrecognized = keep, is left for the dead-letter queue);
+ *  - one message's failure is its own: a batch that fails as a whole, or
+ *    cannot be built, is published again one message at a time;
  *  - a failed publish leaves the message; it returns after the visibility
  *    timeout; past max_receive_count it is logged as poison and left for the
  *    queue's redrive policy;
@@ -56,7 +58,9 @@ void relay_reconfigure(struct relay *r, const struct relay_settings *s, struct a
 /* A cycle is relay_receive() then relay_handle(), split so that the caller
  * may abandon the long poll (nothing in hand yet) but never the handling. */
 /* 0 and a batch (possibly empty); -ECANCELED when the progress hook stopped
- * the long poll; -EIO when SQS could not be reached (logged; back off). */
+ * the long poll; -EIO when SQS could not be reached or answered more than
+ * SQS_ANSWER_MAX (logged; back off; the next receives ask for fewer
+ * messages, sqs_next_max_messages). */
 int relay_receive(struct relay *r, struct sqs_batch *ret);
 /* Publishes, deletes, logs: every message of the batch is dealt with. */
 enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch);
