@@ -59,7 +59,15 @@ cleanup() {
 cleanup
 trap cleanup EXIT
 cp -a "$cache" "$root"
+# The host's network, as a machine on it has it: its resolver and, where its
+# egress inspects TLS, the CA that node must trust (NODE_EXTRA_CA_CERTS; npm's
+# registry is reached over https). Nothing else of the host's goes in.
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+extra_ca=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
+        cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl-host-network-ca.crt"
+        extra_ca=(NODE_EXTRA_CA_CERTS=/etc/ssl-host-network-ca.crt)
+fi
 mkdir -p "$archives/partial" "$root/var/cache/apt/archives"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
@@ -77,7 +85,7 @@ step "make demo, as root, in the Debian $suite root"
 log="$build/demo-test.log"
 status=0
 chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-        TERM=dumb LC_ALL=C.UTF-8 sh -c 'cd /root/ssm-notifyd && make demo JOBS=2' 2>&1 | tee "$log" ||
+        TERM=dumb LC_ALL=C.UTF-8 "${extra_ca[@]}" sh -c 'cd /root/ssm-notifyd && make demo JOBS=2' 2>&1 | tee "$log" ||
         status=$?
 [ "$status" -eq 0 ] || fail "make demo exited with $status (log: $log)"
 
