@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import boto3
@@ -267,6 +268,29 @@ class MotoEnv:
             self.log.close()
 
 
+class SqsJson:
+    """A boto3 SQS client in miniature for fauxqs: the SQS JSON 1.0 protocol,
+    unsigned (fauxqs checks nothing). fauxqs speaks no other, and Debian 12's
+    boto3 sends SQS the older Query protocol. In JSON 1.0 the parameters and
+    answers are boto3's own, so sqs.create_queue(QueueName=...) is CreateQueue."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def __getattr__(self, method):
+        action = "".join(word.capitalize() for word in method.split("_"))
+
+        def call(**params):
+            req = urllib.request.Request(self.url + "/", data=json.dumps(params).encode(), headers={
+                "X-Amz-Target": "AmazonSQS." + action, "Content-Type": "application/x-amz-json-1.0"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return json.load(r)
+            except urllib.error.HTTPError as e:
+                raise RuntimeError(f"SQS {action}: HTTP {e.code}: {e.read()[:500]!r}") from None
+        return call
+
+
 class FauxqsEnv(MotoEnv):
     """MotoEnv's queue, topic and sink on fauxqs (`make bench-peer` installs it
     into peer_dir), for where moto cannot be had. fauxqs accepts any key and
@@ -282,7 +306,7 @@ class FauxqsEnv(MotoEnv):
         self.log = open(os.path.join(self.workdir, "fauxqs.log"), "wb")
         self.proc, self.url = start_fauxqs(fauxqs_node(self.peer_dir), self.peer_dir, self.log)
         self.key_id, self.secret = "AKIDSSMNDEMO00000000", "not-checked-by-fauxqs"
-        self.sqs = self._client("sqs", self.key_id, self.secret)
+        self.sqs = SqsJson(self.url)
         self.sns = self._client("sns", self.key_id, self.secret)
         return self
 

@@ -77,7 +77,7 @@ def main():
             attrs = {k: v["Value"] for k, v in n.get("MessageAttributes", {}).items()}
             print("=" * 78)
             print(f"Subject: {n.get('Subject')}")
-            print(f"Attributes: {json.dumps(attrs, ensure_ascii=False)}")
+            print(f"Attributes: {json.dumps(attrs, ensure_ascii=False, sort_keys=True)}")
             print("-" * 78)
             print(n["Message"])
         print("=" * 78)
