@@ -278,6 +278,8 @@ class SqsJson:
         self.url = url
 
     def __getattr__(self, method):
+        if method.startswith("_"):
+            raise AttributeError(method)
         action = "".join(word.capitalize() for word in method.split("_"))
 
         def call(**params):
@@ -298,6 +300,7 @@ class FauxqsEnv(MotoEnv):
 
     def __init__(self, peer_dir, workdir=None):
         super().__init__(workdir)
+        self.port = self.url = None  # fauxqs chooses its port: known once started
         self.peer_dir = peer_dir
         with open(os.path.join(peer_dir, "node_modules", "fauxqs", "package.json")) as f:
             self.version = json.load(f)["version"]
