@@ -65,7 +65,7 @@ int cmd_check_config(const struct cli_options *opt) {
         struct config *cfg = NULL;
         int r, code = EXIT_SUCCESS;
 
-        r = config_load_for_cli(opt->config_path, &cfg);
+        r = config_load_for_cli(opt->config_path, CONFIG_NEED_ALL, &cfg);
         if (r == -ENOMEM)
                 return EXIT_FAILURE;
         if (r < 0)

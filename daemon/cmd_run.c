@@ -161,7 +161,7 @@ static void notify_status(struct daemon *d) {
 
 static struct config *load_config(const struct cli_options *opt) {
         struct config *cfg = NULL;
-        if (config_load_for_cli(opt->config_path, &cfg) < 0) {
+        if (config_load_for_cli(opt->config_path, CONFIG_NEED_ALL, &cfg) < 0) {
                 log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0, "configuration not loaded; see the errors above");
                 return NULL;
         }
