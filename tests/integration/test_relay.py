@@ -145,16 +145,16 @@ class RelayTest(unittest.TestCase):
                               env=dict(os.environ, AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:1"))
         self.assertEqual(good.returncode, 0, good.stdout + good.stderr)
         self.assertIn("configuration OK", good.stdout)
-        self.assertRegex(good.stdout, r"credentials +OK \(config file\)")
-        self.assertIn("GetQueueAttributes on " + self.aws.queue_url, good.stdout)
-        self.assertIn("GetTopicAttributes on " + self.aws.topic_arn, good.stdout)
+        self.assertRegex(good.stdout, r"credentials +OK: AWS accepted a request signed with them \(config file\)")
+        self.assertIn("GetQueueAttributes at %s on %s" % (self.aws.url, self.aws.queue_url), good.stdout)
+        self.assertIn("GetTopicAttributes at %s on %s" % (self.aws.url, self.aws.topic_arn), good.stdout)
 
         wrong = "Wrong" + self.aws.secret[5:]
         bad = subprocess.run([BINARY, "-c", self.aws.write_config(secret=wrong), "--check-config", "--online"],
                              capture_output=True, text=True, timeout=60)
         self.assertEqual(bad.returncode, 69, bad.stdout + bad.stderr)
-        self.assertRegex(bad.stdout, r"sqs +FAILED: SignatureDoesNotMatch")
-        self.assertRegex(bad.stdout, r"sns +FAILED: SignatureDoesNotMatch")
+        self.assertRegex(bad.stdout, r"sqs +FAILED: GetQueueAttributes at .+: HTTP 403 Forbidden: SignatureDoesNotMatch")
+        self.assertRegex(bad.stdout, r"sns +FAILED: GetTopicAttributes at .+: HTTP 403 Forbidden: SignatureDoesNotMatch")
         self.assertNotIn(wrong, bad.stdout + bad.stderr)
 
     def test_fifo_topic_gets_group_and_deduplication_ids(self):
