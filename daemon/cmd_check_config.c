@@ -51,8 +51,8 @@ static void report(const char *name, const char *action, const char *endpoint, i
                 aws_error_describe(err, detail, sizeof(detail));
                 if (refuses_credentials(err) && *cred == CRED_UNKNOWN)
                         *cred = CRED_REFUSED;
-                else if (err->http_status != 0 && !refuses_credentials(err))
-                        *cred = CRED_ACCEPTED; /* authenticated, then refused or failed for another reason */
+                else if (err->http_status >= 400 && err->http_status < 500 && !refuses_credentials(err))
+                        *cred = CRED_ACCEPTED; /* authenticated, then denied or the resource is wrong */
         } else {
                 snprintf(detail, sizeof(detail), "%s", strerror(-r));
         }

@@ -103,6 +103,10 @@ class RelayTest(unittest.TestCase):
         log = daemon.log_text()
         self.assertNotIn(self.aws.secret, log)
         self.assertIn("DescribeInstanceInformation", log)  # the filtered event is logged, not silently dropped
+        # an event without a target (TerminateSession names only the session) reads as a sentence
+        self.assertIn("published TerminateSession by christophe (success) as SNS message ", log)
+        self.assertIn("published StartSession by christophe on i-d3720C7af6fCfF2B2 (success) as SNS message ", log)
+        self.assertNotIn("no target", log)
 
     def test_wrong_secret_fails_clearly_and_deletes_nothing(self):
         self.aws.send(eventbridge_envelope(record("startsession-iamuser-stratus-1.json")))
