@@ -174,6 +174,9 @@ static int call_once(struct aws_client *c, const char *action, const char *body,
                 return r;
         if (r < 0) {
                 aws_error_from_transport(r, &ret->error);
+                /* the errno's text ("No route to host") would not say which host or why */
+                if (*http_client_error(c->http))
+                        snprintf(ret->error.message, sizeof(ret->error.message), "%s", http_client_error(c->http));
                 return 0;
         }
 

@@ -416,7 +416,36 @@ int http_date_parse(const char *s, time_t *ret) {
         return 0;
 }
 
+/* RFC 9110 reason phrases of the statuses AWS answers errors with. */
+static const char *status_text(long status) {
+        switch (status) {
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 408: return "Request Timeout";
+        case 409: return "Conflict";
+        case 413: return "Content Too Large";
+        case 429: return "Too Many Requests";
+        case 500: return "Internal Server Error";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        default: return "";
+        }
+}
+
 void aws_error_describe(const struct aws_error *e, char *out, size_t size) {
-        snprintf(out, size, "%s%s%s (%s, HTTP %ld)", e->code[0] ? e->code : "error", e->message[0] ? ": " : "",
-                 e->message, aws_error_class_name(e->cls), e->http_status);
+        const char *cls = aws_error_class_name(e->cls);
+        const char *phrase = status_text(e->http_status);
+        /* an answer without an error code has "HTTP <status>" as its code: said once */
+        bool own_code = e->code[0] && strncmp(e->code, "HTTP ", 5) != 0;
+
+        if (e->http_status == 0) {
+                /* no answer: what happened, in the transport's words when it had some */
+                snprintf(out, size, "%s (%s)", e->message[0] ? e->message : e->code[0] ? e->code : "error", cls);
+                return;
+        }
+        snprintf(out, size, "HTTP %ld%s%s%s%s%s%s (%s)", e->http_status, phrase[0] ? " " : "", phrase,
+                 own_code ? ": " : "", own_code ? e->code : "", e->message[0] ? ": " : "", e->message, cls);
 }

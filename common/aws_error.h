@@ -119,9 +119,12 @@ void aws_error_from_transport(int err, struct aws_error *ret);
 
 /* "none", "retryable", "throttled", "clock-skew", "credentials-expired", "fatal". */
 const char *aws_error_class_name(enum aws_error_class cls);
-/* One line for logs and checklists: "Code: message (class, HTTP status)".
+/* One line for logs and checklists, the status in words first:
+ * "HTTP 403 Forbidden: SignatureDoesNotMatch: message (fatal)"; for a
+ * failure without an answer "message (retryable)", where the message is the
+ * transport's words ("no answer from HOST:PORT after 15 s").
  * AWS_ERROR_DESCRIBE_MAX holds any error without cutting. */
-#define AWS_ERROR_DESCRIBE_MAX 704
+#define AWS_ERROR_DESCRIBE_MAX 768
 void aws_error_describe(const struct aws_error *e, char *out, size_t size);
 
 /* True for RETRYABLE, THROTTLED, CLOCK_SKEW and CREDENTIALS_EXPIRED. */

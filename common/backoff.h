@@ -11,6 +11,14 @@
 
 #include <stdint.h>
 
+/* The daemon's retry policy after an AWS failure (receive failed, or a
+ * publish or delete of the batch did): from 1 s, doubling, capped at 30 s.
+ * The cap bounds how long AWS can be back before the next try: with a
+ * receive that returns at once, notifications resume within 60 s of the
+ * end of an outage of any length. README and both man pages state it. */
+#define BACKOFF_RETRY_BASE_MS 1000
+#define BACKOFF_RETRY_CAP_MS (30 * 1000)
+
 struct backoff {
         unsigned base_ms;
         unsigned cap_ms;

@@ -172,6 +172,7 @@ struct parser {
         config_getenv_fn env;
         struct config *cfg;
         struct config_diag *diag;
+        enum config_need need;
         size_t n_errors;
         int fatal;                /* stops reading: -ENOMEM, -EIO, or -EINVAL (too large, too many errors) */
         unsigned lineno;
@@ -995,7 +996,7 @@ static void fill_key(struct parser *p, size_t i) {
                         endpoint_default(p, k);
                 return;
         }
-        if (!k->required)
+        if (!k->required || p->need == CONFIG_NEED_RENDER)
                 return;
         if (k->env[1]) {
                 char why[160];
@@ -1116,8 +1117,8 @@ void config_diag_clear(struct config_diag *d) {
 }
 
 /* mode: the file's st_mode for the permission rule, or 0 for a stream. */
-static int load(FILE *f, const char *path, config_getenv_fn env, mode_t mode, struct config **ret,
-                struct config_diag *diag) {
+static int load(FILE *f, const char *path, enum config_need need, config_getenv_fn env, mode_t mode,
+                struct config **ret, struct config_diag *diag) {
         struct parser *p;
         int r;
 
@@ -1127,6 +1128,7 @@ static int load(FILE *f, const char *path, config_getenv_fn env, mode_t mode, st
         p->f = f;
         p->path = path;
         p->env = env;
+        p->need = need;
         p->diag = diag;
         p->cfg = calloc(1, sizeof(*p->cfg));
         if (!p->cfg || !(p->cfg->path = strdup(path))) {
@@ -1165,10 +1167,15 @@ out:
 
 int config_load_stream(FILE *f, const char *path, config_getenv_fn env, struct config **ret,
                        struct config_diag *diag) {
-        return load(f, path, env, 0, ret, diag);
+        return load(f, path, CONFIG_NEED_ALL, env, 0, ret, diag);
 }
 
 int config_load(const char *path, config_getenv_fn env, struct config **ret, struct config_diag *diag) {
+        return config_load_for(path, CONFIG_NEED_ALL, env, ret, diag);
+}
+
+int config_load_for(const char *path, enum config_need need, config_getenv_fn env, struct config **ret,
+                    struct config_diag *diag) {
         char *iobuf = NULL;
         struct stat st;
         struct buf b;
@@ -1198,7 +1205,7 @@ int config_load(const char *path, config_getenv_fn env, struct config **ret, str
                 return -ENOMEM;
         }
         setvbuf(f, iobuf, _IOFBF, BUFSIZ);
-        r = load(f, path, env, st.st_mode, ret, diag);
+        r = load(f, path, need, env, st.st_mode, ret, diag);
         fclose(f);
         OPENSSL_cleanse(iobuf, BUFSIZ);
         free(iobuf);

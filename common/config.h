@@ -77,6 +77,17 @@ typedef const char *(*config_getenv_fn)(const char *name);
  * it), as OpenSSH refuses loose private keys. -ENOMEM. env may be NULL. */
 int config_load(const char *path, config_getenv_fn env, struct config **ret, struct config_diag *diag);
 
+/* What the caller needs the configuration for. The daemon and --check-config
+ * need every required key; --render renders only ([notify], [accounts],
+ * [log]), so the required keys of [aws], [sqs] and [sns] may be missing
+ * there (region, the endpoints, queue_url and topic_arn are then NULL); a
+ * value that is present is still checked. */
+enum config_need { CONFIG_NEED_ALL, CONFIG_NEED_RENDER };
+
+/* As config_load, for the given need (config_load is CONFIG_NEED_ALL). */
+int config_load_for(const char *path, enum config_need need, config_getenv_fn env, struct config **ret,
+                    struct config_diag *diag);
+
 /* As config_load, from a stream the caller opened and closes; path is only
  * used in messages. No permission check (there is no file to check). */
 int config_load_stream(FILE *f, const char *path, config_getenv_fn env, struct config **ret,

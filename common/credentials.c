@@ -173,7 +173,7 @@ int credentials_get(struct credentials *c, time_t now, const struct aws_credenti
         int r;
 
         if (c->kind == CREDENTIALS_MISCONFIGURED) {
-                snprintf(detail, detail_size, "no credentials: %s", c->problem);
+                snprintf(detail, detail_size, "%s", c->problem);
                 return -EINVAL;
         }
         if (c->kind == CREDENTIALS_STATIC || cached_usable(c, now)) {
@@ -189,7 +189,7 @@ int credentials_get(struct credentials *c, time_t now, const struct aws_credenti
                         return 0;
                 }
                 snprintf(detail, detail_size,
-                         "no credentials: not in the config file, not in the environment%s, and the instance "
+                         "not in the config file, not in the environment%s, and the instance "
                          "metadata service at %s %s",
                          c->env_token_ignored ? " (AWS_SESSION_TOKEN alone is ignored)" : "",
                          imds_endpoint(c->imds), reason);

@@ -68,9 +68,9 @@ int credentials_new(const struct credentials_options *opt, struct credentials **
  * valid until the next credentials_get/invalidate/free. On failure returns
  * -EINVAL (misconfigured source) or what imds_fetch_credentials() returned,
  * and writes a detail line (snprintf semantics; detail may be NULL with size
- * 0), e.g. "no credentials: not in the config file, not in the environment,
- * and the instance metadata service at http://169.254.169.254 did not answer
- * (timeout)". */
+ * 0) that says why there are none, e.g. "not in the config file, not in the
+ * environment, and the instance metadata service at http://169.254.169.254
+ * did not answer (timeout)". */
 int credentials_get(struct credentials *c, time_t now, const struct aws_credentials **ret, char *detail,
                     size_t detail_size);
 /* After an ExpiredToken answer: drop cached IMDS credentials so the next get

@@ -24,6 +24,7 @@ struct http_client {
         struct http_response resp;
         bool aborted;
         bool body_too_big;
+        char error[HTTP_ERROR_MAX];
 };
 
 int http_global_init(void) {
@@ -169,6 +170,81 @@ static int errno_from_curl(const struct http_client *c, CURLcode rc) {
         }
 }
 
+/* The URL's "host[:port]" (what the reader typed), bounded for a message. */
+static void url_authority(const char *url, const char **ret_host, int *ret_len, int *ret_host_len) {
+        const char *p = strstr(url, "://");
+        const char *h = p ? p + 3 : url;
+        size_t n = strcspn(h, "/?#"), hn = n;
+        const char *colon = memrchr(h, ':', n);
+
+        /* a port follows the last ':' unless it is inside an IPv6 literal */
+        if (colon && !memchr(colon, ']', n - (size_t)(colon - h)))
+                hn = (size_t)(colon - h);
+        *ret_host = h;
+        *ret_len = n > 255 ? 255 : (int)n;
+        *ret_host_len = hn > 255 ? 255 : (int)hn;
+}
+
+/* The words for a failed exchange: what a reader needs to act on it. */
+static void word_failure(struct http_client *c, const struct http_request *req, CURLcode rc, int r) {
+        const char *host;
+        int n, hn;
+        long os_errno = 0;
+        curl_off_t usec = 0;
+
+        url_authority(req->url, &host, &n, &hn);
+        switch (rc) {
+        case CURLE_COULDNT_RESOLVE_HOST:
+                snprintf(c->error, sizeof(c->error), "cannot resolve %.*s", hn, host);
+                return;
+        case CURLE_COULDNT_RESOLVE_PROXY:
+                snprintf(c->error, sizeof(c->error), "cannot resolve the proxy's host name (for %.*s)", n, host);
+                return;
+        case CURLE_COULDNT_CONNECT:
+                curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
+                if (os_errno == ECONNREFUSED || os_errno == 0)
+                        snprintf(c->error, sizeof(c->error), "connection refused by %.*s", n, host);
+                else
+                        snprintf(c->error, sizeof(c->error), "cannot connect to %.*s: %s", n, host,
+                                 strerror((int)os_errno));
+                return;
+        case CURLE_OPERATION_TIMEDOUT:
+                /* tenths only where they matter: short test timeouts, not AWS's */
+                curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &usec);
+                if (usec < 10000000)
+                        snprintf(c->error, sizeof(c->error), "no answer from %.*s after %.1f s", n, host,
+                                 (double)usec / 1e6);
+                else
+                        snprintf(c->error, sizeof(c->error), "no answer from %.*s after %lld s", n, host,
+                                 (long long)((usec + 500000) / 1000000));
+                return;
+        default:
+                break;
+        }
+        switch (r) {
+        case -ECONNRESET:
+                snprintf(c->error, sizeof(c->error), "%.*s closed the connection before a complete answer", n, host);
+                break;
+        case -EPROTO:
+                snprintf(c->error, sizeof(c->error), "TLS with %.*s failed: %s", n, host, curl_easy_strerror(rc));
+                break;
+        case -E2BIG:
+                snprintf(c->error, sizeof(c->error), "%.*s sent an answer larger than %zu bytes", n, host,
+                         c->opt.max_body);
+                break;
+        case -ECANCELED:
+        case -ENOMEM:
+                break;
+        default:
+                snprintf(c->error, sizeof(c->error), "request to %.*s failed: %s", n, host, curl_easy_strerror(rc));
+                break;
+        }
+}
+
+const char *http_client_error(const struct http_client *c) {
+        return c->error;
+}
+
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret) {
         struct curl_slist *headers = NULL, *tmp;
         struct buf line;
@@ -180,6 +256,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
         buf_init(&line, HTTP_HEADER_LINE_MAX * 8);
         c->resp = (struct http_response){ 0 };
         c->aborted = c->body_too_big = false;
+        c->error[0] = '\0';
 
         /* libcurl would add these by itself; AWS does not want them and a
          * signed request must not gain headers after signing. */
@@ -218,6 +295,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
         if (rc != CURLE_OK) {
                 r = errno_from_curl(c, rc);
+                word_failure(c, req, rc, r);
                 goto out;
         }
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->resp.status);

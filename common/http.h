@@ -11,7 +11,10 @@
  *   -ETIMEDOUT connect or total timeout, -ECONNREFUSED, -EHOSTUNREACH (DNS or
  *   route), -ECONNRESET (reset, empty or truncated answer), -EPROTO (TLS),
  *   -E2BIG body above the cap, -ECANCELED the progress hook asked to stop,
- *   -ENOMEM, -EIO anything else. */
+ *   -ENOMEM, -EIO anything else.
+ * The errno is for deciding; http_client_error() says in words what happened
+ * ("cannot resolve HOST", "connection refused by HOST:PORT", "no answer from
+ * HOST:PORT after N s"), for the one line the daemon logs or prints. */
 #pragma once
 
 #include <stdbool.h>
@@ -60,6 +63,11 @@ int http_client_new(const struct http_options *opt, struct http_client **ret);
 void http_client_free(struct http_client *c);
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret);
 void http_response_clear(struct http_response *r);
+/* Why the last http_perform() that returned a negative errno failed, in words
+ * that name the host; "" after a success or when there is nothing to add
+ * (-ECANCELED, -ENOMEM). Valid until the next http_perform(). */
+#define HTTP_ERROR_MAX 320
+const char *http_client_error(const struct http_client *c);
 /* One-time libcurl global setup; call before any thread exists. */
 int http_global_init(void);
 void http_global_cleanup(void);

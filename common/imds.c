@@ -219,7 +219,8 @@ static void response_wipe(struct http_response *resp) {
         http_response_clear(resp);
 }
 
-static void describe_failure(int r, char *detail, size_t detail_size) {
+/* words: the HTTP layer's account of the failure ("" when it has none). */
+static void describe_failure(int r, const char *words, char *detail, size_t detail_size) {
         switch (r) {
         case -ETIMEDOUT:
                 snprintf(detail, detail_size, "did not answer (timeout)");
@@ -228,7 +229,8 @@ static void describe_failure(int r, char *detail, size_t detail_size) {
                 snprintf(detail, detail_size, "refused the connection");
                 break;
         case -EHOSTUNREACH:
-                snprintf(detail, detail_size, "could not be reached (no route, or the name did not resolve)");
+                snprintf(detail, detail_size, "could not be reached (%s)",
+                         *words ? words : "no route, or the name did not resolve");
                 break;
         case -ECONNRESET:
                 snprintf(detail, detail_size, "closed the connection before a complete answer");
@@ -268,7 +270,7 @@ static int request(struct imds *m, const char *method, const char *path, const s
                                     .timeout_ms = IMDS_TIMEOUT_MS };
         int r = http_perform(m->http, &req, ret);
         if (r < 0)
-                describe_failure(r, detail, detail_size);
+                describe_failure(r, http_client_error(m->http), detail, detail_size);
         return r;
 }
 

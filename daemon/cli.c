@@ -25,6 +25,14 @@ static int set_mode(struct cli_options *o, enum cli_mode m, char *err, size_t er
         return 0;
 }
 
+/* The first operand is the FILE; the first one after it is kept to be named. */
+static void add_operand(struct cli_options *o, const char *arg, const char **extra) {
+        if (!o->input)
+                o->input = arg;
+        else if (!*extra)
+                *extra = arg;
+}
+
 int cli_parse(int argc, char *const *argv, struct cli_options *ret, char *err, size_t err_size) {
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, 'c' },
@@ -40,14 +48,19 @@ int cli_parse(int argc, char *const *argv, struct cli_options *ret, char *err, s
                 {},
         };
         struct cli_options o = { .mode = CLI_RUN };
+        const char *extra = NULL;
         bool help = false, version = false;
         int c, r = 0;
 
         err[0] = '\0';
         optind = 0; /* full reset: tests call this more than once */
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+:c:h", longopts, NULL)) != -1) {
+        /* A leading '-' hands each operand over in order (c == 1) without
+         * reordering argv, so options may follow the file (--render FILE
+         * --language en) whatever POSIXLY_CORRECT says. */
+        while ((c = getopt_long(argc, argv, "-:c:h", longopts, NULL)) != -1) {
                 switch (c) {
+                case 1: add_operand(&o, optarg, &extra); break;
                 case 'c': o.config_path = optarg; break;
                 case OPT_CHECK: r = set_mode(&o, CLI_CHECK_CONFIG, err, err_size); break;
                 case OPT_RENDER: r = set_mode(&o, CLI_RENDER, err, err_size); break;
@@ -81,12 +94,17 @@ int cli_parse(int argc, char *const *argv, struct cli_options *ret, char *err, s
                 snprintf(err, err_size, "--format, --language and --timezone go with --render");
                 return -EINVAL;
         }
-        if (optind < argc) {
-                if (o.mode != CLI_RENDER || argc - optind > 1) {
-                        snprintf(err, err_size, "unexpected argument '%s'", argv[optind]);
-                        return -EINVAL;
-                }
-                o.input = argv[optind];
+        /* operands after "--" */
+        for (; optind < argc; optind++)
+                add_operand(&o, argv[optind], &extra);
+        if (o.input && o.mode != CLI_RENDER) {
+                snprintf(err, err_size, "unexpected argument '%s' (only --render reads a FILE)", o.input);
+                return -EINVAL;
+        }
+        if (extra) {
+                snprintf(err, err_size, "unexpected extra argument '%s' (--render reads one FILE, '%s')",
+                         extra, o.input);
+                return -EINVAL;
         }
         *ret = o;
         return 0;

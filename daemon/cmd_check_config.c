@@ -1,6 +1,13 @@
 /* --check-config [--online]: the configuration, and with --online the
- * credentials and access to the queue and the topic, as a short checklist. */
+ * credentials and access to the queue and the topic, as a short checklist.
+ *
+ * Each online check names the URL it called and says what happened in
+ * words (aws_error_describe: "cannot resolve HOST", "connection refused by
+ * HOST:PORT", "no answer from HOST:PORT after N s", "HTTP 403 Forbidden:
+ * SignatureDoesNotMatch: …"). Credentials that were found are not called
+ * OK until AWS accepted a request signed with them. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +20,50 @@
 #include "sns.h"
 #include "sqs.h"
 
-static void print_failure(const char *what, int r, const struct aws_error *err) {
+/* What the answers of the checks tell about the credentials. */
+enum verdict { CRED_UNKNOWN, CRED_ACCEPTED, CRED_REFUSED };
+
+/* Codes by which AWS refuses the signature or the key itself, before any
+ * permission is looked at (an AccessDenied comes after authentication). */
+static bool refuses_credentials(const struct aws_error *e) {
+        static const char *const codes[] = {
+                "SignatureDoesNotMatch", "InvalidSignatureException", "IncompleteSignature",
+                "InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId",
+                "MissingAuthenticationToken", "AuthFailure", "ExpiredToken", "ExpiredTokenException",
+                "InvalidToken",
+        };
+        for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+                if (strcmp(e->code, codes[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* One check's line; a failure also updates what is known of the credentials. */
+static void report(const char *name, const char *action, const char *endpoint, int r,
+                   const struct aws_error *err, enum verdict *cred) {
         char detail[AWS_ERROR_DESCRIBE_MAX];
-        if (r == -EIO)
+
+        if (r == 0) {
+                *cred = CRED_ACCEPTED;
+                return;
+        }
+        if (r == -EIO) {
                 aws_error_describe(err, detail, sizeof(detail));
-        else
+                if (refuses_credentials(err) && *cred == CRED_UNKNOWN)
+                        *cred = CRED_REFUSED;
+                else if (err->http_status >= 400 && err->http_status < 500 && !refuses_credentials(err))
+                        *cred = CRED_ACCEPTED; /* authenticated, then denied or the resource is wrong */
+        } else {
                 snprintf(detail, sizeof(detail), "%s", strerror(-r));
-        printf("%-12s FAILED: %s\n", what, detail);
+        }
+        printf("%-12s FAILED: %s at %s: %s\n", name, action, endpoint, detail);
 }
 
 static int check_online(const struct config *cfg) {
         struct aws_setup aws;
         const struct aws_credentials *cred;
         struct aws_error err = { 0 };
+        enum verdict verdict = CRED_UNKNOWN;
         char detail[512];
         long waiting = 0;
         int failures = 0, r;
@@ -37,25 +75,40 @@ static int check_online(const struct config *cfg) {
         }
         r = credentials_get(aws.credentials, time(NULL), &cred, detail, sizeof(detail));
         if (r < 0) {
-                printf("%-12s FAILED: %s\n", "credentials", detail);
+                printf("%-12s FAILED: none found: %s\n", "credentials", detail);
                 aws_setup_close(&aws);
                 return EXIT_UNAVAILABLE;
         }
-        printf("%-12s OK (%s)\n", "credentials", credentials_source(aws.credentials));
+        printf("%-12s found in the %s, not yet accepted by AWS\n", "credentials",
+               credentials_source(aws.credentials));
+        fflush(stdout);
 
         r = sqs_get_queue_depth(aws.sqs, cfg->queue_url, &waiting, &err);
-        if (r < 0) {
-                print_failure("sqs", r, &err);
-                failures++;
-        } else {
-                printf("%-12s OK: GetQueueAttributes on %s (%ld messages waiting)\n", "sqs", cfg->queue_url, waiting);
-        }
+        report("sqs", "GetQueueAttributes", cfg->sqs_endpoint, r, &err, &verdict);
+        if (r == 0)
+                printf("%-12s OK: GetQueueAttributes at %s on %s (%ld messages waiting)\n", "sqs",
+                       cfg->sqs_endpoint, cfg->queue_url, waiting);
+        failures += r < 0;
+        fflush(stdout);
         r = sns_check_topic(aws.sns, cfg->topic_arn, &err);
-        if (r < 0) {
-                print_failure("sns", r, &err);
-                failures++;
-        } else {
-                printf("%-12s OK: GetTopicAttributes on %s\n", "sns", cfg->topic_arn);
+        report("sns", "GetTopicAttributes", cfg->sns_endpoint, r, &err, &verdict);
+        if (r == 0)
+                printf("%-12s OK: GetTopicAttributes at %s on %s\n", "sns", cfg->sns_endpoint, cfg->topic_arn);
+        failures += r < 0;
+
+        switch (verdict) {
+        case CRED_ACCEPTED:
+                printf("%-12s OK: AWS accepted a request signed with them (%s)\n", "credentials",
+                       credentials_source(aws.credentials));
+                break;
+        case CRED_REFUSED:
+                printf("%-12s FAILED: AWS refused them (%s): see the answers above\n", "credentials",
+                       credentials_source(aws.credentials));
+                break;
+        case CRED_UNKNOWN:
+                printf("%-12s NOT CHECKED: no answer from AWS (%s)\n", "credentials",
+                       credentials_source(aws.credentials));
+                break;
         }
         aws_setup_close(&aws);
         return failures ? EXIT_UNAVAILABLE : EXIT_SUCCESS;
@@ -65,7 +118,7 @@ int cmd_check_config(const struct cli_options *opt) {
         struct config *cfg = NULL;
         int r, code = EXIT_SUCCESS;
 
-        r = config_load_for_cli(opt->config_path, &cfg);
+        r = config_load_for_cli(opt->config_path, CONFIG_NEED_ALL, &cfg);
         if (r == -ENOMEM)
                 return EXIT_FAILURE;
         if (r < 0)

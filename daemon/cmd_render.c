@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "commands.h"
@@ -49,26 +50,34 @@ static int render_options_from_cli(const struct cli_options *opt, const struct r
         return 0;
 }
 
-/* Reads all of f into out (capped at EVENT_BODY_MAX): 0, -E2BIG, -EIO. */
+/* Reads all of f into out (capped at EVENT_BODY_MAX): 0, -E2BIG, or the
+ * read's negative errno (-EIO when it left none). */
 static int read_all(FILE *f, struct buf *out) {
         char chunk[64 * 1024];
         size_t n;
         int r;
 
+        errno = 0;
         while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
                 if ((r = buf_append(out, chunk, n)) < 0)
                         return r;
-        return ferror(f) ? -EIO : 0;
+        return ferror(f) ? (errno ? -errno : -EIO) : 0;
 }
 
+/* fopen() opens a directory for reading; only the read fails. */
 static int read_input(const char *path, struct buf *out) {
         FILE *f = stdin;
+        struct stat st;
         int r;
 
         if (path && strcmp(path, "-") != 0) {
                 f = fopen(path, "rbe");
                 if (!f)
                         return -errno;
+                if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+                        fclose(f);
+                        return -EISDIR;
+                }
         }
         r = read_all(f, out);
         if (f != stdin)
@@ -139,7 +148,7 @@ int cmd_render(const struct cli_options *opt) {
         int r, code;
 
         if (opt->config_path) {
-                r = config_load_for_cli(opt->config_path, &cfg);
+                r = config_load_for_cli(opt->config_path, CONFIG_NEED_RENDER, &cfg);
                 if (r < 0)
                         return r == -ENOMEM ? EXIT_FAILURE : EXIT_CONFIG;
                 if (settings_from_config(cfg, &settings) < 0) {
@@ -158,6 +167,12 @@ int cmd_render(const struct cli_options *opt) {
         if (r == -E2BIG) {
                 fprintf(stderr, "ssm-notifyd: input is larger than an SQS message (%d bytes)\n", EVENT_BODY_MAX);
                 code = EXIT_DATAERR;
+                goto out;
+        }
+        if (r == -EISDIR) {
+                fprintf(stderr, "ssm-notifyd: cannot read %s: it is a directory (--render reads one file)\n",
+                        opt->input);
+                code = EXIT_NOINPUT;
                 goto out;
         }
         if (r < 0) {

@@ -31,10 +31,6 @@
 #include "relay.h"
 #include "settings.h"
 
-/* Backoff after AWS failures: from 1 s up to 5 min between attempts. */
-#define BACKOFF_BASE_MS 1000
-#define BACKOFF_CAP_MS (5 * 60 * 1000)
-
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
 
@@ -161,7 +157,7 @@ static void notify_status(struct daemon *d) {
 
 static struct config *load_config(const struct cli_options *opt) {
         struct config *cfg = NULL;
-        if (config_load_for_cli(opt->config_path, &cfg) < 0) {
+        if (config_load_for_cli(opt->config_path, CONFIG_NEED_ALL, &cfg) < 0) {
                 log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0, "configuration not loaded; see the errors above");
                 return NULL;
         }
@@ -195,7 +191,7 @@ static bool await_credentials(struct daemon *d, bool once) {
         char detail[512];
         const struct aws_credentials *cred;
 
-        backoff_init(&b, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+        backoff_init(&b, BACKOFF_RETRY_BASE_MS, BACKOFF_RETRY_CAP_MS);
         while (!stop_requested) {
                 if (credentials_get(d->aws.credentials, time(NULL), &cred, detail, sizeof(detail)) == 0) {
                         log_info("using credentials from the %s", credentials_source(d->aws.credentials));
@@ -264,7 +260,7 @@ int cmd_run(const struct cli_options *opt) {
         notified(&d, notify_send("READY=1"), "READY=1");
         notify_status(&d);
 
-        backoff_init(&b, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+        backoff_init(&b, BACKOFF_RETRY_BASE_MS, BACKOFF_RETRY_CAP_MS);
         while (!stop_requested) {
                 struct sqs_batch batch = { 0 };
                 enum relay_outcome outcome = RELAY_OK;

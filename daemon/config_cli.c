@@ -10,13 +10,13 @@ static const char *process_env(const char *name) {
         return getenv(name);
 }
 
-int config_load_for_cli(const char *path_or_null, struct config **ret) {
+int config_load_for_cli(const char *path_or_null, enum config_need need, struct config **ret) {
         struct config_diag diag = {};
         char buf[PATH_MAX];
         const char *path = path_or_null ? path_or_null : config_default_path(process_env, buf, sizeof(buf));
         int r;
 
-        r = config_load(path, process_env, ret, &diag);
+        r = config_load_for(path, need, process_env, ret, &diag);
         for (size_t i = 0; i < diag.n; i++)
                 fprintf(stderr, "%s\n", diag.lines[i]);
         if (r == -ENOMEM && diag.n == 0)

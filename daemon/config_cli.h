@@ -7,6 +7,6 @@
 
 #include "config.h"
 
-/* 0 and a new config in *ret, or the negative errno of config_load() after
- * the diagnostics were printed. */
-int config_load_for_cli(const char *path_or_null, struct config **ret);
+/* 0 and a new config in *ret, or the negative errno of config_load_for()
+ * after the diagnostics were printed. */
+int config_load_for_cli(const char *path_or_null, enum config_need need, struct config **ret);

@@ -169,9 +169,10 @@ static void published(struct relay *r, const struct pending *p, const char *sns_
                 { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name },
                 { "ACTOR", ev->actor },              { "TARGET", ev->target },     { "SNS_MESSAGE_ID", sns_id },
         };
-        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, 6, "published %s by %s on %s (%s) as SNS message %s",
-                   ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "unknown",
-                   ev->target ? ev->target : "no target", ev->failure ? "failure" : "success", sns_id);
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, 6, "published %s by %s%s%s (%s) as SNS message %s",
+                   ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "an unknown actor",
+                   ev->target ? " on " : "", ev->target ? ev->target : "", ev->failure ? "failure" : "success",
+                   sns_id);
 }
 
 static enum verdict prepare_unrecognized(struct relay *r, const struct sqs_message *m, int parse_error,

@@ -6,12 +6,14 @@ The expected messages are written by hand from DESIGN.md ("Configuration",
 import os
 import pathlib
 import re
+import socket
 import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from awsenv import FaultProxy, MotoEnv  # noqa: E402
 from wrapper import command  # noqa: E402
 
 BINARY = os.environ.get("SSMN_BINARY", "ssm-notifyd")
@@ -201,6 +203,96 @@ level = debug
         path = self.write("env.conf", text.replace("\nregion = ap-northeast-1\n", "\n"))
         res = self.run_cli("-c", str(path), "--check-config", env=clean_env(AWS_REGION="ap-northeast-1"))
         self.assertEqual(res.returncode, 0, res.stderr)
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Online(unittest.TestCase):
+    """--check-config --online against real peers: each check names its URL and says what
+    happened in words, and the credentials are OK only once AWS accepted a signed request."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.aws = MotoEnv().start().create_relay_resources()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.aws.stop()
+
+    def online(self, **aws):
+        path = self.aws.write_config(name="online.conf", extra={"aws": aws})
+        env = {k: v for k, v in clean_env().items() if not k.lower().endswith("_proxy")}
+        res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
+                             text=True, env=env, timeout=120)
+        self.assertNotIn(self.aws.secret, res.stdout + res.stderr)
+        lines = res.stdout.splitlines()
+        self.assertEqual(lines[:2], ["configuration OK",
+                                     "credentials  found in the config file, not yet accepted by AWS"], res.stdout)
+        return res, lines
+
+    def test_accepted(self):
+        res, lines = self.online()
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(lines[2:], [
+            f"sqs          OK: GetQueueAttributes at {self.aws.url} on {self.aws.queue_url} (0 messages waiting)",
+            f"sns          OK: GetTopicAttributes at {self.aws.url} on {self.aws.topic_arn}",
+            "credentials  OK: AWS accepted a request signed with them (config file)",
+        ])
+
+    def test_host_that_does_not_resolve(self):
+        # RFC 6761: .invalid resolves nowhere
+        res, lines = self.online(sqs_endpoint="https://sqs.ssm-notifyd-test.invalid",
+                                 sns_endpoint="https://sns.ssm-notifyd-test.invalid:8443")
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        self.assertEqual(lines[2:], [
+            "sqs          FAILED: GetQueueAttributes at https://sqs.ssm-notifyd-test.invalid: "
+            "cannot resolve sqs.ssm-notifyd-test.invalid (retryable)",
+            "sns          FAILED: GetTopicAttributes at https://sns.ssm-notifyd-test.invalid:8443: "
+            "cannot resolve sns.ssm-notifyd-test.invalid (retryable)",
+            "credentials  NOT CHECKED: no answer from AWS (config file)",
+        ])
+        self.assertNotIn("EHOSTUNREACH", res.stdout)
+
+    def test_closed_port(self):
+        port = closed_port()
+        res, lines = self.online(sqs_endpoint=f"http://127.0.0.1:{port}")
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        self.assertEqual(lines[2], f"sqs          FAILED: GetQueueAttributes at http://127.0.0.1:{port}: "
+                                   f"connection refused by 127.0.0.1:{port} (retryable)")
+        # SNS answered through the same credentials: they are accepted
+        self.assertTrue(lines[3].startswith("sns          OK: "), lines)
+        self.assertEqual(lines[4], "credentials  OK: AWS accepted a request signed with them (config file)")
+
+    def test_stalled_endpoint(self):
+        proxy = FaultProxy(self.aws.url, self.aws.workdir, "--only", "GetQueueAttributes", "--rate", "stall=1",
+                           "--stall-s", "40")
+        self.addCleanup(proxy.stop)
+        res, lines = self.online(sqs_endpoint=proxy.url)
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        host = proxy.url.split("://", 1)[1]
+        self.assertRegex(lines[2], r"^sqs +FAILED: GetQueueAttributes at %s: no answer from %s after 1[45] s "
+                                   r"\(retryable\)$" % (re.escape(proxy.url), re.escape(host)))
+        self.assertEqual(proxy.stats()["stall"], 1)
+
+    def test_refused_signature(self):
+        wrong = "Wrong" + self.aws.secret[5:]
+        path = self.aws.write_config(name="wrong.conf", secret=wrong)
+        res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
+                             text=True, env=clean_env(), timeout=120)
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        lines = res.stdout.splitlines()
+        self.assertEqual(lines[1], "credentials  found in the config file, not yet accepted by AWS")
+        self.assertRegex(lines[2], r"^sqs +FAILED: GetQueueAttributes at %s: HTTP 403 Forbidden: "
+                                   r"SignatureDoesNotMatch: .+ \(fatal\)$" % re.escape(self.aws.url))
+        self.assertRegex(lines[3], r"^sns +FAILED: GetTopicAttributes at %s: HTTP 403 Forbidden: "
+                                   r"SignatureDoesNotMatch: .+ \(fatal\)$" % re.escape(self.aws.url))
+        self.assertEqual(lines[4], "credentials  FAILED: AWS refused them (config file): see the answers above")
+        self.assertNotIn("OK", "\n".join(lines[1:]))
+        self.assertNotIn(wrong, res.stdout + res.stderr)
 
 
 if __name__ == "__main__":

@@ -266,7 +266,7 @@ class ImdsTest(unittest.TestCase):
         elapsed = time.monotonic() - start
         self.assertEqual(code, errno.ETIMEDOUT)
         self.assertLess(elapsed, STALL_BOUND_SECONDS)
-        self.assertEqual(detail, "no credentials: not in the config file, not in the environment, and the "
+        self.assertEqual(detail, "not in the config file, not in the environment, and the "
                                  "instance metadata service at %s did not answer (timeout)" % self.endpoint)
         st = self.stats()
         self.assertEqual(st["stalled"], 1)  # it reached the server and was held there
@@ -310,9 +310,20 @@ class ImdsTest(unittest.TestCase):
             line = probe.ask("get %d" % (EXPIRATION - 3600))
         finally:
             self.assertEqual(probe.close(), 0)
-        self.assertEqual(line, "err errno=%d detail=no credentials: not in the config file, not in the "
+        self.assertEqual(line, "err errno=%d detail=not in the config file, not in the "
                                "environment, and the instance metadata service at http://127.0.0.1:%d refused "
                                "the connection" % (errno.ECONNREFUSED, port))
+
+    def test_name_that_does_not_resolve(self):
+        # RFC 6761: .invalid resolves nowhere
+        probe = Probe("http://imds.ssm-notifyd-test.invalid")
+        try:
+            line = probe.ask("get %d" % (EXPIRATION - 3600))
+        finally:
+            self.assertEqual(probe.close(), 0)
+        self.assertEqual(line, "err errno=%d detail=not in the config file, not in the environment, and the "
+                               "instance metadata service at http://imds.ssm-notifyd-test.invalid could not be "
+                               "reached (cannot resolve imds.ssm-notifyd-test.invalid)" % errno.EHOSTUNREACH)
 
     def test_proxy_variables_bypassed(self):
         dead_proxy = "http://127.0.0.1:%d" % closed_port()

@@ -103,6 +103,10 @@ class RelayTest(unittest.TestCase):
         log = daemon.log_text()
         self.assertNotIn(self.aws.secret, log)
         self.assertIn("DescribeInstanceInformation", log)  # the filtered event is logged, not silently dropped
+        # an event without a target (TerminateSession names only the session) reads as a sentence
+        self.assertIn("published TerminateSession by christophe (success) as SNS message ", log)
+        self.assertIn("published StartSession by christophe on i-d3720C7af6fCfF2B2 (success) as SNS message ", log)
+        self.assertNotIn("no target", log)
 
     def test_wrong_secret_fails_clearly_and_deletes_nothing(self):
         self.aws.send(eventbridge_envelope(record("startsession-iamuser-stratus-1.json")))
@@ -145,16 +149,16 @@ class RelayTest(unittest.TestCase):
                               env=dict(os.environ, AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:1"))
         self.assertEqual(good.returncode, 0, good.stdout + good.stderr)
         self.assertIn("configuration OK", good.stdout)
-        self.assertRegex(good.stdout, r"credentials +OK \(config file\)")
-        self.assertIn("GetQueueAttributes on " + self.aws.queue_url, good.stdout)
-        self.assertIn("GetTopicAttributes on " + self.aws.topic_arn, good.stdout)
+        self.assertRegex(good.stdout, r"credentials +OK: AWS accepted a request signed with them \(config file\)")
+        self.assertIn("GetQueueAttributes at %s on %s" % (self.aws.url, self.aws.queue_url), good.stdout)
+        self.assertIn("GetTopicAttributes at %s on %s" % (self.aws.url, self.aws.topic_arn), good.stdout)
 
         wrong = "Wrong" + self.aws.secret[5:]
         bad = subprocess.run([BINARY, "-c", self.aws.write_config(secret=wrong), "--check-config", "--online"],
                              capture_output=True, text=True, timeout=60)
         self.assertEqual(bad.returncode, 69, bad.stdout + bad.stderr)
-        self.assertRegex(bad.stdout, r"sqs +FAILED: SignatureDoesNotMatch")
-        self.assertRegex(bad.stdout, r"sns +FAILED: SignatureDoesNotMatch")
+        self.assertRegex(bad.stdout, r"sqs +FAILED: GetQueueAttributes at .+: HTTP 403 Forbidden: SignatureDoesNotMatch")
+        self.assertRegex(bad.stdout, r"sns +FAILED: GetTopicAttributes at .+: HTTP 403 Forbidden: SignatureDoesNotMatch")
         self.assertNotIn(wrong, bad.stdout + bad.stderr)
 
     def test_fifo_topic_gets_group_and_deduplication_ids(self):

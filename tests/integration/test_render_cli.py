@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -88,6 +89,44 @@ class ExitCodes(unittest.TestCase):
         p = render(os.path.join(DATA, "no-such-file.json"))
         self.assertEqual(p.returncode, 66)
         self.assertIn(b"no-such-file.json", p.stderr)
+
+    def test_directory_input_says_so(self):
+        p = render(EVENTS)
+        self.assertEqual(p.returncode, 66)
+        self.assertEqual(p.stdout, b"")
+        self.assertEqual(p.stderr.decode(),
+                         f"ssm-notifyd: cannot read {EVENTS}: it is a directory (--render reads one file)\n")
+
+
+class CommandLine(unittest.TestCase):
+    def test_options_after_the_file(self):
+        p = render(event("startsession-iamuser-stratus-1.json"), "--language", "en", "--timezone", "UTC")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("christophe started a session on i-d3720C7af6fCfF2B2", p.stdout.decode())
+
+    def test_extra_argument_is_named_as_extra(self):
+        first, second = event("startsession-iamuser-stratus-1.json"), event("startsession-iamuser-stratus-2.json")
+        p = render(first, second)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, b"")
+        self.assertIn(f"unexpected extra argument '{second}'".encode(), p.stderr)
+
+    def test_config_with_only_what_rendering_uses(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "render.conf")
+            with open(path, "w") as f:
+                f.write("[notify]\nlanguage = en\ntimezone = UTC\nformat = json\n[log]\nlevel = debug\n")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            p = subprocess.run(command(BINARY, "--render", event("startsession-iamuser-stratus-1.json"),
+                                       "-c", path), capture_output=True, timeout=60, env=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            obj = json.loads(p.stdout)
+            self.assertTrue(obj["local_time"].endswith("+00:00"), obj["local_time"])
+            # the daemon still needs every section
+            p = subprocess.run(command(BINARY, "--check-config", "-c", path), capture_output=True,
+                               timeout=60, env=env)
+            self.assertEqual(p.returncode, 78, p.stderr)
+            self.assertIn(b"queue_url", p.stderr)
 
 
 class JsonObject(unittest.TestCase):

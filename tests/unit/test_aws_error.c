@@ -822,6 +822,45 @@ static void test_transport(void **state) {
         assert_true(aws_error_is_retryable(&e));
 }
 
+/* The status in words first, then the code and message; a transport failure
+ * by what happened. */
+static void test_describe(void **state) {
+        (void)state;
+        static const char sig[] = "<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>"
+                                  "<Message>The request signature we calculated does not match</Message></Error>"
+                                  "<RequestId>r1</RequestId></ErrorResponse>";
+        char out[AWS_ERROR_DESCRIBE_MAX];
+        struct aws_error e;
+
+        assert_int_equal(aws_error_from_xml(403, sig, sizeof(sig) - 1, 0, NOW, &e), 0);
+        aws_error_describe(&e, out, sizeof(out));
+        assert_string_equal(out, "HTTP 403 Forbidden: SignatureDoesNotMatch: The request signature we "
+                                 "calculated does not match (fatal)");
+        /* no code in the body: the status is said once */
+        assert_int_equal(aws_error_from_json(503, "", 0, NULL, 0, NOW, &e), 0);
+        aws_error_describe(&e, out, sizeof(out));
+        assert_string_equal(out, "HTTP 503 Service Unavailable (retryable)");
+        /* a status without a phrase in the table */
+        assert_int_equal(aws_error_from_json(418, "", 0, NULL, 0, NOW, &e), 0);
+        aws_error_describe(&e, out, sizeof(out));
+        assert_string_equal(out, "HTTP 418 (fatal)");
+        aws_error_from_transport(-EHOSTUNREACH, &e);
+        snprintf(e.message, sizeof(e.message), "cannot resolve sqs.example.invalid");
+        aws_error_describe(&e, out, sizeof(out));
+        assert_string_equal(out, "cannot resolve sqs.example.invalid (retryable)");
+        e.message[0] = '\0';
+        aws_error_describe(&e, out, sizeof(out));
+        assert_string_equal(out, "EHOSTUNREACH (retryable)");
+        /* the longest fields fit whole */
+        memset(&e, 'x', sizeof(e));
+        e.cls = AWS_ERR_CREDENTIALS_EXPIRED;
+        e.http_status = 413;
+        e.code[sizeof(e.code) - 1] = e.message[sizeof(e.message) - 1] = '\0';
+        aws_error_describe(&e, out, sizeof(out));
+        assert_int_equal(strlen(out), strlen("HTTP 413 Content Too Large: ") + 127 + 2 + 511 +
+                                              strlen(" (credentials-expired)"));
+}
+
 static void test_class_names(void **state) {
         (void)state;
         assert_string_equal(aws_error_class_name(AWS_ERR_NONE), "none");
@@ -925,6 +964,7 @@ int main(void) {
                 cmocka_unit_test(test_field_caps),
                 cmocka_unit_test(test_bad_arguments),
                 cmocka_unit_test(test_transport),
+                cmocka_unit_test(test_describe),
                 cmocka_unit_test(test_class_names),
                 cmocka_unit_test(test_http_date),
         };

@@ -130,6 +130,21 @@ static void test_distribution(void **state) {
                 assert_true(counts[i] > DRAWS / BUCKETS * 9 / 10 && counts[i] < DRAWS / BUCKETS * 11 / 10);
 }
 
+/* The daemon's policy (issue 12): whatever the length of an outage, the try
+ * after AWS came back is at most 30 s away, so a receive that answers at
+ * once resumes notifications within 60 s. The windows are 1, 2, 4, 8, 16 s,
+ * then 30 s for every later try. */
+static void test_retry_policy_bound(void **state) {
+        (void)state;
+        static const unsigned want[] = { 1000, 2000, 4000, 8000, 16000 };
+        struct backoff b;
+        backoff_init(&b, BACKOFF_RETRY_BASE_MS, BACKOFF_RETRY_CAP_MS);
+        for (unsigned attempt = 0; attempt < 1000; attempt++) {
+                unsigned w = attempt < 5 ? want[attempt] : 30000;
+                assert_int_equal(backoff_next_ms(&b, UINT32_MAX), w);
+        }
+}
+
 static void test_redelivery(void **state) {
         (void)state;
         assert_int_equal(backoff_redelivery_seconds(0, 60), 2);  /* no count reported: first receive */
@@ -144,6 +159,7 @@ static void test_redelivery(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_retry_policy_bound),
                 cmocka_unit_test(test_redelivery),
                 cmocka_unit_test(test_window_bounds),
                 cmocka_unit_test(test_no_overflow),

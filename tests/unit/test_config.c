@@ -1099,6 +1099,43 @@ static void test_permissions(void **state) {
         assert_null(c);
 }
 
+/* --render needs [notify] only: the relay's required keys may be missing,
+ * but what is there is still checked. */
+static void test_render_need(void **state) {
+        (void)state;
+        struct config *c = NULL;
+        struct config_diag d = {};
+        char *path;
+
+        NO_ENV();
+        path = write_temp("[notify]\nlanguage = en\ntimezone = UTC\n[log]\nlevel = debug\n", 0644);
+        assert_int_equal(config_load(path, env_table, &c, &d), -EINVAL);
+        assert_int_equal(d.n, 3); /* region, queue_url, topic_arn */
+        config_diag_clear(&d);
+        assert_int_equal(config_load_for(path, CONFIG_NEED_RENDER, env_table, &c, &d), 0);
+        assert_int_equal(d.n, 0);
+        assert_int_equal(c->language, CONFIG_LANG_EN);
+        assert_string_equal(c->timezone, "UTC");
+        assert_null(c->region);
+        assert_null(c->queue_url);
+        assert_null(c->topic_arn);
+        assert_null(c->sqs_endpoint);
+        config_free(c);
+        c = NULL;
+        unlink(path);
+        free(path);
+
+        path = write_temp("[notify]\nlanguage = fr\n[sqs]\nmax_messages = 11\n", 0644);
+        assert_int_equal(config_load_for(path, CONFIG_NEED_RENDER, env_table, &c, &d), -EINVAL);
+        assert_null(c);
+        assert_int_equal(d.n, 2);
+        assert_non_null(strstr(d.lines[0], "[notify] language"));
+        assert_non_null(strstr(d.lines[1], "[sqs] max_messages"));
+        config_diag_clear(&d);
+        unlink(path);
+        free(path);
+}
+
 /* No message ever holds a secret value, whatever went wrong around it. */
 static void test_secrets_never_shown(void **state) {
         (void)state;
@@ -1197,6 +1234,7 @@ int main(void) {
                 cmocka_unit_test(test_all_errors_collected),
                 cmocka_unit_test(test_env_fallbacks),
                 cmocka_unit_test(test_permissions),
+                cmocka_unit_test(test_render_need),
                 cmocka_unit_test(test_secrets_never_shown),
                 cmocka_unit_test(test_default_path),
         };

@@ -172,13 +172,36 @@ static void test_timeout_and_truncation(void **state) {
         struct server *s = server_start(ANSWER_STALL);
         struct http_client *c = client(1000, NULL, NULL);
         struct http_response r = { 0 };
+        char want[128];
         assert_int_equal(perform(c, s, 300, &r), -ETIMEDOUT);
+        snprintf(want, sizeof(want), "no answer from 127.0.0.1:%d after 0.3 s", s->port);
+        assert_string_equal(http_client_error(c), want);
         http_client_free(c);
         server_stop(s);
 
         s = server_start(ANSWER_RESET);
         c = client(1000, NULL, NULL);
         assert_int_equal(perform(c, s, 2000, &r), -ECONNRESET);
+        snprintf(want, sizeof(want), "127.0.0.1:%d closed the connection before a complete answer", s->port);
+        assert_string_equal(http_client_error(c), want);
+        http_client_free(c);
+        server_stop(s);
+}
+
+/* RFC 6761: .invalid names resolve nowhere, and fail fast. */
+static void test_unresolvable(void **state) {
+        (void)state;
+        struct http_client *c = client(1000, NULL, NULL);
+        struct http_response r = { 0 };
+        struct http_request req = { .method = "GET", .url = "https://sqs.ssm-notifyd-test.invalid:8443/q",
+                                    .timeout_ms = 5000 };
+        assert_int_equal(http_perform(c, &req, &r), -EHOSTUNREACH);
+        assert_string_equal(http_client_error(c), "cannot resolve sqs.ssm-notifyd-test.invalid");
+        /* a success clears it */
+        struct server *s = server_start(ANSWER_OK);
+        assert_int_equal(perform(c, s, 2000, &r), 0);
+        assert_string_equal(http_client_error(c), "");
+        http_response_clear(&r);
         http_client_free(c);
         server_stop(s);
 }
@@ -194,6 +217,9 @@ static void test_refused(void **state) {
         snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
         struct http_request req = { .method = "GET", .url = url, .timeout_ms = 1000 };
         assert_int_equal(http_perform(c, &req, &r), -ECONNREFUSED);
+        char want[64];
+        snprintf(want, sizeof(want), "connection refused by 127.0.0.1:%d", port);
+        assert_string_equal(http_client_error(c), want);
         req.url = "ftp://127.0.0.1/";
         assert_int_equal(http_perform(c, &req, &r), -EIO);
         http_client_free(c);
@@ -249,6 +275,7 @@ int main(void) {
                 cmocka_unit_test(test_body_cap),
                 cmocka_unit_test(test_timeout_and_truncation),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_unresolvable),
                 cmocka_unit_test(test_no_proxy),
                 cmocka_unit_test(test_progress_abort),
         };
