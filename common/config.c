@@ -461,9 +461,13 @@ static int parse_access_key_id(struct parser *p, const struct key_def *k, const 
         size_t n = strlen(value);
 
         (void)name;
+        /* not itself a secret, but what is wrong here is most often the
+         * secret key pasted on the wrong line: never quote it */
         if (n < ACCESS_KEY_ID_MIN || n > ACCESS_KEY_ID_MAX ||
-            strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n)
-                return invalid(why, value, "is not an access key ID");
+            strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+                buf_puts(why, "the value (not shown) is not an access key ID");
+                return -EINVAL;
+        }
         return set_string(p, k, value, n);
 }
 

@@ -382,12 +382,16 @@ static void test_credential_keys(void **state) {
                   { "test.conf:3: [aws] access_key_id: set without secret_access_key (allowed: " A_PAIR
                     ")" } },
                 { "aws", "access_key_id = AKIA",
-                  { "test.conf:3: [aws] access_key_id: \"AKIA\" is not an access key ID (allowed: " A_KEYID
+                  { "test.conf:3: [aws] access_key_id: the value (not shown) is not an access key ID (allowed: " A_KEYID
                     ")",
                     "test.conf:3: [aws] access_key_id: set without secret_access_key (allowed: " A_PAIR
                     ")" } },
                 { "aws", "access_key_id = AKIA-IOSFODNN7EXAMPLE\nsecret_access_key = " SECRET,
-                  { "test.conf:3: [aws] access_key_id: \"AKIA-IOSFODNN7EXAMPLE\" is not an access key ID "
+                  { "test.conf:3: [aws] access_key_id: the value (not shown) is not an access key ID "
+                    "(allowed: " A_KEYID ")" } },
+                /* the secret key pasted on the wrong line is not repeated */
+                { "aws", "access_key_id = " SECRET "\nsecret_access_key = " SECRET,
+                  { "test.conf:3: [aws] access_key_id: the value (not shown) is not an access key ID "
                     "(allowed: " A_KEYID ")" } },
                 { "aws", "secret_access_key = " SECRET,
                   { "test.conf:3: [aws] secret_access_key: set without access_key_id (allowed: " A_PAIR
