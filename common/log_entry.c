@@ -9,13 +9,13 @@ _Static_assert(LOG_LINE_MAX <= 24 * 1024, "a stderr line must stay well below jo
 /* The most one field can take: "KEY=", the value, the mark. */
 #define LOG_PART_MAX (LOG_KEY_MAX + 1 + LOG_MESSAGE_MAX + sizeof(LOG_TRUNCATED_MARK))
 
-/* Bytes of the character that starts at s: a lead byte and the continuation
- * bytes after it (3 at most), so a cut never splits a character. */
+/* Bytes of the character that starts at s: a lead byte and as many of the
+ * continuation bytes after it as it announces, so a cut never splits a
+ * character and "\xc2\x85" is read as U+0085 whatever follows. */
 static size_t char_len(const unsigned char *s) {
-        size_t n = 1;
-        if (s[0] >= 0xc0)
-                while (n < 4 && (s[n] & 0xc0) == 0x80)
-                        n++;
+        size_t want = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1, n = 1;
+        while (n < want && (s[n] & 0xc0) == 0x80)
+                n++;
         return n;
 }
 

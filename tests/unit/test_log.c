@@ -44,6 +44,8 @@ static void test_escape(void **state) {
         /* C1 (NEL, CSI) and the Unicode line and paragraph separators */
         expect_escape("a\xc2\x85" "b\xc2\x9b" "c\xe2\x80\xa8" "d\xe2\x80\xa9" "e", 100,
                       "a\\u0085b\\u009bc\\u2028d\\u2029e");
+        /* a stray continuation byte after one does not hide it */
+        expect_escape("a\xc2\x85\x85" "b", 100, "a\\u0085\x85" "b");
         /* neighbours that are not controls stay */
         expect_escape("\xc2\xa0\xe2\x80\xa7\xe2\x80\xaa", 100, "\xc2\xa0\xe2\x80\xa7\xe2\x80\xaa");
         expect_escape("", 100, "");
