@@ -79,6 +79,20 @@ bool aws_host_is_loopback(const char *host) {
         return false;
 }
 
+bool aws_host_is_link_local(const char *host) {
+        /* fd00:ec2::254: the instance metadata service on IPv6 (Nitro) */
+        static const struct in6_addr imds6 = { .s6_addr = { 0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                             0x02, 0x54 } };
+        struct in_addr a4;
+        struct in6_addr a6;
+
+        if (inet_pton(AF_INET, host, &a4) == 1)
+                return (ntohl(a4.s_addr) >> 16) == 0xa9fe; /* 169.254.0.0/16 */
+        if (inet_pton(AF_INET6, host, &a6) == 1)
+                return IN6_IS_ADDR_LINKLOCAL(&a6) || memcmp(&a6, &imds6, sizeof(a6)) == 0;
+        return false;
+}
+
 static int fail(const char **why, const char *reason) {
         if (why)
                 *why = reason;

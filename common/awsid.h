@@ -22,6 +22,9 @@ bool aws_region_valid(const char *s);
 bool aws_account_id_valid(const char *s, size_t n);
 /* 127.0.0.0/8, ::1 or "localhost" (any case). */
 bool aws_host_is_loopback(const char *host);
+/* An address literal of 169.254.0.0/16, fe80::/10 or fd00:ec2::254 (the
+ * instance metadata service's addresses); no name, no IPv4-mapped form. */
+bool aws_host_is_link_local(const char *host);
 
 struct aws_url {
         bool https;

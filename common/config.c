@@ -462,9 +462,13 @@ static int parse_access_key_id(struct parser *p, const struct key_def *k, const 
         size_t n = strlen(value);
 
         (void)name;
+        /* not itself a secret, but what is wrong here is most often the
+         * secret key pasted on the wrong line: never quote it */
         if (n < ACCESS_KEY_ID_MIN || n > ACCESS_KEY_ID_MAX ||
-            strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n)
-                return invalid(why, value, "is not an access key ID");
+            strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+                buf_puts(why, "the value (not shown) is not an access key ID");
+                return -EINVAL;
+        }
         return set_string(p, k, value, n);
 }
 
@@ -487,8 +491,13 @@ static int parse_secret(struct parser *p, const struct key_def *k, const char *n
         return set_string(p, k, value, n);
 }
 
-/* Also used for the endpoints' environment variables; http_anywhere for IMDS. */
-static int check_endpoint(const char *value, bool http_anywhere, struct buf *why, size_t *ret_len) {
+enum endpoint_kind {
+        ENDPOINT_AWS,  /* https anywhere; http only to a loopback host */
+        ENDPOINT_IMDS, /* only a link-local or loopback host, http or https */
+};
+
+/* Also used for the endpoints' environment variables. */
+static int check_endpoint(const char *value, enum endpoint_kind kind, struct buf *why, size_t *ret_len) {
         struct aws_url u;
         const char *reason;
         size_t n;
@@ -500,7 +509,11 @@ static int check_endpoint(const char *value, bool http_anywhere, struct buf *why
         }
         if (aws_url_parse(value, &u, &reason) < 0)
                 return invalid(why, value, reason);
-        if (!u.https && !http_anywhere && !aws_host_is_loopback(u.host))
+        /* the instance metadata service answers with credentials to whoever
+         * asks with a token it gave: it must be the one on this instance's link */
+        if (kind == ENDPOINT_IMDS && !aws_host_is_link_local(u.host) && !aws_host_is_loopback(u.host))
+                return invalid(why, value, "is not a link-local or loopback address");
+        if (kind == ENDPOINT_AWS && !u.https && !aws_host_is_loopback(u.host))
                 return invalid(why, value, "uses http:// for a host that is not loopback");
         if (u.rest[0] && strcmp(u.rest, "/") != 0)
                 return invalid(why, value, "has a path, query or fragment");
@@ -516,7 +529,7 @@ static int parse_endpoint(struct parser *p, const struct key_def *k, const char 
         size_t n;
 
         (void)name;
-        if (check_endpoint(value, false, why, &n) < 0)
+        if (check_endpoint(value, ENDPOINT_AWS, why, &n) < 0)
                 return -EINVAL;
         return set_string(p, k, value, n);
 }
@@ -1026,9 +1039,11 @@ static void check_imds(struct parser *p) {
                 return;
         }
         buf_init(&why, DIAG_LINE_MAX);
-        if (check_endpoint(v, true, &why, &n) < 0)
+        if (check_endpoint(v, ENDPOINT_IMDS, &why, &n) < 0)
                 diag_printf(p, 0, "AWS_EC2_METADATA_SERVICE_ENDPOINT: %s (allowed: http://HOST[:PORT] "
-                            "or https://HOST[:PORT])", buf_str(&why));
+                            "or https://HOST[:PORT] where HOST is a link-local (169.254.0.0/16, [fe80::/10], "
+                            "[fd00:ec2::254]) or loopback (127.0.0.0/8, [::1], localhost) address)",
+                            buf_str(&why));
         else if (!(p->cfg->imds_endpoint = strndup(v, n)))
                 p->fatal = -ENOMEM;
         buf_free(&why);

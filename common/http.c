@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "buf.h"
 
@@ -245,6 +246,14 @@ const char *http_client_error(const struct http_client *c) {
         return c->error;
 }
 
+/* Request header lines hold the X-Amz-Security-Token and the IMDS token:
+ * wiped before libcurl frees its copies of them. */
+static void headers_free_secure(struct curl_slist *headers) {
+        for (struct curl_slist *h = headers; h; h = h->next)
+                OPENSSL_cleanse(h->data, strlen(h->data));
+        curl_slist_free_all(headers);
+}
+
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret) {
         struct curl_slist *headers = NULL, *tmp;
         struct buf line;
@@ -308,8 +317,8 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
         *ret = c->resp;
         c->resp = (struct http_response){ 0 };
 out:
-        curl_slist_free_all(headers);
-        buf_free(&line);
+        headers_free_secure(headers);
+        buf_free_secure(&line);
         buf_free(&c->body);
         return r;
 }

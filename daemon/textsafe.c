@@ -38,13 +38,17 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
 }
 
 /* Characters that move or hide text, or break lines in some reader:
- * C1 controls (NEL), zero-width and direction marks, line and paragraph
- * separators, bidi embeddings/overrides/isolates, word joiners, BOM,
- * interlinear annotations. */
+ * C1 controls (NEL), the soft hyphen, the Arabic letter mark, the
+ * Mongolian vowel separator, zero-width and direction marks, line and
+ * paragraph separators, bidi embeddings/overrides/isolates, word joiners,
+ * variation selectors, BOM, interlinear annotations, tag characters (they
+ * can spell hidden ASCII) and the supplementary variation selectors. */
 static bool is_invisible(uint32_t cp) {
-        return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-               (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff ||
-               (cp >= 0xfff9 && cp <= 0xfffb);
+        return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x61c || cp == 0x180e ||
+               (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+               (cp >= 0x2060 && cp <= 0x2069) || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff ||
+               (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f) ||
+               (cp >= 0xe0100 && cp <= 0xe01ef);
 }
 
 /* The length of the longest prefix of s of at most cap bytes that ends on a
@@ -91,7 +95,7 @@ int textsafe_escape_len(struct buf *out, const char *s, size_t len, size_t cap, 
                 else if (cp < 0x20 || cp == 0x7f)
                         r = buf_printf(out, "\\x%02x", (unsigned)cp);
                 else if (is_invisible(cp))
-                        r = buf_printf(out, "\\u%04x", (unsigned)cp);
+                        r = buf_printf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)cp);
                 else if (cp == '`' && mode == TEXTSAFE_MARKDOWN)
                         r = buf_putc(out, '\'');
                 else

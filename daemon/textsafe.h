@@ -22,8 +22,9 @@ enum textsafe_mode {
 
 /* At most cap bytes of s (cut at a character boundary, then TEXTSAFE_MARK),
  * escaped: '\\' as "\\\\", newline/CR/tab as "\\n" "\\r" "\\t", other control
- * bytes and invalid UTF-8 as "\\xNN", C1 controls and the line/paragraph
- * separators, bidi and zero-width format characters as "\\uNNNN". */
+ * bytes and invalid UTF-8 as "\\xNN", C1 controls, the line/paragraph
+ * separators, bidi, zero-width and other invisible format characters
+ * (soft hyphen, variation selectors, tags) as "\\uNNNN" or "\\UNNNNNNNN". */
 int textsafe_escape(struct buf *out, const char *s, size_t cap, enum textsafe_mode mode);
 /* As textsafe_escape for len bytes that may hold NUL ("\\x00"). */
 int textsafe_escape_len(struct buf *out, const char *s, size_t len, size_t cap, enum textsafe_mode mode);

@@ -205,6 +205,46 @@ level = debug
         self.assertEqual(res.returncode, 0, res.stderr)
 
 
+    def test_online_check_is_not_dumpable(self):
+        # --check-config --online holds the secret key while it waits on AWS:
+        # hardened as the daemon is. Run as nobody, its /proc/PID files belong
+        # to root only when PR_SET_DUMPABLE is 0; RLIMIT_CORE shows in limits.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(listener.close)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        self.dir.chmod(0o755)
+        path = self.write("stalled.conf", f"""\
+[aws]
+region = us-east-1
+sqs_endpoint = http://127.0.0.1:{port}
+sns_endpoint = http://127.0.0.1:{port}
+[sqs]
+queue_url = http://127.0.0.1:{port}/210987654321/q
+[sns]
+topic_arn = arn:aws:sns:us-east-1:210987654321:t
+""", mode=0o644)
+        env = clean_env(AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET,
+                        AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:1")
+        # the binary itself, not under SSMN_WRAPPER: valgrind could not write its log as nobody
+        proc = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                 BINARY, "-c", str(path), "--check-config", "--online"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
+        listener.settimeout(60)
+        conn, _ = listener.accept()  # the check is under way, secret in hand; never answered
+        self.addCleanup(conn.close)
+        status = os.stat(f"/proc/{proc.pid}/status")
+        with open(f"/proc/{proc.pid}/limits") as f:
+            core = [ln.split() for ln in f if ln.startswith("Max core file size")][0]
+        self.assertIsNone(proc.poll(), "still waiting on the stalled endpoint")
+        self.assertEqual(status.st_uid, 0, "dumpable: /proc/PID belongs to the process's user")
+        self.assertEqual(core[4:6], ["0", "0"])
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

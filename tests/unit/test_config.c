@@ -35,6 +35,8 @@
                   "{actor}, {actor_type}, {role}, {target}, {outcome}, {account_id}, {account_name}, {region}, " \
                   "{source_ip}, {session_id}, {local_time}, {event_time}"
 #define A_ACCOUNT "ACCOUNT-ID = NAME, a 12-digit account ID and 1..64 printable characters"
+#define A_IMDS "http://HOST[:PORT] or https://HOST[:PORT] where HOST is a link-local (169.254.0.0/16, " \
+               "[fe80::/10], [fd00:ec2::254]) or loopback (127.0.0.0/8, [::1], localhost) address"
 #define A_PAIR "both access_key_id and secret_access_key, or neither"
 
 #define KEY_ID "AKIAIOSFODNN7EXAMPLE"                         /* the AWS docs' example key pair */
@@ -382,12 +384,16 @@ static void test_credential_keys(void **state) {
                   { "test.conf:3: [aws] access_key_id: set without secret_access_key (allowed: " A_PAIR
                     ")" } },
                 { "aws", "access_key_id = AKIA",
-                  { "test.conf:3: [aws] access_key_id: \"AKIA\" is not an access key ID (allowed: " A_KEYID
+                  { "test.conf:3: [aws] access_key_id: the value (not shown) is not an access key ID (allowed: " A_KEYID
                     ")",
                     "test.conf:3: [aws] access_key_id: set without secret_access_key (allowed: " A_PAIR
                     ")" } },
                 { "aws", "access_key_id = AKIA-IOSFODNN7EXAMPLE\nsecret_access_key = " SECRET,
-                  { "test.conf:3: [aws] access_key_id: \"AKIA-IOSFODNN7EXAMPLE\" is not an access key ID "
+                  { "test.conf:3: [aws] access_key_id: the value (not shown) is not an access key ID "
+                    "(allowed: " A_KEYID ")" } },
+                /* the secret key pasted on the wrong line is not repeated */
+                { "aws", "access_key_id = " SECRET "\nsecret_access_key = " SECRET,
+                  { "test.conf:3: [aws] access_key_id: the value (not shown) is not an access key ID "
                     "(allowed: " A_KEYID ")" } },
                 { "aws", "secret_access_key = " SECRET,
                   { "test.conf:3: [aws] secret_access_key: set without access_key_id (allowed: " A_PAIR
@@ -999,14 +1005,44 @@ static void test_env_fallbacks(void **state) {
                                "test.conf: [aws] sns_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
                                "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")"));
 
-        /* IMDS: any host may use http (the service is plain http on a link-local address) */
-        ENV("AWS_REGION", "eu-west-1", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://[fd00:ec2::254]/");
-        c = expect_good(body);
-        assert_string_equal(c->imds_endpoint, "http://[fd00:ec2::254]");
-        config_free(c);
+        /* IMDS: plain http, but only to a link-local or loopback address */
+        static const char *const imds_good[] = {
+                "http://169.254.169.254", "http://169.254.170.2:80", "http://[fd00:ec2::254]/",
+                "http://[fe80::1]:8080", "http://[febf::1]", "https://169.254.169.254", "http://127.0.0.1:1",
+                "http://localhost:8080", "http://[::1]:9",
+        };
+        for (size_t i = 0; i < N(imds_good); i++) {
+                char trimmed[64];
+                snprintf(trimmed, sizeof(trimmed), "%s", imds_good[i]);
+                if (trimmed[strlen(trimmed) - 1] == '/')
+                        trimmed[strlen(trimmed) - 1] = '\0';
+                ENV("AWS_REGION", "eu-west-1", "AWS_EC2_METADATA_SERVICE_ENDPOINT", imds_good[i]);
+                c = expect_good(body);
+                assert_string_equal(c->imds_endpoint, trimmed);
+                config_free(c);
+        }
+        /* names, other networks, and the forms that have been tried to pass
+         * for loopback or link-local */
+        static const char *const imds_bad[] = {
+                "http://evil.example.com", "https://imds.example.com", "http://10.0.0.1", "http://169.255.0.1",
+                "http://169.253.255.255", "http://169.254.169.254.evil.com", "http://[::ffff:169.254.169.254]",
+                "http://[::ffff:127.0.0.1]", "http://2130706433", "http://0xa9fea9fe", "http://0x7f000001",
+                "http://169.254.43518", "http://127.1", "http://localhost.", "http://[fd00:ec2::255]",
+                "http://[fec0::1]", "http://[::2]", "http://instance-data",
+        };
+        for (size_t i = 0; i < N(imds_bad); i++) {
+                char line[512];
+                snprintf(line, sizeof(line), "test.conf: AWS_EC2_METADATA_SERVICE_ENDPOINT: \"%s\" is not a "
+                         "link-local or loopback address (allowed: " A_IMDS ")", imds_bad[i]);
+                ENV("AWS_REGION", "eu-west-1", "AWS_EC2_METADATA_SERVICE_ENDPOINT", imds_bad[i]);
+                expect_bad(body, LINES(line));
+        }
+        ENV("AWS_REGION", "eu-west-1", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://localhost@evil.example.com");
+        expect_bad(body, LINES("test.conf: AWS_EC2_METADATA_SERVICE_ENDPOINT: the URL (not shown) contains user "
+                               "information (allowed: " A_IMDS ")"));
         ENV("AWS_REGION", "eu-west-1", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "169.254.169.254");
         expect_bad(body, LINES("test.conf: AWS_EC2_METADATA_SERVICE_ENDPOINT: \"169.254.169.254\" is not an "
-                               "http:// or https:// URL (allowed: http://HOST[:PORT] or https://HOST[:PORT])"));
+                               "http:// or https:// URL (allowed: " A_IMDS ")"));
 
         /* credentials in the environment are the credentials module's, not the config's */
         ENV("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", KEY_ID, "AWS_SECRET_ACCESS_KEY", SECRET);

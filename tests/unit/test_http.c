@@ -1,5 +1,6 @@
 /* http against a tiny scripted server on 127.0.0.1 run in a thread of the test. */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -13,7 +14,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
+#include "buf.h"
 #include "http.h"
 
 enum script { ANSWER_OK, ANSWER_BIG, ANSWER_STALL, ANSWER_RESET };
@@ -130,6 +133,46 @@ static struct http_client *client(size_t max_body, int (*progress)(void *), void
                                   .progress_userdata = ud };
         assert_int_equal(http_client_new(&o, &c), 0);
         return c;
+}
+
+/* The test links with -Wl,--wrap=free and gives libcurl its allocator
+ * (curl_global_init_mem): while watching, a block that our code frees, or a
+ * header line libcurl copied (its strdup) and frees, still holding TOKEN
+ * counts as unwiped. libcurl's own request buffer is not watched: it is
+ * a known limit (README) that copies libcurl makes internally are not wiped. */
+#define TOKEN "IQoJb3JpZ2luX2VjEXAMPLEsessiontoken"
+void __real_free(void *p);
+void __wrap_free(void *p);
+
+static bool watching;
+static int unwiped;
+static void *curl_copies[32];
+static size_t n_curl_copies;
+
+static bool holds_token(void *p) {
+        return p && memmem(p, malloc_usable_size(p), TOKEN, strlen(TOKEN));
+}
+
+void __wrap_free(void *p) {
+        if (watching && holds_token(p))
+                unwiped++;
+        __real_free(p);
+}
+
+static char *curl_strdup_cb(const char *s) {
+        char *p = strdup(s);
+        if (p && watching && strstr(s, TOKEN) && n_curl_copies < sizeof(curl_copies) / sizeof(curl_copies[0]))
+                curl_copies[n_curl_copies++] = p;
+        return p;
+}
+
+static void curl_free_cb(void *p) {
+        for (size_t i = 0; p && i < n_curl_copies; i++)
+                if (curl_copies[i] == p) {
+                        curl_copies[i] = NULL;
+                        unwiped += holds_token(p);
+                }
+        __real_free(p);
 }
 
 static void test_answer_and_keepalive(void **state) {
@@ -269,6 +312,39 @@ static void test_progress_abort(void **state) {
         server_stop(s);
 }
 
+static void test_token_header_wiped(void **state) {
+        (void)state;
+        struct server *s = server_start(ANSWER_OK);
+        struct http_client *c = client(1024, NULL, NULL);
+        struct http_response r = { 0 };
+        char url[64];
+        const struct http_header h[] = { { "X-Amz-Security-Token", TOKEN },
+                                         { "X-aws-ec2-metadata-token", TOKEN } };
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s->port);
+        struct http_request req = { .method = "GET", .url = url, .headers = h, .n_headers = 2, .timeout_ms = 2000 };
+
+        /* the watch sees an unwiped block */
+        struct buf probe;
+        buf_init(&probe, 0);
+        assert_int_equal(buf_puts(&probe, "x" TOKEN), 0);
+        watching = true;
+        buf_free(&probe);
+        assert_int_equal(unwiped, 1);
+        unwiped = 0;
+
+        assert_int_equal(http_perform(c, &req, &r), 0);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(s->last_request, "X-Amz-Security-Token: " TOKEN "\r\n"));
+        http_response_clear(&r);
+        http_client_free(c);
+        watching = false;
+        assert_true(n_curl_copies >= 2); /* libcurl copied both lines, so both were watched */
+        for (size_t i = 0; i < n_curl_copies; i++)
+                assert_null(curl_copies[i]); /* and freed them */
+        assert_int_equal(unwiped, 0);
+        server_stop(s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_answer_and_keepalive),
@@ -278,10 +354,15 @@ int main(void) {
                 cmocka_unit_test(test_unresolvable),
                 cmocka_unit_test(test_no_proxy),
                 cmocka_unit_test(test_progress_abort),
+                cmocka_unit_test(test_token_header_wiped),
         };
+        /* first: libcurl keeps the allocator of its first initialisation */
+        if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, curl_free_cb, realloc, curl_strdup_cb, calloc) != CURLE_OK)
+                return 1;
         if (http_global_init() < 0)
                 return 1;
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         http_global_cleanup();
+        curl_global_cleanup();
         return r;
 }

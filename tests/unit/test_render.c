@@ -16,6 +16,7 @@
 
 #include "event.h"
 #include "render.h"
+#include "textsafe.h"
 #include "tz.h"
 #include "testdata.h"
 
@@ -822,6 +823,38 @@ static void test_option_names(void **state) {
         assert_int_equal(render_language_parse("fr", &l), -EINVAL);
 }
 
+/* Characters that hide or disguise text are shown as escapes; their visible
+ * neighbours in the same blocks are kept as they are. */
+static void test_hidden_characters(void **state) {
+        (void)state;
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                { "a\xc2\xad" "b", "a\\u00adb" },               /* U+00AD soft hyphen */
+                { "a\xd8\x9c" "b", "a\\u061cb" },               /* U+061C Arabic letter mark */
+                { "a\xe1\xa0\x8e" "b", "a\\u180eb" },           /* U+180E Mongolian vowel separator */
+                { "a\xef\xb8\x80" "b", "a\\ufe00b" },           /* U+FE00 variation selector-1 */
+                { "a\xef\xb8\x8f" "b", "a\\ufe0fb" },           /* U+FE0F variation selector-16 */
+                { "a\xf3\xa0\x80\x80" "b", "a\\U000e0000b" },   /* U+E0000, start of the tag block */
+                { "a\xf3\xa0\x81\x81" "b", "a\\U000e0041b" },   /* U+E0041 tag latin capital A */
+                { "a\xf3\xa0\x81\xbf" "b", "a\\U000e007fb" },   /* U+E007F cancel tag */
+                { "a\xf3\xa0\x84\x80" "b", "a\\U000e0100b" },   /* U+E0100 variation selector-17 */
+                { "a\xf3\xa0\x87\xaf" "b", "a\\U000e01efb" },   /* U+E01EF variation selector-256 */
+                /* neighbours that are visible stay */
+                { "a\xc2\xac" "b", "a\xc2\xac" "b" },             /* U+00AC not sign */
+                { "a\xd8\x9b" "b", "a\xd8\x9b" "b" },             /* U+061B Arabic semicolon */
+                { "a\xef\xb8\x90" "b", "a\xef\xb8\x90" "b" },     /* U+FE10 presentation form comma */
+                { "a\xf0\x9f\x98\x80" "b", "a\xf0\x9f\x98\x80" "b" }, /* U+1F600 an emoji */
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct buf b;
+                buf_init(&b, 0);
+                assert_int_equal(textsafe_escape(&b, cases[i].in, 1024, TEXTSAFE_TEXT), 0);
+                assert_string_equal(buf_str(&b), cases[i].out);
+                buf_free(&b);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_date_crossing),
@@ -841,6 +874,7 @@ int main(void) {
                 cmocka_unit_test(test_message_bound),
                 cmocka_unit_test(test_fallback),
                 cmocka_unit_test(test_option_names),
+                cmocka_unit_test(test_hidden_characters),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
