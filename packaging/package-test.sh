@@ -93,10 +93,11 @@ started() {
                                 found = 1 }
                 END { exit !found }'
 }
-# check_mode PATH MODE OWNER: the file exists with exactly this mode and owner.
+# check_mode PATH MODE OWNER: the file exists with exactly this mode and owner
+# (names as the root's own user database has them).
 check_mode() {
         local got
-        got=$(stat -c '%a %U:%G' "$root$1" 2>/dev/null) || fail "$1 is missing"
+        got=$(in_root stat -c '%a %U:%G' "$1" 2>/dev/null) || fail "$1 is missing"
         [ "$got" = "$2 $3" ] || fail "$1 is '$got', expected '$2 $3'"
         echo "ok: $1 $got"
 }
