@@ -11,8 +11,8 @@
  * The environment's standard AWS variables are honoured below the file
  * (DESIGN.md, "Configuration"); the environment is read through a function
  * pointer so tests can pass a table. config_load() is the only part that
- * touches the file system (open, fstat; the time zone check reads the tz
- * database). */
+ * touches the file system (open, fstat, the group database for the
+ * permission rule; the time zone check reads the tz database). */
 #pragma once
 
 #include <stddef.h>
