@@ -113,12 +113,14 @@ dist:
 	git archive --format=tar.gz --prefix=ssm-notifyd-$(VERSION)/ \
 		-o $(BUILD_DIR)/ssm-notifyd-$(VERSION).tar.gz HEAD
 
-# Debian 12 paths: programs under /usr, config in /etc, units in /lib/systemd/system.
+# Debian 12 paths: programs under /usr, config in /etc, units in /lib/systemd/system,
+# sysusers.d in /usr/lib.
 package: deps
 	@packaging/install-tools.sh dpkg-dev
 	umask 022 && $(CMAKE) -S . -B $(DEB_DIR) -G Ninja -DCMAKE_C_COMPILER=gcc \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSMN_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr \
-		-DCMAKE_INSTALL_SYSCONFDIR=/etc -DSSMN_SYSTEMD_UNITDIR=/lib/systemd/system
+		-DCMAKE_INSTALL_SYSCONFDIR=/etc -DSSMN_SYSTEMD_UNITDIR=/lib/systemd/system \
+		-DSSMN_SYSUSERSDIR=/usr/lib/sysusers.d
 	$(CMAKE) --build $(DEB_DIR) -j $(JOBS)
 	rm -f $(BUILD_DIR)/ssm-notifyd_*.deb $(DEB_DIR)/ssm-notifyd_*.deb
 	cd $(DEB_DIR) && umask 022 && cpack -G DEB

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -58,6 +59,12 @@
 #define SESSION_TOKEN_MAX 4096
 
 #define DEFAULT_PATH "/etc/ssm-notifyd/ssm-notifyd.conf"
+/* The account of the example config's queue and topic: AWS documentation's
+ * example account, which no real account has. */
+#define EXAMPLE_ACCOUNT "123456789012"
+/* The group the packages create (sysusers.d) for the unit's User=/Group=;
+ * the installed config is root:ssm-notifyd 0640. */
+#define SERVICE_GROUP "ssm-notifyd"
 #define DEFAULT_IMDS "http://169.254.169.254"
 
 enum key_type {
@@ -1079,6 +1086,19 @@ static void check_region_match(struct parser *p, const char *key, const char *re
                     what, p->cfg->region);
 }
 
+/* A queue URL or topic ARN in the example's account was never edited. The
+ * value passed its shape check, so the account can only be the path segment
+ * (URL) or the fifth field (ARN) that the marker matches. */
+static void check_placeholder(struct parser *p, const char *key, const char *marker, const char *what) {
+        size_t i = key_index(key);
+
+        if (!p->key_set[i] || !strstr(*str_field(p, &config_keys[i]), marker))
+                return;
+        diag_printf(p, p->key_line[i], "[%s] %s: still the example's placeholder (account %s) "
+                    "(allowed: the %s of your %s)", config_keys[i].section, key, EXAMPLE_ACCOUNT,
+                    strcmp(key, "queue_url") == 0 ? "URL" : "ARN", what);
+}
+
 static void finish(struct parser *p) {
         for (size_t i = 0; i < ELEMENTSOF(config_keys) && !p->fatal; i++)
                 if (config_keys[i].key && !p->key_set[i] && !p->key_bad[i])
@@ -1089,6 +1109,8 @@ static void finish(struct parser *p) {
         check_credentials(p);
         check_region_match(p, "queue_url", p->queue_region, "queue");
         check_region_match(p, "topic_arn", p->topic_region, "topic");
+        check_placeholder(p, "queue_url", "/" EXAMPLE_ACCOUNT "/", "queue");
+        check_placeholder(p, "topic_arn", ":" EXAMPLE_ACCOUNT ":", "topic");
 }
 
 /* ---- entry points ---- */
@@ -1131,9 +1153,53 @@ void config_diag_clear(struct config_diag *d) {
         *d = (struct config_diag){};
 }
 
-/* mode: the file's st_mode for the permission rule, or 0 for a stream. */
-static int load(FILE *f, const char *path, enum config_need need, config_getenv_fn env, mode_t mode,
+enum config_access config_access_check(const struct config_file_access *a) {
+        mode_t group = a->mode & S_IRWXG;
+
+        if (a->mode & S_IRWXO)
+                return CONFIG_ACCESS_OTHERS;
+        if (!group)
+                return CONFIG_ACCESS_OK;
+        if (group != S_IRGRP)
+                return CONFIG_ACCESS_GROUP_WRITE;
+        if (a->service_gid != (gid_t)-1 && a->file_gid == a->service_gid)
+                return CONFIG_ACCESS_OK;
+        if (a->file_gid == a->gid && a->file_uid != a->uid)
+                return CONFIG_ACCESS_OK;
+        return CONFIG_ACCESS_GROUP;
+}
+
+/* The refusal of a file that holds a secret, as one diagnostic line. */
+static void report_access(struct parser *p, const struct config_file_access *a, enum config_access verdict) {
+        struct buf b;
+
+        diag_start(p, 0, &b);
+        buf_printf(&b, "[aws] secret_access_key: the file's mode %04o ", (unsigned)(a->mode & 07777));
+        switch (verdict) {
+        case CONFIG_ACCESS_OTHERS:
+                buf_puts(&b, "gives others access ");
+                break;
+        case CONFIG_ACCESS_GROUP_WRITE:
+                buf_printf(&b, "gives group %u more than read access ", (unsigned)a->file_gid);
+                break;
+        case CONFIG_ACCESS_GROUP:
+        case CONFIG_ACCESS_OK:
+                buf_printf(&b, "lets group %u read it, but the daemon does not read it through that group ",
+                           (unsigned)a->file_gid);
+                break;
+        }
+        buf_printf(&b, "(allowed: no access for others, read access for the group only when the daemon "
+                       "reads the file through it, as with root:" SERVICE_GROUP " 0640 under the unit; "
+                       "or chmod 600 %s)", p->path);
+        diag_add_line(p, &b);
+}
+
+/* access: the file's owner, group and mode for the permission rule, or NULL
+ * for a stream. */
+static int load(FILE *f, const char *path, enum config_need need, config_getenv_fn env,
+                const struct config_file_access *access,
                 struct config **ret, struct config_diag *diag) {
+        enum config_access verdict = CONFIG_ACCESS_OK;
         struct parser *p;
         int r;
 
@@ -1157,10 +1223,10 @@ static int load(FILE *f, const char *path, enum config_need need, config_getenv_
                 diag_printf(p, r > 0 ? (unsigned)r : 0, "syntax error");
         if (!p->fatal)
                 finish(p);
-        if (!p->fatal && p->holds_secret && (mode & (S_IRWXG | S_IRWXO))) {
-                diag_printf(p, 0, "[aws] secret_access_key: the file's mode %04o gives group or "
-                            "others access (allowed: no access for group and others: chmod 600 %s)",
-                            (unsigned)(mode & 07777), path);
+        if (!p->fatal && p->holds_secret && access)
+                verdict = config_access_check(access);
+        if (verdict != CONFIG_ACCESS_OK) {
+                report_access(p, access, verdict);
                 r = -EPERM;
         } else if (p->fatal == -ENOMEM || p->fatal == -EIO) {
                 r = p->fatal;
@@ -1182,7 +1248,18 @@ out:
 
 int config_load_stream(FILE *f, const char *path, config_getenv_fn env, struct config **ret,
                        struct config_diag *diag) {
-        return load(f, path, CONFIG_NEED_ALL, env, 0, ret, diag);
+        return load(f, path, CONFIG_NEED_ALL, env, NULL, ret, diag);
+}
+
+/* The service group's ID, or (gid_t)-1 where the host has no such group (or
+ * the group database cannot be read: then only the process's own group counts). */
+static gid_t service_gid(void) {
+        struct group gr, *found = NULL;
+        char buf[4096];
+
+        if (getgrnam_r(SERVICE_GROUP, &gr, buf, sizeof(buf), &found) != 0 || !found)
+                return (gid_t)-1;
+        return found->gr_gid;
 }
 
 int config_load(const char *path, config_getenv_fn env, struct config **ret, struct config_diag *diag) {
@@ -1191,6 +1268,7 @@ int config_load(const char *path, config_getenv_fn env, struct config **ret, str
 
 int config_load_for(const char *path, enum config_need need, config_getenv_fn env, struct config **ret,
                     struct config_diag *diag) {
+        struct config_file_access access;
         char *iobuf = NULL;
         struct stat st;
         struct buf b;
@@ -1220,7 +1298,15 @@ int config_load_for(const char *path, enum config_need need, config_getenv_fn en
                 return -ENOMEM;
         }
         setvbuf(f, iobuf, _IOFBF, BUFSIZ);
-        r = load(f, path, need, env, st.st_mode, ret, diag);
+        access = (struct config_file_access){
+                .mode = st.st_mode,
+                .file_uid = st.st_uid,
+                .file_gid = st.st_gid,
+                .uid = geteuid(),
+                .gid = getegid(),
+                .service_gid = service_gid(),
+        };
+        r = load(f, path, need, env, &access, ret, diag);
         fclose(f);
         OPENSSL_cleanse(iobuf, BUFSIZ);
         free(iobuf);

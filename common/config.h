@@ -11,12 +11,13 @@
  * The environment's standard AWS variables are honoured below the file
  * (DESIGN.md, "Configuration"); the environment is read through a function
  * pointer so tests can pass a table. config_load() is the only part that
- * touches the file system (open, fstat; the time zone check reads the tz
- * database). */
+ * touches the file system (open, fstat, the group database for the
+ * permission rule; the time zone check reads the tz database). */
 #pragma once
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum config_format { CONFIG_FORMAT_TEXT, CONFIG_FORMAT_JSON, CONFIG_FORMAT_CHATBOT, CONFIG_FORMAT_MULTI };
 enum config_language { CONFIG_LANG_JA, CONFIG_LANG_EN };
@@ -69,12 +70,37 @@ struct config_diag {
 /* getenv, or a test's table. NULL or "" both mean "not set". */
 typedef const char *(*config_getenv_fn)(const char *name);
 
+/* Who may read a config file that holds a secret: nobody but its owner and
+ * the daemon. Others get no access at all. The group may read (and no more)
+ * only when that is how the daemon reads the file: the group is the service
+ * group ssm-notifyd (the unit's Group=, which only the service user is in),
+ * or it is the process's own group and the process does not own the file.
+ * So the packaged root:ssm-notifyd 0640 passes for the daemon and for root
+ * running --check-config alike; root:root 0640 does not. */
+enum config_access {
+        CONFIG_ACCESS_OK,
+        CONFIG_ACCESS_OTHERS,      /* others have some access */
+        CONFIG_ACCESS_GROUP_WRITE, /* the group may write or execute */
+        CONFIG_ACCESS_GROUP,       /* the group may read, and it is not the daemon's way in */
+};
+struct config_file_access {
+        mode_t mode;
+        uid_t file_uid;
+        gid_t file_gid;
+        uid_t uid;         /* the process's effective IDs */
+        gid_t gid;
+        gid_t service_gid; /* group ssm-notifyd, or (gid_t)-1 where the host has none */
+};
+/* Pure. */
+enum config_access config_access_check(const struct config_file_access *a);
+
 /* Parses and validates the file at path. On success *ret is a new config.
  * -EINVAL: the file is bad; every error is in diag. -ENOENT, -EACCES (and
  * other open errors): the file can't be read; diag names the path.
- * -EPERM: the file holds secret_access_key or session_token and group or
- * others have access to it (diag names the mode and the chmod that fixes
- * it), as OpenSSH refuses loose private keys. -ENOMEM. env may be NULL. */
+ * -EPERM: the file holds secret_access_key or session_token and
+ * config_access_check() refuses its owner, group and mode for this process
+ * (diag names the mode and the fix), as OpenSSH refuses loose private keys.
+ * -ENOMEM. env may be NULL. */
 int config_load(const char *path, config_getenv_fn env, struct config **ret, struct config_diag *diag);
 
 /* What the caller needs the configuration for. The daemon and --check-config
@@ -97,7 +123,7 @@ int config_load_stream(FILE *f, const char *path, config_getenv_fn env, struct c
 void config_free(struct config *c);
 void config_diag_clear(struct config_diag *d);
 
-/* $CREDENTIALS_DIRECTORY/ssm-notifyd.conf when that file exists (systemd
- * LoadCredential=), else /etc/ssm-notifyd/ssm-notifyd.conf. Returns buf or a
- * string literal. */
+/* $CREDENTIALS_DIRECTORY/ssm-notifyd.conf when that file exists (a unit
+ * with LoadCredential=; the shipped unit passes -c instead), else
+ * /etc/ssm-notifyd/ssm-notifyd.conf. Returns buf or a string literal. */
 const char *config_default_path(config_getenv_fn env, char *buf, size_t size);

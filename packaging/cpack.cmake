@@ -20,7 +20,7 @@ The daemon long-polls an SQS queue that an EventBridge rule fills with
 CloudTrail events from SSM, renders each event as a notification (Japanese or
 English text, JSON, or AWS Chatbot format) and publishes it to an SNS topic. It
 deletes a message only after the publish succeeded. It runs under systemd as a
-sandboxed dynamic user.")
+sandboxed system user.")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 
@@ -29,10 +29,12 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Library dependencies come from dpkg-shlibdeps; these are what it cannot see:
-# the CA bundle for TLS, the zone database for local times, and /bin/kill for
-# the unit's ExecReload= (procps; not in a minimal Debian).
+# the CA bundle for TLS, the zone database for local times, /bin/kill for the
+# unit's ExecReload= (procps; not in a minimal Debian), and systemd-sysusers
+# for the postinst to create the user (in systemd, or standalone).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "ca-certificates, tzdata, procps")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "ca-certificates, tzdata, procps, systemd | systemd-standalone-sysusers")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/debian/conffiles
     ${CMAKE_CURRENT_LIST_DIR}/debian/postinst
@@ -46,5 +48,6 @@ set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/deb-prebuild.cmake)
 # Read by deb-prebuild.cmake (CPack passes every CPACK_* variable on).
 set(CPACK_SSMN_DEBIAN_DIR ${CMAKE_CURRENT_LIST_DIR}/debian)
 set(CPACK_SSMN_UNITDIR ${SSMN_SYSTEMD_UNITDIR})
+set(CPACK_SSMN_SYSUSERSDIR ${SSMN_SYSUSERSDIR})
 
 include(CPack)

@@ -3,7 +3,10 @@
 # only Debian wants and checks the layout, so a missing file fails the build
 # here instead of shipping a broken package.
 #   - /etc/ssm-notifyd/ssm-notifyd.conf: must exist; mode 0600 (it may hold an
-#     access key; the daemon refuses a key file others can read)
+#     access key; the daemon refuses a key file others can read). The postinst
+#     makes it root:ssm-notifyd 0640 once the group exists.
+#   - the sysusers.d file that creates that group, and the documentation the
+#     unit's comments name (README, the AWS-side setup)
 #   - man pages: compressed with gzip -9n (Debian policy 12.1; -n keeps the
 #     build reproducible)
 #   - /usr/share/doc/ssm-notifyd/{copyright,changelog.Debian.gz} and the
@@ -43,6 +46,12 @@ if(NOT rc EQUAL 0)
 endif()
 ssmn_require(lib/systemd/system/ssm-notifyd.service
   "the unit; configure with SSMN_SYSTEMD_UNITDIR=/lib/systemd/system for Debian 12")
+ssmn_require(usr/lib/sysusers.d/ssm-notifyd.conf
+  "the unit's user; configure with SSMN_SYSUSERSDIR=/usr/lib/sysusers.d")
+foreach(d README.md aws/README.md aws/cloudformation.yaml aws/iam-policy.json
+          aws/sqs-queue-policy.json aws/eventbridge-rule-pattern.json examples/ip-allow.conf.example)
+  ssmn_require(usr/share/doc/${CPACK_PACKAGE_NAME}/${d} "install() rules of the documentation")
+endforeach()
 ssmn_require(etc/ssm-notifyd/ssm-notifyd.conf
   "install() rule of conf/ssm-notifyd.conf; configure with CMAKE_INSTALL_SYSCONFDIR=/etc")
 file(CHMOD "${root}/etc/ssm-notifyd/ssm-notifyd.conf" FILE_PERMISSIONS OWNER_READ OWNER_WRITE)

@@ -30,6 +30,10 @@ from wrapper import command
 REGION = "us-east-1"
 EVENTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "events")
 BOOTSTRAP_CALLS = 4  # create_user, create_policy, attach_user_policy, create_access_key
+# The account everything lives in. Not moto's default 123456789012: that is the
+# example config's placeholder account, which the daemon refuses.
+ACCOUNT = "210987654321"
+
 FAUXQS_LAUNCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "fauxqs_launch.mjs")
 FAUXQS_ACCOUNT = "000000000000"  # fauxqs's only account
 
@@ -98,7 +102,7 @@ def eventbridge_envelope(record, event_id="7c1b5a7e-0000-4000-8000-000000000001"
         "id": event_id,
         "detail-type": "AWS API Call via CloudTrail",
         "source": "aws." + record.get("eventSource", "ssm.amazonaws.com").split(".")[0],
-        "account": record.get("recipientAccountId", "123456789012"),
+        "account": record.get("recipientAccountId", ACCOUNT),
         "time": record.get("eventTime", "2023-01-01T00:00:00Z"),
         "region": record.get("awsRegion", REGION),
         "resources": [],
@@ -149,6 +153,10 @@ class Datagrams:
         self.sock.close()
 
 
+def _in_account(request, **_):
+    request.headers["x-moto-account-id"] = ACCOUNT
+
+
 class MotoEnv:
     """moto_server plus the queue, topic and a sink queue subscribed to the topic."""
 
@@ -185,6 +193,11 @@ class MotoEnv:
 
     def _bootstrap(self):
         iam = self._client("iam")
+        # moto puts an unsigned call into the account this header names; the
+        # access key created here then belongs to it, and every signed call
+        # after lands in it. (Not MOTO_ACCOUNT_ID: that pins every request,
+        # assumed-role keys of other accounts included.)
+        iam.meta.events.register("before-sign.iam.*", _in_account)
         iam.create_user(UserName="ssm-notifyd")
         policy = iam.create_policy(PolicyName="relay", PolicyDocument=json.dumps({
             "Version": "2012-10-17",

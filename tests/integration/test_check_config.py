@@ -28,9 +28,9 @@ GOOD = """\
 [aws]
 region = ap-northeast-1
 [sqs]
-queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-events
+queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events
 [sns]
-topic_arn = arn:aws:sns:ap-northeast-1:123456789012:ssm-alerts
+topic_arn = arn:aws:sns:ap-northeast-1:210987654321:ssm-alerts
 """
 
 
@@ -89,10 +89,10 @@ class CheckConfig(unittest.TestCase):
 region = ap-northeast-1
 
 [sqs]
-queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-events
+queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events
 wait_time_seconds = 30
 [sns]
-topic_arn = arn:aws:sns:us-east-1:123456789012:ssm-alerts
+topic_arn = arn:aws:sns:us-east-1:210987654321:ssm-alerts
 [notify]
 format = html
 colour = blue
@@ -151,8 +151,10 @@ level = debug
                           "session_token = %s\n" % (KEY_ID, SECRET, TOKEN), mode=0o644)
         res = self.run_cli("-c", str(path), "--check-config")
         self.assertEqual(res.returncode, 78)
-        self.assertEqual(res.stderr, f"{path}: [aws] secret_access_key: the file's mode 0644 gives group "
-                         f"or others access (allowed: no access for group and others: chmod 600 {path})\n")
+        self.assertEqual(res.stderr, f"{path}: [aws] secret_access_key: the file's mode 0644 gives others "
+                         "access (allowed: no access for others, read access for the group only when the daemon "
+                         "reads the file through it, as with root:ssm-notifyd 0640 under the unit; "
+                         f"or chmod 600 {path})\n")
         self.assert_no_secret(res)
 
     def test_secrets_never_printed(self):
@@ -180,8 +182,23 @@ level = debug
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(res.stdout, "configuration OK\n")
 
-    def test_shipped_example_passes(self):
+    def test_shipped_example_names_its_placeholders(self):
+        # the unedited example must not run against AWS documentation's account
+        lines = EXAMPLE.read_text().splitlines()
+        queue = next(i for i, l in enumerate(lines, 1) if l.startswith("queue_url = "))
+        topic = next(i for i, l in enumerate(lines, 1) if l.startswith("topic_arn = "))
         res = self.run_cli("-c", str(EXAMPLE), "--check-config")
+        self.assertEqual(res.returncode, 78, res.stderr)
+        self.assertEqual(res.stdout, "")
+        self.assertEqual(res.stderr.splitlines(), [
+            f"{EXAMPLE}:{queue}: [sqs] queue_url: still the example's placeholder (account 123456789012) "
+            "(allowed: the URL of your queue)",
+            f"{EXAMPLE}:{topic}: [sns] topic_arn: still the example's placeholder (account 123456789012) "
+            "(allowed: the ARN of your topic)",
+        ])
+        # edited, it passes
+        path = self.write("edited.conf", EXAMPLE.read_text().replace("123456789012", "210987654321"))
+        res = self.run_cli("-c", str(path), "--check-config")
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(res.stdout, "configuration OK\n")
 
@@ -195,6 +212,7 @@ level = debug
             "format", "language", "timezone", "events", "subject", "unrecognized",
             "123456789012", "level"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
+        text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")
         path = self.write("all.conf", text)
         res = self.run_cli("-c", str(path), "--check-config")
         self.assertEqual(res.returncode, 0, res.stderr)

@@ -21,7 +21,8 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(__file__))
-from awsenv import Daemon, Datagrams, FaultProxy, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
+from awsenv import (ACCOUNT, Daemon, Datagrams, FaultProxy, MotoEnv, eventbridge_envelope, record,  # noqa: E402
+                    wait_until)
 
 BINARY = os.environ["SSMN_BINARY"]
 DATA = os.environ["SSMN_TEST_DATA"]
@@ -231,7 +232,7 @@ class CredentialsTest(unittest.TestCase):
         sts = self.aws._client("sts", self.aws.key_id, self.aws.secret)
         role = iam.create_role(RoleName="baskinc-role", AssumeRolePolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                   "Principal": {"AWS": "arn:aws:iam::123456789012:user/ssm-notifyd"}}]}))["Role"]
+                                                   "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/ssm-notifyd"}}]}))["Role"]
         policy = iam.list_policies(Scope="Local")["Policies"][0]["Arn"]
         iam.attach_role_policy(RoleName="baskinc-role", PolicyArn=policy)
         return [sts.assume_role(RoleArn=role["Arn"], RoleSessionName=f"i-0123456789abcdef{n}")["Credentials"]

@@ -116,6 +116,51 @@ class ServiceTest(unittest.TestCase):
         # sent before the exit; the draining thread may pick it up just after
         self.wait_notify("STOPPING", "1", timeout=5)
 
+    def test_reload_applies_the_edited_file(self):
+        # systemctl reload is SIGHUP: the file the operator edited, re-read in
+        # place, decides the next notification.
+        config = self.aws.write_config(extra={"notify": {"format": "text", "language": "en"}})
+        daemon = self.start(config)
+        self.addCleanup(lambda: daemon.proc.poll() is None and daemon.proc.kill())
+        self.wait_notify("READY", "1")
+        self.aws.send(eventbridge_envelope(record("startsession-iamuser-stratus-1.json")))
+        before = self.aws.drain_sink(expected=1, timeout=60)
+        self.assertEqual(len(before), 1)
+        self.assertIn("StartSession", before[0]["Message"])
+        with self.assertRaises(ValueError, msg="format = text publishes plain text"):
+            json.loads(before[0]["Message"])
+
+        # the operator edits the same file (same inode, as an editor saving in place or not)
+        self.assertEqual(self.aws.write_config(extra={"notify": {"format": "json", "language": "en"}}), config)
+        self.notify.clear()
+        daemon.proc.send_signal(signal.SIGHUP)
+        self.wait_notify("RELOADING", "1")
+        self.wait_notify("READY", "1")
+        wait_until(lambda: "configuration reloaded" in daemon.log_text(), timeout=10,
+                   what="the reload to be logged")
+        self.aws.send(eventbridge_envelope(record("terminatesession-iamuser-stratus-1.json"),
+                                           event_id="7c1b5a7e-0000-4000-8000-000000000002"))
+        after = self.aws.drain_sink(expected=1, timeout=60)
+        self.assertEqual(len(after), 1)
+        rendered = json.loads(after[0]["Message"])
+        self.assertEqual(rendered["event_name"], "TerminateSession")
+        self.assertEqual(daemon.stop(timeout=10), 0)
+
+    def test_unedited_example_config_refused(self):
+        # The example as installed: exit 78 (the unit's RestartPreventExitStatus=)
+        # at once, naming each placeholder with file:line, never READY=1.
+        example = os.path.join(os.path.dirname(__file__), "..", "..", "conf", "ssm-notifyd.conf")
+        daemon = self.start(os.path.abspath(example))
+        self.addCleanup(lambda: daemon.proc.poll() is None and daemon.proc.kill())
+        self.assertEqual(daemon.proc.wait(timeout=30), 78)
+        daemon.stderr.close()
+        log = daemon.log_text()
+        self.assertRegex(log, r"ssm-notifyd\.conf:\d+: \[sqs\] queue_url: still the example's placeholder "
+                              r"\(account 123456789012\)")
+        self.assertRegex(log, r"ssm-notifyd\.conf:\d+: \[sns\] topic_arn: still the example's placeholder "
+                              r"\(account 123456789012\)")
+        self.assertFalse(any(n.get("READY") == "1" for n in self.notifications()))
+
     def test_unread_notify_socket_never_blocks_the_daemon(self):
         # A manager that stops reading: the socket's queue fills with watchdog
         # pings. The daemon must drop what does not fit, say so once, keep

@@ -4,6 +4,7 @@
 #    prints no warning (an unknown or misspelt setting is warned about there);
 #  - with the example IP allow-list drop-in applied, the drop-in parses and
 #    lowers the IPAddressDeny= exposure;
+#  - it reads the config in place as the sysusers.d user (no LoadCredential=);
 #  - `systemd-analyze verify` prints nothing.
 # verify insists that ExecStart='s binary exists, and /usr/sbin/ssm-notifyd is
 # not installed on a build machine; so it checks a copy of the unit whose
@@ -68,11 +69,23 @@ awk -v w="$with" -v b="$base" 'BEGIN { exit !(w < b) }' ||
         fail "the drop-in does not lower the exposure ($with, without it $base)"
 echo "ok: with the IP allow-list drop-in, exposure $with"
 
-# 3. verify, on a copy whose only change is the ExecStart= path.
-[ "$(grep -c '^ExecStart=' "$unit")" -eq 1 ] && grep -qx 'ExecStart=/usr/sbin/ssm-notifyd' "$unit" ||
-        fail "the unit must have exactly one line 'ExecStart=/usr/sbin/ssm-notifyd'"
+# 3. A reload must read the file the operator edited: the daemon is given that
+# file itself, not a LoadCredential= copy (systemd 252 does not refresh those on
+# reload), and runs as the sysusers.d user the file's group lets read it.
+exec_start='ExecStart=/usr/sbin/ssm-notifyd -c /etc/ssm-notifyd/ssm-notifyd.conf'
+[ "$(grep -c '^ExecStart=' "$unit")" -eq 1 ] && grep -qxF "$exec_start" "$unit" ||
+        fail "the unit must have exactly one line '$exec_start'"
+! grep -Eq '^(LoadCredential|LoadCredentialEncrypted|SetCredential|DynamicUser)=' "$unit" ||
+        fail "the unit hands the config over as a credential or runs as a dynamic user"
+grep -qx 'User=ssm-notifyd' "$unit" && grep -qx 'Group=ssm-notifyd' "$unit" ||
+        fail "the unit must run as User=ssm-notifyd, Group=ssm-notifyd"
+grep -qx 'u ssm-notifyd - "ssm-notifyd daemon" - -' "$src/systemd/sysusers.d/ssm-notifyd.conf" ||
+        fail "systemd/sysusers.d/ssm-notifyd.conf does not create the user ssm-notifyd"
+echo "ok: reads /etc/ssm-notifyd/ssm-notifyd.conf in place as ssm-notifyd"
+
+# 4. verify, on a copy whose only change is the ExecStart= binary.
 mkdir "$tmp/verify"
-sed "s|^ExecStart=/usr/sbin/ssm-notifyd\$|ExecStart=\"$SSMN_BINARY\"|" "$unit" \
+sed "s|^ExecStart=/usr/sbin/ssm-notifyd |ExecStart=\"$SSMN_BINARY\" |" "$unit" \
         >"$tmp/verify/ssm-notifyd.service"
 [ "$(diff "$unit" "$tmp/verify/ssm-notifyd.service" | grep -c '^>')" -eq 1 ] ||
         fail "rewriting ExecStart= changed more than one line"

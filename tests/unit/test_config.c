@@ -105,10 +105,10 @@ static const char *const base[] = {
         "region = ap-northeast-1",                                                   /* 2 */
         "{aws}",                                                                     /* 3 */
         "[sqs]",                                                                     /* 4 */
-        "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-events", /* 5 */
+        "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events", /* 5 */
         "{sqs}",                                                                     /* 6 */
         "[sns]",                                                                     /* 7 */
-        "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:ssm-alerts",            /* 8 */
+        "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:ssm-alerts",            /* 8 */
         "{sns}",                                                                     /* 9 */
         "[notify]",                                                                  /* 10 */
         "{notify}",                                                                  /* 11 */
@@ -178,9 +178,9 @@ static void test_build_helper(void **state) {
         NO_ENV();
         char *t = build("sqs", "max_messages = 3");
         assert_string_equal(t, "[aws]\nregion = ap-northeast-1\n\n[sqs]\n"
-                               "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-events\n"
+                               "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events\n"
                                "max_messages = 3\n[sns]\n"
-                               "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:ssm-alerts\n\n"
+                               "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:ssm-alerts\n\n"
                                "[notify]\n\n[log]\n\n[accounts]\n\n");
         free(t);
         t = build("aws", "region = us-west-2");
@@ -202,12 +202,12 @@ static void test_defaults(void **state) {
         assert_string_equal(c->sqs_endpoint, "https://sqs.ap-northeast-1.amazonaws.com");
         assert_string_equal(c->sns_endpoint, "https://sns.ap-northeast-1.amazonaws.com");
         assert_string_equal(c->imds_endpoint, "http://169.254.169.254");
-        assert_string_equal(c->queue_url, "https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-events");
+        assert_string_equal(c->queue_url, "https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events");
         assert_int_equal(c->wait_time_seconds, 20);
         assert_int_equal(c->max_messages, 10);
         assert_int_equal(c->visibility_timeout, 60);
         assert_int_equal(c->max_receive_count, 5);
-        assert_string_equal(c->topic_arn, "arn:aws:sns:ap-northeast-1:123456789012:ssm-alerts");
+        assert_string_equal(c->topic_arn, "arn:aws:sns:ap-northeast-1:210987654321:ssm-alerts");
         assert_int_equal(c->format, CONFIG_FORMAT_TEXT);
         assert_int_equal(c->language, CONFIG_LANG_JA);
         assert_string_equal(c->timezone, "Asia/Tokyo");
@@ -359,15 +359,15 @@ static void test_region_key(void **state) {
         run_cases(cases, N(cases));
 
         struct config *c = expect_good("[aws]\nregion = us-gov-west-1\n[sqs]\n"
-                                       "queue_url = https://sqs.us-gov-west-1.amazonaws.com/123456789012/q\n"
-                                       "[sns]\ntopic_arn = arn:aws-us-gov:sns:us-gov-west-1:123456789012:t\n");
+                                       "queue_url = https://sqs.us-gov-west-1.amazonaws.com/210987654321/q\n"
+                                       "[sns]\ntopic_arn = arn:aws-us-gov:sns:us-gov-west-1:210987654321:t\n");
         assert_string_equal(c->region, "us-gov-west-1");
         assert_string_equal(c->sqs_endpoint, "https://sqs.us-gov-west-1.amazonaws.com");
         config_free(c);
         /* the China partition's endpoints are under amazonaws.com.cn */
         c = expect_good("[aws]\nregion = cn-north-1\n[sqs]\n"
-                        "queue_url = https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q\n"
-                        "[sns]\ntopic_arn = arn:aws-cn:sns:cn-north-1:123456789012:t\n");
+                        "queue_url = https://sqs.cn-north-1.amazonaws.com.cn/210987654321/q\n"
+                        "[sns]\ntopic_arn = arn:aws-cn:sns:cn-north-1:210987654321:t\n");
         assert_string_equal(c->sqs_endpoint, "https://sqs.cn-north-1.amazonaws.com.cn");
         assert_string_equal(c->sns_endpoint, "https://sns.cn-north-1.amazonaws.com.cn");
         config_free(c);
@@ -548,42 +548,51 @@ static void test_queue_url_key(void **state) {
         (void)state;
         NO_ENV();
         static const struct value_case cases[] = {
-                { "sqs", "queue_url = https://ap-northeast-1.queue.amazonaws.com/123456789012/legacy", {} },
-                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/events.fifo", {} },
+                { "sqs", "queue_url = https://ap-northeast-1.queue.amazonaws.com/210987654321/legacy", {} },
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/events.fifo", {} },
                 { "sqs", "queue_url = http://127.0.0.1:4566/000000000000/local_queue-1", {} },
-                { "sqs", "queue_url = http://localhost:9324/123456789012/q", {} },
+                { "sqs", "queue_url = http://localhost:9324/210987654321/q", {} },
                 { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/12345678901/q",
                   { "test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/12345678901/q\" "
                     "is not an SQS queue URL (allowed: " A_QUEUE ")" } },
-                { "sqs", "queue_url = http://sqs.ap-northeast-1.amazonaws.com/123456789012/q",
-                  { "test.conf:5: [sqs] queue_url: \"http://sqs.ap-northeast-1.amazonaws.com/123456789012/q\" "
+                { "sqs", "queue_url = http://sqs.ap-northeast-1.amazonaws.com/210987654321/q",
+                  { "test.conf:5: [sqs] queue_url: \"http://sqs.ap-northeast-1.amazonaws.com/210987654321/q\" "
                     "is not an SQS queue URL (allowed: " A_QUEUE ")" } },
-                { "sqs", "queue_url = https://example.com/123456789012/q",
-                  { "test.conf:5: [sqs] queue_url: \"https://example.com/123456789012/q\" is not an SQS queue "
+                { "sqs", "queue_url = https://example.com/210987654321/q",
+                  { "test.conf:5: [sqs] queue_url: \"https://example.com/210987654321/q\" is not an SQS queue "
                     "URL (allowed: " A_QUEUE ")" } },
-                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/",
-                  { "test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/123456789012/\" "
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/",
+                  { "test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/210987654321/\" "
                     "is not an SQS queue URL (allowed: " A_QUEUE ")" } },
-                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/a/b",
-                  { "test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/123456789012/a/b\" "
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/a/b",
+                  { "test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/210987654321/a/b\" "
                     "is not an SQS queue URL (allowed: " A_QUEUE ")" } },
-                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/bad.name",
-                  { "test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/123456789012/"
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/bad.name",
+                  { "test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/210987654321/"
                     "bad.name\" is not an SQS queue URL (allowed: " A_QUEUE ")" } },
                 { "sqs", "queue_url = ssm-events",
                   { "test.conf:5: [sqs] queue_url: \"ssm-events\" is not an SQS queue URL (allowed: " A_QUEUE
                     ")" } },
-                { "sqs", "queue_url = https://key:secret@sqs.ap-northeast-1.amazonaws.com/123456789012/q",
+                { "sqs", "queue_url = https://key:secret@sqs.ap-northeast-1.amazonaws.com/210987654321/q",
                   { "test.conf:5: [sqs] queue_url: the URL (not shown) contains user information (allowed: "
                     A_QUEUE ")" } },
-                { "sqs", "queue_url = https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                { "sqs", "queue_url = https://sqs.us-east-1.amazonaws.com/210987654321/q",
                   { "test.conf:5: [sqs] queue_url: queue is in region us-east-1, not in the configured region "
                     "ap-northeast-1 (allowed: a queue in ap-northeast-1)" } },
-                { "sqs", "queue_url = https://us-east-1.queue.amazonaws.com/123456789012/q",
+                { "sqs", "queue_url = https://us-east-1.queue.amazonaws.com/210987654321/q",
                   { "test.conf:5: [sqs] queue_url: queue is in region us-east-1, not in the configured region "
                     "ap-northeast-1 (allowed: a queue in ap-northeast-1)" } },
                 { "sqs", "queue_url =",
                   { "test.conf:5: [sqs] queue_url: missing (allowed: " A_QUEUE ")" } },
+                /* the example config's placeholder account (AWS documentation's), whatever the name */
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/ssm-session-events",
+                  { "test.conf:5: [sqs] queue_url: still the example's placeholder (account 123456789012) "
+                    "(allowed: the URL of your queue)" } },
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/mine.fifo",
+                  { "test.conf:5: [sqs] queue_url: still the example's placeholder (account 123456789012) "
+                    "(allowed: the URL of your queue)" } },
+                /* those digits elsewhere in the URL are a name, not the account */
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/123456789012", {} },
         };
         run_cases(cases, N(cases));
 
@@ -591,21 +600,21 @@ static void test_queue_url_key(void **state) {
         char line[256], name[82];
         memset(name, 'q', 81);
         name[80] = '\0';
-        snprintf(line, sizeof(line), "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/%s", name);
+        snprintf(line, sizeof(line), "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/%s", name);
         char *t = build("sqs", line);
         config_free(expect_good(t));
         free(t);
         memcpy(name + 75, ".fifo", 6);
-        snprintf(line, sizeof(line), "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/%s", name);
+        snprintf(line, sizeof(line), "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/%s", name);
         t = build("sqs", line);
         config_free(expect_good(t));
         free(t);
         name[75] = 'q';
         memcpy(name + 76, ".fifo", 6);
-        snprintf(line, sizeof(line), "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/%s", name);
+        snprintf(line, sizeof(line), "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/%s", name);
         t = build("sqs", line);
         /* messages show the first 64 bytes of a value */
-        expect_bad(t, LINES("test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/123456789012/"
+        expect_bad(t, LINES("test.conf:5: [sqs] queue_url: \"https://sqs.ap-northeast-1.amazonaws.com/210987654321/"
                             "qqqqqqqqqq...\" is not an SQS queue URL (allowed: " A_QUEUE ")"));
         free(t);
 }
@@ -614,33 +623,37 @@ static void test_topic_arn_key(void **state) {
         (void)state;
         NO_ENV();
         static const struct value_case cases[] = {
-                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:alerts.fifo", {} },
-                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:Alerts_2-x", {} },
-                { "sns", "topic_arn = arn:aws:sqs:ap-northeast-1:123456789012:alerts",
-                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sqs:ap-northeast-1:123456789012:alerts\" is not "
+                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:alerts.fifo", {} },
+                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:Alerts_2-x", {} },
+                { "sns", "topic_arn = arn:aws:sqs:ap-northeast-1:210987654321:alerts",
+                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sqs:ap-northeast-1:210987654321:alerts\" is not "
                     "an SNS topic ARN (allowed: " A_TOPIC ")" } },
-                { "sns", "topic_arn = arn:aws-xx:sns:ap-northeast-1:123456789012:alerts",
-                  { "test.conf:8: [sns] topic_arn: \"arn:aws-xx:sns:ap-northeast-1:123456789012:alerts\" is "
+                { "sns", "topic_arn = arn:aws-xx:sns:ap-northeast-1:210987654321:alerts",
+                  { "test.conf:8: [sns] topic_arn: \"arn:aws-xx:sns:ap-northeast-1:210987654321:alerts\" is "
                     "not an SNS topic ARN (allowed: " A_TOPIC ")" } },
                 { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:12345678901:alerts",
                   { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:12345678901:alerts\" is not "
                     "an SNS topic ARN (allowed: " A_TOPIC ")" } },
-                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:",
-                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:123456789012:\" is not an SNS "
+                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:",
+                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:210987654321:\" is not an SNS "
                     "topic ARN (allowed: " A_TOPIC ")" } },
-                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:a.b",
-                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:123456789012:a.b\" is not an "
+                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:a.b",
+                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:210987654321:a.b\" is not an "
                     "SNS topic ARN (allowed: " A_TOPIC ")" } },
-                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:.fifo",
-                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:123456789012:.fifo\" is not "
+                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:.fifo",
+                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:210987654321:.fifo\" is not "
                     "an SNS topic ARN (allowed: " A_TOPIC ")" } },
-                { "sns", "topic_arn = arn:aws:sns:tokyo:123456789012:alerts",
-                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:tokyo:123456789012:alerts\" is not an SNS "
+                { "sns", "topic_arn = arn:aws:sns:tokyo:210987654321:alerts",
+                  { "test.conf:8: [sns] topic_arn: \"arn:aws:sns:tokyo:210987654321:alerts\" is not an SNS "
                     "topic ARN (allowed: " A_TOPIC ")" } },
-                { "sns", "topic_arn = arn:aws:sns:us-east-1:123456789012:alerts",
+                { "sns", "topic_arn = arn:aws:sns:us-east-1:210987654321:alerts",
                   { "test.conf:8: [sns] topic_arn: topic is in region us-east-1, not in the configured region "
                     "ap-northeast-1 (allowed: a topic in ap-northeast-1)" } },
                 { "sns", "topic_arn = ", { "test.conf:8: [sns] topic_arn: missing (allowed: " A_TOPIC ")" } },
+                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:ssm-session-alerts",
+                  { "test.conf:8: [sns] topic_arn: still the example's placeholder (account 123456789012) "
+                    "(allowed: the ARN of your topic)" } },
+                { "sns", "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:123456789012", {} },
         };
         run_cases(cases, N(cases));
 
@@ -648,7 +661,7 @@ static void test_topic_arn_key(void **state) {
         char line[400], name[258];
         memset(name, 't', 257);
         name[256] = '\0';
-        snprintf(line, sizeof(line), "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:%s", name);
+        snprintf(line, sizeof(line), "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:%s", name);
         char *t = build("sns", line);
         struct config *c = expect_good(t);
         assert_string_equal(c->topic_arn, line + strlen("topic_arn = "));
@@ -656,9 +669,9 @@ static void test_topic_arn_key(void **state) {
         free(t);
         name[256] = 't';
         name[257] = '\0';
-        snprintf(line, sizeof(line), "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:%s", name);
+        snprintf(line, sizeof(line), "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:%s", name);
         t = build("sns", line);
-        expect_bad(t, LINES("test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:123456789012:tttttttttttt"
+        expect_bad(t, LINES("test.conf:8: [sns] topic_arn: \"arn:aws:sns:ap-northeast-1:210987654321:tttttttttttt"
                             "tttttttttttt...\" is not an SNS topic ARN (allowed: " A_TOPIC ")"));
         free(t);
 }
@@ -800,7 +813,7 @@ static void test_structure_errors(void **state) {
                     "secret_access_key, session_token, sqs_endpoint, sns_endpoint)" } },
                 { "log", "level = info\nlevel = debug",
                   { "test.conf:14: [log] level: duplicate key (first set on line 13)" } },
-                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/other",
+                { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/other",
                   {} }, /* replaces line 5: not a duplicate */
                 { "sqs", "wait_time_seconds =\nwait_time_seconds = 5",
                   { "test.conf:7: [sqs] wait_time_seconds: duplicate key (first set on line 6)" } },
@@ -847,10 +860,10 @@ static void test_line_numbers(void **state) {
                    "\n"
                    "\t\n"
                    "[sqs]\n"
-                   "queue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/q\n"
+                   "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/q\n"
                    "wait_time_seconds = 30 ; 1..20\n" /* 11 */
                    "[sns]\n"
-                   "topic_arn = arn:aws:sns:ap-northeast-1:123456789012:t\n"
+                   "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:t\n"
                    "; [log]\n"
                    "[log]\n"
                    "\n"
@@ -895,7 +908,7 @@ static void test_all_errors_collected(void **state) {
         expect_bad("[aws]\n"
                    "region = us-east-1\n"
                    "[sqs]\n"
-                   "queue_url = https://sqs.us-east-1.amazonaws.com/123456789012/q\n"
+                   "queue_url = https://sqs.us-east-1.amazonaws.com/210987654321/q\n"
                    "wait_time_seconds = 0\n"
                    "max_messages = 0\n"
                    "[bogus]\n"
@@ -934,8 +947,8 @@ static void test_all_errors_collected(void **state) {
 
 static void test_env_fallbacks(void **state) {
         (void)state;
-        const char *body = "[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/123456789012/q\n"
-                           "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:123456789012:t\n";
+        const char *body = "[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/210987654321/q\n"
+                           "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:210987654321:t\n";
         struct config *c;
 
         /* AWS_REGION over AWS_DEFAULT_REGION */
@@ -958,14 +971,14 @@ static void test_env_fallbacks(void **state) {
         /* the file over the environment */
         ENV("AWS_REGION", "us-east-1");
         c = expect_good("[aws]\nregion = eu-west-1\n[sqs]\n"
-                        "queue_url = https://sqs.eu-west-1.amazonaws.com/123456789012/q\n"
-                        "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:123456789012:t\n");
+                        "queue_url = https://sqs.eu-west-1.amazonaws.com/210987654321/q\n"
+                        "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:210987654321:t\n");
         assert_string_equal(c->region, "eu-west-1");
         config_free(c);
         /* "region =" is absent: the environment applies */
         ENV("AWS_REGION", "eu-west-1");
-        c = expect_good("[aws]\nregion =\n[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/123456789012/q\n"
-                        "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:123456789012:t\n");
+        c = expect_good("[aws]\nregion =\n[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/210987654321/q\n"
+                        "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:210987654321:t\n");
         assert_string_equal(c->region, "eu-west-1");
         config_free(c);
         /* the region of the environment must match the topic too */
@@ -994,8 +1007,8 @@ static void test_env_fallbacks(void **state) {
         config_free(c);
         ENV("AWS_ENDPOINT_URL", "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:6000");
         c = expect_good("[aws]\nregion = eu-west-1\nsqs_endpoint = https://sqs.example.com\n"
-                        "[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/123456789012/q\n"
-                        "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:123456789012:t\n");
+                        "[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/210987654321/q\n"
+                        "[sns]\ntopic_arn = arn:aws:sns:eu-west-1:210987654321:t\n");
         assert_string_equal(c->sqs_endpoint, "https://sqs.example.com");
         assert_string_equal(c->sns_endpoint, "http://127.0.0.1:5000");
         config_free(c);
@@ -1065,33 +1078,109 @@ static char *write_temp(const char *text, mode_t mode) {
 
 #define GOOD_FILE \
         "[aws]\nregion = ap-northeast-1\n" \
-        "[sqs]\nqueue_url = https://sqs.ap-northeast-1.amazonaws.com/123456789012/q\n" \
-        "[sns]\ntopic_arn = arn:aws:sns:ap-northeast-1:123456789012:t\n"
+        "[sqs]\nqueue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/q\n" \
+        "[sns]\ntopic_arn = arn:aws:sns:ap-northeast-1:210987654321:t\n"
 #define SECRET_FILE GOOD_FILE "[aws]\naccess_key_id = " KEY_ID "\nsecret_access_key = " SECRET "\n"
+
+/* Who may read a file that holds a secret (config.h): every case of the rule,
+ * with the process and the file's owner and group as inputs. */
+static void test_access_rule(void **state) {
+        (void)state;
+        enum { ROOT = 0, DAEMON = 998, OTHER = 1000, NONE = -1 };
+        static const struct {
+                mode_t mode;
+                unsigned file_uid, file_gid, uid, gid;
+                int service_gid;
+                enum config_access want;
+        } cases[] = {
+                /* owner only: always */
+                { 0600, ROOT, ROOT, ROOT, ROOT, NONE, CONFIG_ACCESS_OK },
+                { 0400, ROOT, OTHER, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_OK },
+                /* the package's root:ssm-notifyd 0640: for the daemon, and for root's --check-config */
+                { 0640, ROOT, DAEMON, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_OK },
+                { 0640, ROOT, DAEMON, ROOT, ROOT, DAEMON, CONFIG_ACCESS_OK },
+                { 0440, ROOT, DAEMON, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_OK },
+                /* the process's own group, where the host has no ssm-notifyd group */
+                { 0640, ROOT, DAEMON, DAEMON, DAEMON, NONE, CONFIG_ACCESS_OK },
+                /* ...but not when the process owns the file: the group is then for someone else */
+                { 0640, ROOT, ROOT, ROOT, ROOT, NONE, CONFIG_ACCESS_GROUP },
+                { 0640, DAEMON, DAEMON, DAEMON, DAEMON, NONE, CONFIG_ACCESS_GROUP },
+                /* a group that is neither */
+                { 0640, ROOT, OTHER, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_GROUP },
+                { 0640, ROOT, OTHER, ROOT, ROOT, NONE, CONFIG_ACCESS_GROUP },
+                /* the group may read, nothing more */
+                { 0660, ROOT, DAEMON, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_GROUP_WRITE },
+                { 0650, ROOT, DAEMON, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_GROUP_WRITE },
+                { 0620, ROOT, DAEMON, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_GROUP_WRITE },
+                /* others: never, whoever the group is */
+                { 0644, ROOT, DAEMON, DAEMON, DAEMON, DAEMON, CONFIG_ACCESS_OTHERS },
+                { 0604, ROOT, ROOT, ROOT, ROOT, NONE, CONFIG_ACCESS_OTHERS },
+                { 0601, ROOT, ROOT, ROOT, ROOT, NONE, CONFIG_ACCESS_OTHERS },
+        };
+        for (size_t i = 0; i < N(cases); i++) {
+                struct config_file_access a = {
+                        .mode = S_IFREG | cases[i].mode,
+                        .file_uid = cases[i].file_uid,
+                        .file_gid = cases[i].file_gid,
+                        .uid = cases[i].uid,
+                        .gid = cases[i].gid,
+                        .service_gid = cases[i].service_gid == NONE ? (gid_t)-1 : (gid_t)cases[i].service_gid,
+                };
+                print_message("case %zu: %04o %u:%u for %u:%u\n", i, (unsigned)cases[i].mode, cases[i].file_uid,
+                              cases[i].file_gid, cases[i].uid, cases[i].gid);
+                assert_int_equal(config_access_check(&a), cases[i].want);
+        }
+}
+
+#define ACCESS_ALLOWED(path) "(allowed: no access for others, read access for the group only when the daemon " \
+                             "reads the file through it, as with root:ssm-notifyd 0640 under the unit; " \
+                             "or chmod 600 " path ")"
 
 static void test_permissions(void **state) {
         (void)state;
         struct config *c = NULL;
         struct config_diag d = {};
-        char want[512];
+        char want[1024];
         char *path;
+        /* a group this process is not in, and that is not ssm-notifyd on any host we run on */
+        const gid_t foreign = 54321;
 
         NO_ENV();
         /* root reads any file, so the rule is on the mode, not on access() */
         path = write_temp(SECRET_FILE, 0644);
         assert_int_equal(config_load(path, env_table, &c, &d), -EPERM);
         assert_null(c);
-        snprintf(want, sizeof(want), "%s: [aws] secret_access_key: the file's mode 0644 gives group or others "
-                                     "access (allowed: no access for group and others: chmod 600 %s)", path, path);
+        snprintf(want, sizeof(want), "%s: [aws] secret_access_key: the file's mode 0644 gives others access "
+                 ACCESS_ALLOWED("%s"), path, path);
         expect_lines(&d, LINES(want));
-        config_diag_clear(&d);
-        assert_int_equal(chmod(path, 0640), 0);
-        assert_int_equal(config_load(path, env_table, &c, &d), -EPERM);
-        assert_non_null(strstr(d.lines[0], "mode 0640"));
         config_diag_clear(&d);
         assert_int_equal(chmod(path, 0604), 0);
         assert_int_equal(config_load(path, env_table, &c, &d), -EPERM);
+        assert_non_null(strstr(d.lines[0], "mode 0604 gives others access"));
         config_diag_clear(&d);
+
+        /* group-readable, the group being this process's own but the file this process's too */
+        assert_int_equal(chown(path, geteuid(), getegid()), 0);
+        assert_int_equal(chmod(path, 0640), 0);
+        assert_int_equal(config_load(path, env_table, &c, &d), -EPERM);
+        snprintf(want, sizeof(want), "%s: [aws] secret_access_key: the file's mode 0640 lets group %u read it, "
+                 "but the daemon does not read it through that group " ACCESS_ALLOWED("%s"), path,
+                 (unsigned)getegid(), path);
+        expect_lines(&d, LINES(want));
+        config_diag_clear(&d);
+
+        /* group-readable by a group that is not the process's own (the tests run as root: chown works) */
+        if (geteuid() == 0) {
+                assert_int_equal(chown(path, 0, foreign), 0);
+                assert_int_equal(config_load(path, env_table, &c, &d), -EPERM);
+                assert_non_null(strstr(d.lines[0], "mode 0640 lets group 54321 read it"));
+                config_diag_clear(&d);
+                assert_int_equal(chmod(path, 0660), 0);
+                assert_int_equal(config_load(path, env_table, &c, &d), -EPERM);
+                assert_non_null(strstr(d.lines[0], "mode 0660 gives group 54321 more than read access"));
+                config_diag_clear(&d);
+        }
+
         assert_int_equal(chmod(path, 0600), 0);
         assert_int_equal(config_load(path, env_table, &c, &d), 0);
         assert_int_equal(d.n, 0);
@@ -1269,6 +1358,7 @@ int main(void) {
                 cmocka_unit_test(test_line_numbers),
                 cmocka_unit_test(test_all_errors_collected),
                 cmocka_unit_test(test_env_fallbacks),
+                cmocka_unit_test(test_access_rule),
                 cmocka_unit_test(test_permissions),
                 cmocka_unit_test(test_render_need),
                 cmocka_unit_test(test_secrets_never_shown),
