@@ -153,13 +153,10 @@ static void notify_status(struct daemon *d) {
         notified(d, r, "STATUS");
 }
 
+/* Each error is its own entry; the caller says what follows from them. */
 static struct config *load_config(const struct cli_options *opt) {
         struct config *cfg = NULL;
-        if (config_load_logged(opt->config_path, CONFIG_NEED_ALL, &cfg) < 0) {
-                log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0, "configuration not loaded; each error is logged above");
-                return NULL;
-        }
-        return cfg;
+        return config_load_logged(opt->config_path, CONFIG_NEED_ALL, &cfg) < 0 ? NULL : cfg;
 }
 
 static void reload(struct daemon *d, const struct cli_options *opt) {
@@ -212,8 +209,14 @@ int cmd_run(const struct cli_options *opt) {
         int exit_code = 0;
 
         struct config *cfg = load_config(opt);
-        if (!cfg)
+        if (!cfg) {
+                /* exit 78: the unit's RestartPreventExitStatus= keeps systemd from retrying a file
+                 * that fails the same way every time */
+                log_fields(LOG_ERR, LOG_MSGID_CONFIG_ERROR, NULL, 0,
+                           "not started: the configuration has errors (each logged above); correct them, "
+                           "check with 'ssm-notifyd --check-config', then start the service again");
                 return EXIT_CONFIG;
+        }
         log_set_max_level(cfg->log_level);
         if (http_global_init() < 0) {
                 config_free(cfg);

@@ -120,15 +120,31 @@ class Datagrams:
         self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(path)
-        self.sock.settimeout(0.1)
         self._lock = threading.Lock()
         self._received = []
-        self._closing = threading.Event()
+        self._start()
+
+    def _start(self):
+        self.sock.settimeout(0.1)
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
+    def _stop(self):
+        """Stops the thread, then reads what is still queued."""
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self.sock.setblocking(False)
+        while True:
+            try:
+                d = self.sock.recv(1 << 20)
+            except OSError:  # BlockingIOError: the queue is empty
+                return
+            with self._lock:
+                self._received.append(d)
+
     def _drain(self):
-        while not self._closing.is_set():
+        while not self._stopping.is_set():
             try:
                 d = self.sock.recv(1 << 20)
             except socket.timeout:
@@ -143,13 +159,19 @@ class Datagrams:
         with self._lock:
             return list(self._received)
 
+    def settle(self):
+        """received() including everything queued now: after the sender exited,
+        every datagram it sent (a datagram is queued when its send returns)."""
+        self._stop()
+        self._start()
+        return self.received()
+
     def clear(self):
         with self._lock:
             self._received.clear()
 
     def close(self):
-        self._closing.set()
-        self._thread.join(timeout=5)
+        self._stop()
         self.sock.close()
 
 

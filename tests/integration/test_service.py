@@ -159,6 +159,8 @@ class ServiceTest(unittest.TestCase):
                               r"\(account 123456789012\)")
         self.assertRegex(log, r"ssm-notifyd\.conf:\d+: \[sns\] topic_arn: still the example's placeholder "
                               r"\(account 123456789012\)")
+        # and one line that says what follows: not started, what to do
+        self.assertEqual(log.count("not started: the configuration has errors"), 1, log)
         self.assertFalse(any(n.get("READY") == "1" for n in self.notifications()))
 
     def test_unread_notify_socket_never_blocks_the_daemon(self):
@@ -244,7 +246,7 @@ class ServiceTest(unittest.TestCase):
         self.assertTrue(filtered["ACTOR"].startswith("uuuu") and filtered["ACTOR"].endswith(MARK))
         self.assertTrue(filtered["TARGET"].startswith("t\\x0a<1>iii") and filtered["TARGET"].endswith(MARK))
         self.assertEqual(filtered["EVENT_ID"], HOSTILE_EVENT_ID)
-        for e in (journal_fields(d) for d in journal.received()):
+        for e in (journal_fields(d) for d in journal.settle()):
             for k, v in e.items():
                 self.assertFalse(any(ord(c) < 0x20 for c in v), f"control character in {k}")
         with open(stderr_path) as f:
@@ -307,10 +309,12 @@ class ServiceTest(unittest.TestCase):
         with open(os.path.join(self.aws.workdir, "stderr"), "w") as err:
             proc = self.start_under_journald(bad, sockdir, err)
             self.assertEqual(proc.wait(timeout=30), 78)
-        errors = [e for e in entries() if e.get("MESSAGE_ID") == MSGID_CONFIG_ERROR]
+        errors = [e for e in (journal_fields(d) for d in journal.settle()) if e.get("MESSAGE_ID") == MSGID_CONFIG_ERROR]
         lines = [e["MESSAGE"] for e in errors if e["MESSAGE"].startswith(bad + ":")]
-        # each error its own entry, at LOG_ERR, in the file:line: form --check-config prints
+        # each error its own entry, at LOG_ERR, in the file:line: form --check-config prints,
+        # then one that says the daemon did not start
         self.assertEqual(len(lines), 2, errors)
+        self.assertEqual(len([e for e in errors if e["MESSAGE"].startswith("not started:")]), 1, errors)
         self.assertTrue(all(e["PRIORITY"] == "3" for e in errors))
         self.assertTrue(any(re.match(re.escape(bad) + r":\d+: \[notify\] loudness: unknown key", m) for m in lines),
                         lines)
@@ -388,7 +392,7 @@ class ServiceTest(unittest.TestCase):
             finally:
                 proc.send_signal(signal.SIGTERM)
                 self.assertEqual(proc.wait(timeout=30), 0)
-        all_entries = [journal_fields(d) for d in journal.received()]
+        all_entries = [journal_fields(d) for d in journal.settle()]
         self.assertEqual(published["MESSAGE_ID"], "7fa207e32b3a4f5c8169cb3320119b3a")
         self.assertEqual(published["PRIORITY"], "6")
         self.assertEqual(published["EVENT_NAME"], "StartSession")
