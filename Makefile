@@ -102,7 +102,8 @@ clean:
 #   make dist          git archive of HEAD: build/ssm-notifyd-VERSION.tar.gz (for the .rpm)
 #   make package       the .deb, built by CPack: build/ssm-notifyd_VERSION-1_ARCH.deb
 #   make package-test  package, lintian it, install it into a Debian 12 root and check it;
-#                      also parse, lint and build the source .rpm of the spec
+#                      also parse, lint and build the source .rpm of the spec; then demo-test
+#                      (make demo on a fresh Debian 12 root, a few minutes more)
 VERSION := $(shell sed -n 's/^project.ssm-notifyd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 DEB_DIR ?= $(BUILD_DIR)/deb
 
@@ -129,3 +130,4 @@ package: deps
 package-test: package dist
 	@packaging/install-tools.sh lintian debootstrap rpm rpmlint
 	packaging/package-test.sh $(BUILD_DIR) $(VERSION)
+	tests/tools/demo-test.sh $(BUILD_DIR)
