@@ -17,8 +17,8 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 version=$2
 src=$(cd "$(dirname "$0")/.." && pwd)
-suite=bookworm
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=debroot.sh
+. "$src/packaging/debroot.sh"
 # Debian 12 with what the daemon links against, and systemd so that
 # deb-systemd-helper and `systemctl is-enabled` behave as on a real host.
 include=systemd,procps,ca-certificates,tzdata,libcurl4,libjson-c5,libinih1,libssl3
@@ -42,14 +42,9 @@ lintian -I --fail-on error,warning "$deb" || fail "lintian reports errors or war
 echo "overridden, with the reasons from packaging/debian/lintian-overrides:"
 lintian --show-overrides "$deb" | grep '^[ON]: ' | sed 's/^/  /' || true
 
-step "Debian $suite root"
-cache="$build/debroot-$suite"
-if [ ! -f "$cache/.complete" ] || [ "$(cat "$cache/.complete")" != "$include" ]; then
-        rm -rf "$cache" "$cache.tmp"
-        debootstrap --variant=minbase --include="$include" "$suite" "$cache.tmp" "$mirror"
-        echo "$include" >"$cache.tmp/.complete"
-        mv "$cache.tmp" "$cache"
-fi
+step "Debian $debroot_suite root"
+cache="$build/debroot-$debroot_suite"
+debroot_cached "$cache" "$include"
 root="$build/debroot-test"
 rm -rf "$root"
 cp -a "$cache" "$root"

@@ -13,8 +13,8 @@ set -euo pipefail
 
 build=$(cd "$1" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
-suite=bookworm
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=../../packaging/debroot.sh
+. "$src/packaging/debroot.sh"
 # make: the quick start's one prerequisite besides the source tree.
 include="make"
 
@@ -29,14 +29,9 @@ step() {
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap, chroot, mount)"
 start=$(date +%s)
 
-step "Debian $suite root (minbase + $include)"
-cache="$build/debroot-$suite-demo"
-if [ ! -f "$cache/.complete" ] || [ "$(cat "$cache/.complete")" != "$include" ]; then
-        rm -rf "$cache" "$cache.tmp"
-        debootstrap --variant=minbase --include="$include" "$suite" "$cache.tmp" "$mirror"
-        echo "$include" >"$cache.tmp/.complete"
-        mv "$cache.tmp" "$cache"
-fi
+step "Debian $debroot_suite root (minbase + $include)"
+cache="$build/debroot-$debroot_suite-demo"
+debroot_cached "$cache" "$include"
 root="$build/demo-root"
 archives="$build/demo-apt-archives"
 mounts=(proc sys dev dev/pts var/cache/apt/archives)
@@ -90,7 +85,7 @@ make_demo() {
         [ "$status" -eq 0 ] || fail "make demo exited with $status (log: $1)"
 }
 
-step "make demo, as root, in the Debian $suite root"
+step "make demo, as root, in the Debian $debroot_suite root"
 log="$build/demo-test.log"
 make_demo "$log"
 
