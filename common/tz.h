@@ -9,6 +9,9 @@
 
 #include <time.h>
 
+/* The zone of the config file's timezone and of --render without -c. */
+#define TZ_DEFAULT "Asia/Tokyo"
+
 /* 0 if zone names a TZif file in the tz database; -EINVAL for a malformed name
  * ("..", leading '/', odd characters); -ENOENT when no such zone exists. */
 int tz_check(const char *zone);

@@ -22,7 +22,9 @@
 #define A_REGION "a region name such as ap-northeast-1"
 #define A_KEYID "16..128 characters of A-Z, a-z, 0-9 and _"
 #define A_SECRET "1..128 printable ASCII characters without spaces"
-#define A_TOKEN "1..4096 printable ASCII characters without spaces"
+/* The config file accepts what AWS_SESSION_TOKEN does (credentials.h). */
+#define TOKEN_MAX 16384
+#define A_TOKEN "1..16384 printable ASCII characters without spaces"
 #define A_ENDPOINT "https://HOST[:PORT], or http://HOST[:PORT] for a loopback host (127.0.0.0/8, [::1], localhost)"
 #define A_QUEUE "https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, https://REGION.queue.amazonaws.com/ACCOUNT/NAME or " \
                 "http://LOOPBACK-HOST:PORT/ACCOUNT/NAME; ACCOUNT is 12 digits, NAME 1..80 of A-Z a-z 0-9 _ - with an " \
@@ -429,14 +431,16 @@ static void test_credential_keys(void **state) {
 static void test_long_values(void **state) {
         (void)state;
         NO_ENV();
-        char token[4097 + 1], line[8192], *t;
+        char *token = malloc(TOKEN_MAX + 2), *line = malloc(TOKEN_MAX + 512), *t;
         struct config *c;
 
-        memset(token, 'T', 4096);
+        assert_non_null(token);
+        assert_non_null(line);
+        memset(token, 'T', TOKEN_MAX);
         token[0] = 'F';
-        token[4095] = '=';
-        token[4096] = '\0';
-        snprintf(line, sizeof(line), "access_key_id = " KEY_ID "\nsecret_access_key = " SECRET
+        token[TOKEN_MAX - 1] = '=';
+        token[TOKEN_MAX] = '\0';
+        snprintf(line, TOKEN_MAX + 512, "access_key_id = " KEY_ID "\nsecret_access_key = " SECRET
                                      "\nsession_token = %s ; an inline comment after a long value", token);
         t = build("aws", line);
         c = expect_good(t);
@@ -444,19 +448,20 @@ static void test_long_values(void **state) {
         config_free(c);
         free(t);
 
-        token[4096] = 'x';
-        token[4097] = '\0';
-        snprintf(line, sizeof(line), "access_key_id = " KEY_ID "\nsecret_access_key = " SECRET
+        token[TOKEN_MAX] = 'x';
+        token[TOKEN_MAX + 1] = '\0';
+        snprintf(line, TOKEN_MAX + 512, "access_key_id = " KEY_ID "\nsecret_access_key = " SECRET
                                      "\nsession_token = %s", token);
         t = build("aws", line);
         expect_bad(t, LINES("test.conf:5: [aws] session_token: the value (not shown) is too long (allowed: "
                             A_TOKEN ")"));
         free(t);
+        free(token);
 
         char secret[130];
         memset(secret, 's', 129);
         secret[129] = '\0';
-        snprintf(line, sizeof(line), "access_key_id = " KEY_ID "\nsecret_access_key = %s", secret);
+        snprintf(line, TOKEN_MAX + 512, "access_key_id = " KEY_ID "\nsecret_access_key = %s", secret);
         t = build("aws", line);
         expect_bad(t, LINES("test.conf:4: [aws] secret_access_key: the value (not shown) is too long "
                             "(allowed: " A_SECRET ")"));
@@ -466,13 +471,14 @@ static void test_long_values(void **state) {
         char name[64 * 3 + 1] = "";
         for (int i = 0; i < 64; i++)
                 strcat(name, "本");
-        snprintf(line, sizeof(line), "123456789012 = %s", name);
+        snprintf(line, TOKEN_MAX + 512, "123456789012 = %s", name);
         t = build("accounts", line);
         c = expect_good(t);
         assert_int_equal(c->n_accounts, 1);
         assert_string_equal(c->accounts[0].name, name);
         config_free(c);
         free(t);
+        free(line);
 }
 
 static void test_endpoint_keys(void **state) {
@@ -872,13 +878,13 @@ static void test_line_numbers(void **state) {
                          "test.conf:17: [log] level: \"loud\" is not a known value (allowed: err, warning, "
                          "notice, info, debug)"));
 
-        /* a NUL byte and a line over 8192 bytes are errors of their own line */
-        char *big = malloc(9000 + 200);
+        /* a NUL byte and a line over 20480 bytes (a session token and room) are errors of their own line */
+        char *big = malloc(20500 + 200);
         strcpy(big, "[aws]\nregion = ap-northeast-1\n; ");
         size_t n = strlen(big);
-        memset(big + n, 'x', 8200);
-        strcpy(big + n + 8200, "\n[sqs]\nmax_messages = 0\n");
-        expect_bad(big, LINES("test.conf:3: line too long (allowed: up to 8192 bytes)",
+        memset(big + n, 'x', 20500);
+        strcpy(big + n + 20500, "\n[sqs]\nmax_messages = 0\n");
+        expect_bad(big, LINES("test.conf:3: line too long (allowed: up to 20480 bytes)",
                               "test.conf:5: [sqs] max_messages: \"0\" is out of range (allowed: 1..10)",
                               "test.conf: [sqs] queue_url: missing (allowed: " A_QUEUE ")",
                               "test.conf: [sns] topic_arn: missing (allowed: " A_TOPIC ")"));
