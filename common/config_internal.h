@@ -61,6 +61,7 @@
 enum key_type {
         KEY_INT,
         KEY_ENUM,
+        KEY_NAMED,
         KEY_REGION,
         KEY_ACCESS_KEY_ID,
         KEY_SECRET,
@@ -84,6 +85,7 @@ struct key_def {
         enum key_type type;
         long min, max;                   /* KEY_INT: the range; KEY_SECRET: max length */
         const struct enum_value *values; /* KEY_ENUM; NULL-terminated */
+        const char *const *names;        /* KEY_NAMED: the value is the index; NULL-terminated */
         const char *def;                 /* default, parsed like a value from the file */
         const char *env[2];              /* environment fallbacks, in order, below the file */
         size_t offset;                   /* the field in struct config */

@@ -9,20 +9,6 @@
 #include "template.h"
 #include "tz.h"
 
-static const struct enum_value format_values[] = {
-        { "text", CONFIG_FORMAT_TEXT },
-        { "json", CONFIG_FORMAT_JSON },
-        { "chatbot", CONFIG_FORMAT_CHATBOT },
-        { "multi", CONFIG_FORMAT_MULTI },
-        {},
-};
-
-static const struct enum_value language_values[] = {
-        { "ja", CONFIG_LANG_JA },
-        { "en", CONFIG_LANG_EN },
-        {},
-};
-
 static const struct enum_value unrecognized_values[] = {
         { "notify", CONFIG_UNRECOGNIZED_NOTIFY },
         { "keep", CONFIG_UNRECOGNIZED_KEEP },
@@ -39,8 +25,8 @@ static const struct enum_value level_values[] = {
 };
 
 /* Enum fields are written through an int. */
-_Static_assert(sizeof(enum config_format) == sizeof(int), "enum size");
-_Static_assert(sizeof(enum config_language) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum render_format) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum render_language) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum config_unrecognized) == sizeof(int), "enum size");
 
 #define F(field) offsetof(struct config, field)
@@ -68,8 +54,8 @@ const struct key_def config_keys[] = {
         /* SQS redrive policy: maxReceiveCount 1..1000. */
         { "sqs", "max_receive_count", KEY_INT, 1, 1000, .def = "5", .offset = F(max_receive_count) },
         { "sns", "topic_arn", KEY_TOPIC_ARN, .offset = F(topic_arn), .required = true },
-        { "notify", "format", KEY_ENUM, .values = format_values, .def = "text", .offset = F(format) },
-        { "notify", "language", KEY_ENUM, .values = language_values, .def = "ja", .offset = F(language) },
+        { "notify", "format", KEY_NAMED, .names = render_format_names, .def = "text", .offset = F(format) },
+        { "notify", "language", KEY_NAMED, .names = render_language_names, .def = "ja", .offset = F(language) },
         { "notify", "timezone", KEY_TIMEZONE, .def = TZ_DEFAULT, .offset = F(timezone) },
         { "notify", "events", KEY_EVENTS, .def = "StartSession, ResumeSession, TerminateSession",
           .offset = F(events) },
@@ -113,6 +99,10 @@ void config_put_allowed(struct buf *b, const struct key_def *k) {
         case KEY_ENUM:
                 for (const struct enum_value *v = k->values; v->name; v++)
                         buf_printf(b, "%s%s", v == k->values ? "" : ", ", v->name);
+                break;
+        case KEY_NAMED:
+                for (const char *const *n = k->names; *n; n++)
+                        buf_printf(b, "%s%s", n == k->names ? "" : ", ", *n);
                 break;
         case KEY_REGION:
                 buf_puts(b, "a region name such as ap-northeast-1");

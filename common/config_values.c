@@ -106,6 +106,17 @@ static int parse_enum(struct parser *p, const struct key_def *k, const char *nam
         return invalid(why, value, "is not a known value");
 }
 
+static int parse_named(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                       struct buf *why) {
+        (void)name;
+        for (int i = 0; k->names[i]; i++)
+                if (strcmp(k->names[i], value) == 0) {
+                        *int_field(p, k) = i;
+                        return 0;
+                }
+        return invalid(why, value, "is not a known value");
+}
+
 static int parse_region(struct parser *p, const struct key_def *k, const char *name, const char *value,
                         struct buf *why) {
         (void)name;
@@ -358,6 +369,7 @@ nomem:
 static const parse_fn parsers[] = {
         [KEY_INT] = parse_int,
         [KEY_ENUM] = parse_enum,
+        [KEY_NAMED] = parse_named,
         [KEY_REGION] = parse_region,
         [KEY_ACCESS_KEY_ID] = parse_access_key_id,
         [KEY_SECRET] = parse_secret,

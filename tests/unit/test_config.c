@@ -210,8 +210,8 @@ static void test_defaults(void **state) {
         assert_int_equal(c->visibility_timeout, 60);
         assert_int_equal(c->max_receive_count, 5);
         assert_string_equal(c->topic_arn, "arn:aws:sns:ap-northeast-1:210987654321:ssm-alerts");
-        assert_int_equal(c->format, CONFIG_FORMAT_TEXT);
-        assert_int_equal(c->language, CONFIG_LANG_JA);
+        assert_int_equal(c->format, RENDER_TEXT);
+        assert_int_equal(c->language, RENDER_JA);
         assert_string_equal(c->timezone, "Asia/Tokyo");
         assert_int_equal(c->n_events, 3);
         assert_string_equal(c->events[0], "StartSession");
@@ -314,10 +314,10 @@ static void test_enum_keys(void **state) {
                 size_t offset;
                 int want;
         } values[] = {
-                { "notify", "format = json", offsetof(struct config, format), CONFIG_FORMAT_JSON },
-                { "notify", "format = chatbot", offsetof(struct config, format), CONFIG_FORMAT_CHATBOT },
-                { "notify", "format = multi", offsetof(struct config, format), CONFIG_FORMAT_MULTI },
-                { "notify", "language = en", offsetof(struct config, language), CONFIG_LANG_EN },
+                { "notify", "format = json", offsetof(struct config, format), RENDER_JSON },
+                { "notify", "format = chatbot", offsetof(struct config, format), RENDER_CHATBOT },
+                { "notify", "format = multi", offsetof(struct config, format), RENDER_MULTI },
+                { "notify", "language = en", offsetof(struct config, language), RENDER_EN },
                 { "notify", "unrecognized = keep", offsetof(struct config, unrecognized),
                   CONFIG_UNRECOGNIZED_KEEP },
                 { "log", "level = err", offsetof(struct config, log_level), LOG_ERR },
@@ -1245,7 +1245,7 @@ static void test_render_need(void **state) {
         config_diag_clear(&d);
         assert_int_equal(config_load_for(path, CONFIG_NEED_RENDER, env_table, &c, &d), 0);
         assert_int_equal(d.n, 0);
-        assert_int_equal(c->language, CONFIG_LANG_EN);
+        assert_int_equal(c->language, RENDER_EN);
         assert_string_equal(c->timezone, "UTC");
         assert_null(c->region);
         assert_null(c->queue_url);
