@@ -16,8 +16,15 @@
  * ("..", leading '/', odd characters); -ENOENT when no such zone exists. */
 int tz_check(const char *zone);
 
+/* Makes zone the process's local zone (TZ=":zone", and glibc reads its file
+ * now): called when the configuration is loaded or reloaded, so that no
+ * message waits for the tz database. 0, or tz_check()'s error with TZ
+ * unchanged. */
+int tz_select(const char *zone);
+
 /* Converts t to local time in zone. ret_gmtoff is the UTC offset in seconds
  * and ret_abbr (optional, at least 16 bytes) the zone abbreviation. Leaves
- * the process's TZ set to ":zone", so that glibc parses the zone file once
- * and not on every call. */
+ * the process's TZ set to ":zone" (tz_select()), so that glibc parses the
+ * zone file once and not on every call; for the selected zone a call reads
+ * no file. */
 int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr);

@@ -3,8 +3,16 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "tz.h"
+
 int settings_from_config(const struct config *cfg, struct settings *ret) {
         struct render_account *accounts = NULL;
+        int r;
+
+        /* resolved here, at load and reload, not at the first message */
+        r = tz_select(cfg->timezone);
+        if (r < 0)
+                return r;
 
         if (cfg->n_accounts) {
                 accounts = calloc(cfg->n_accounts, sizeof(*accounts));
