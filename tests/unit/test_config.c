@@ -1,7 +1,7 @@
 /* test_config: every key and its values. The expected messages below are
  * written by hand from the contract in DESIGN.md and config.h
- * ("path:line: [section] key: reason (allowed …)"); the limits come from the AWS API references named in common/config_keys.c
- * and config_internal.h. */
+ * ("path:line: [section] key: reason (allowed …)"); the limits come from
+ * the AWS API references named in common/config_keys.c and config_internal.h. */
 
 #include "config_cases.h"
 
