@@ -7,6 +7,8 @@
 
 #include "config_cases.h"
 
+#include <ini.h>
+
 static void test_structure_errors(void **state) {
         (void)state;
         NO_ENV();
@@ -101,6 +103,24 @@ static void test_line_numbers(void **state) {
                                "test.conf: [sqs] queue_url: missing (allowed: " A_QUEUE ")",
                                "test.conf: [sns] topic_arn: missing (allowed: " A_TOPIC ")"));
         config_diag_clear(&d);
+}
+
+/* The reader sets inih's options for its own parse only: another user of
+ * inih in the process sees the library's defaults after a load. */
+static void test_inih_options_restored(void **state) {
+        (void)state;
+        NO_ENV();
+        expect_bad("[log]\nlevel = loud\n  indented\n",
+                   LINES("test.conf:2: [log] level: \"loud\" is not a known value (allowed: err, warning, notice, "
+                         "info, debug)",
+                         "test.conf:3: syntax error: expected \"[section]\" or \"key = value\"",
+                         "test.conf: [aws] region: missing; AWS_REGION and AWS_DEFAULT_REGION are not set "
+                         "either (allowed: " A_REGION ")",
+                         "test.conf: [sqs] queue_url: missing (allowed: " A_QUEUE ")",
+                         "test.conf: [sns] topic_arn: missing (allowed: " A_TOPIC ")"));
+        /* ini.h's defaults are what the library starts with */
+        assert_int_equal(ini_max_line, INI_MAX_LINE);
+        assert_int_equal(ini_allow_multiline, INI_ALLOW_MULTILINE);
 }
 
 static void test_all_errors_collected(void **state) {
@@ -550,6 +570,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_structure_errors),
                 cmocka_unit_test(test_line_numbers),
+                cmocka_unit_test(test_inih_options_restored),
                 cmocka_unit_test(test_all_errors_collected),
                 cmocka_unit_test(test_env_fallbacks),
                 cmocka_unit_test(test_access_rule),
