@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "datetime.h"
 #include "json_parse.h"
 #include "xmltext.h"
 
@@ -364,12 +365,6 @@ static bool parse_clock(const char **pp, struct tm *tm) {
                expect(pp, ":") && digits(pp, 2, &tm->tm_sec);
 }
 
-static int days_in_month(int year, int mon) {
-        static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        return days[mon] + (mon == 1 && leap);
-}
-
 int http_date_parse(const char *s, time_t *ret) {
         struct tm tm = { 0 };
         int year = 0, mon = -1, day = 0;
@@ -405,15 +400,8 @@ int http_date_parse(const char *s, time_t *ret) {
                 p++;
         if (!ok || *p != '\0')
                 return -EINVAL;
-        /* Second 60 is a leap second (RFC 5322); timegm carries it over. */
-        if (day < 1 || day > days_in_month(year, mon) || tm.tm_hour > 23 || tm.tm_min > 59 ||
-            tm.tm_sec > 60)
-                return -EINVAL;
-        tm.tm_year = year - 1900;
-        tm.tm_mon = mon;
-        tm.tm_mday = day;
-        *ret = timegm(&tm);
-        return 0;
+        /* second 60 is a leap second (RFC 5322) */
+        return datetime_from_civil(year, mon + 1, day, tm.tm_hour, tm.tm_min, tm.tm_sec, ret);
 }
 
 /* RFC 9110 reason phrases of the statuses AWS answers errors with. */

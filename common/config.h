@@ -19,8 +19,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-enum config_format { CONFIG_FORMAT_TEXT, CONFIG_FORMAT_JSON, CONFIG_FORMAT_CHATBOT, CONFIG_FORMAT_MULTI };
-enum config_language { CONFIG_LANG_JA, CONFIG_LANG_EN };
+#include "formats.h"
+
 enum config_unrecognized { CONFIG_UNRECOGNIZED_NOTIFY, CONFIG_UNRECOGNIZED_KEEP };
 
 struct config_account {
@@ -47,8 +47,8 @@ struct config {
         /* [sns] */
         char *topic_arn;
         /* [notify] */
-        enum config_format format;             /* default text */
-        enum config_language language;         /* default ja */
+        enum render_format format;             /* default text */
+        enum render_language language;         /* default ja */
         char *timezone;                        /* default Asia/Tokyo; passed tz_check() */
         char **events;                         /* default StartSession, ResumeSession, TerminateSession */
         size_t n_events;

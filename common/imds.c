@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "datetime.h"
 #include "http.h"
 #include "json_parse.h"
 
@@ -36,37 +37,8 @@ struct imds {
         time_t token_time;
 };
 
-static int digits(const char *s, int n) {
-        int v = 0;
-        for (int i = 0; i < n; i++)
-                v = v * 10 + (s[i] - '0');
-        return v;
-}
-
-static int days_in_month(int year, int month) {
-        static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        return month == 2 && leap ? 29 : days[month - 1];
-}
-
 int imds_parse_time(const char *s, time_t *ret) {
-        static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
-
-        if (strnlen(s, sizeof(pattern)) != sizeof(pattern) - 1)
-                return -EBADMSG;
-        for (size_t i = 0; pattern[i]; i++)
-                if (pattern[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != pattern[i])
-                        return -EBADMSG;
-        int year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
-        int hour = digits(s + 11, 2), min = digits(s + 14, 2), sec = digits(s + 17, 2);
-        /* 60 is a leap second, which timegm() carries into the next minute. */
-        if (year < 1970 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
-            min > 59 || sec > 60)
-                return -EBADMSG;
-        struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day,
-                         .tm_hour = hour, .tm_min = min, .tm_sec = sec };
-        *ret = timegm(&tm);
-        return 0;
+        return datetime_parse(s, DATETIME_UTC, ret) < 0 ? -EBADMSG : 0;
 }
 
 static bool role_char(char ch) {

@@ -43,27 +43,39 @@ int tz_check(const char *zone) {
         return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0 ? 0 : -ENOENT;
 }
 
-int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr) {
-        /* The zone last found valid: checking costs a file open per call. */
-        static char checked[TZ_NAME_MAX + 1];
-        char spec[TZ_NAME_MAX + 2];
-        struct tm tm;
+/* The zone last selected: checking costs a file open. */
+static char selected[TZ_NAME_MAX + 1];
 
-        if (strcmp(zone, checked) != 0) {
-                int r = tz_check(zone);
+int tz_select(const char *zone) {
+        char spec[TZ_NAME_MAX + 2];
+        const char *cur;
+        int r;
+
+        if (strcmp(zone, selected) != 0) {
+                r = tz_check(zone);
                 if (r < 0)
                         return r;
-                snprintf(checked, sizeof(checked), "%s", zone);
+                snprintf(selected, sizeof(selected), "%s", zone);
         }
         /* A leading ':' makes glibc read the named file, never parse a POSIX rule.
          * TZ is left set: the daemon works in one zone, and glibc reads the zone
          * file again only when TZ changes. */
         snprintf(spec, sizeof(spec), ":%s", zone);
-        const char *cur = getenv("TZ");
+        cur = getenv("TZ");
         if (!cur || strcmp(cur, spec) != 0) {
-                setenv("TZ", spec, 1);
+                if (setenv("TZ", spec, 1) < 0)
+                        return -errno;
                 tzset();
         }
+        return 0;
+}
+
+int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr) {
+        struct tm tm;
+        int r = tz_select(zone);
+
+        if (r < 0)
+                return r;
         if (!localtime_r(&t, &tm))
                 return -EOVERFLOW;
         if (ret_abbr)

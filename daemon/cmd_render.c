@@ -20,7 +20,6 @@
 #include "textsafe.h"
 #include "tz.h"
 
-#define RENDER_DEFAULT_TIMEZONE "Asia/Tokyo"
 
 /* Untrusted values quoted in a diagnostic stay short and on one line. */
 #define DIAG_VALUE_MAX 128
@@ -137,7 +136,7 @@ int cmd_render(const struct cli_options *opt) {
         struct render_options o, base = {
                 .format = RENDER_TEXT,
                 .language = RENDER_JA,
-                .timezone = RENDER_DEFAULT_TIMEZONE,
+                .timezone = TZ_DEFAULT,
         };
         struct render_local_time lt;
         struct ssm_event *ev = NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "datetime.h"
 #include "event_internal.h"
 #include "json_parse.h"
 #include "textsafe.h"
@@ -230,7 +231,7 @@ static int fill(struct ssm_event *ev, json_object *record, json_object *envelope
         r = event_session_owner(ev->session_id, &ev->session_owner);
         if (r < 0)
                 return r;
-        ev->has_time = ev->event_time && event_time_parse(ev->event_time, &ev->event_epoch) == 0;
+        ev->has_time = ev->event_time && datetime_parse(ev->event_time, DATETIME_RFC3339, &ev->event_epoch) == 0;
         ev->failure = ev->error_code || ev->error_message;
         return 0;
 }

@@ -60,10 +60,6 @@ struct ssm_event {
 int event_parse(const char *body, size_t len, struct ssm_event **ret);
 void event_free(struct ssm_event *ev);
 
-/* RFC 3339 ("2024-08-01T12:19:16Z", offsets, fractions) and the form some log
- * pipelines write ("2025-02-14 19:43:09.000000000", UTC). 0, or -EINVAL. */
-int event_time_parse(const char *s, time_t *ret);
-
 /* eventSource is ssm.amazonaws.com and eventName is one of names (the default
  * set when n_names is 0). Failed calls pass too: a denied session is news. */
 bool event_is_notifiable(const struct ssm_event *ev, char *const *names, size_t n_names);

@@ -16,29 +16,6 @@
  * again with shorter values; at 64 bytes no record can reach the bound. */
 static const size_t FIELD_CAPS[] = { RENDER_FIELD_CAP, 256, 64 };
 
-static const char *const FORMAT_NAMES[] = {
-        [RENDER_TEXT] = "text", [RENDER_JSON] = "json", [RENDER_CHATBOT] = "chatbot", [RENDER_MULTI] = "multi",
-};
-static const char *const LANGUAGE_NAMES[] = { [RENDER_JA] = "ja", [RENDER_EN] = "en" };
-
-int render_format_parse(const char *name, enum render_format *ret) {
-        for (size_t i = 0; i < sizeof(FORMAT_NAMES) / sizeof(FORMAT_NAMES[0]); i++)
-                if (strcmp(name, FORMAT_NAMES[i]) == 0) {
-                        *ret = (enum render_format)i;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-int render_language_parse(const char *name, enum render_language *ret) {
-        for (size_t i = 0; i < sizeof(LANGUAGE_NAMES) / sizeof(LANGUAGE_NAMES[0]); i++)
-                if (strcmp(name, LANGUAGE_NAMES[i]) == 0) {
-                        *ret = (enum render_language)i;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
 const char *render_verdict_word(enum render_verdict v) {
         static const char *const words[] = { "success", "DENIED", "FAILED" };
         return words[v];

@@ -14,18 +14,7 @@
 #include <time.h>
 
 #include "event.h"
-
-enum render_format {
-        RENDER_TEXT,
-        RENDER_JSON,
-        RENDER_CHATBOT,
-        RENDER_MULTI,
-};
-
-enum render_language {
-        RENDER_JA,
-        RENDER_EN,
-};
+#include "formats.h"
 
 /* [accounts] in the config: an account id and the name shown beside it. */
 struct render_account {
@@ -61,10 +50,6 @@ struct rendered {
 
 /* SNS: the Subject must be "less than 100 characters long". */
 #define RENDER_SUBJECT_MAX 99
-
-/* 0, or -EINVAL for a name other than text|json|chatbot|multi / ja|en. */
-int render_format_parse(const char *name, enum render_format *ret);
-int render_language_parse(const char *name, enum render_language *ret);
 
 /* lt may be NULL or invalid: the time is then shown in UTC only. -EINVAL for
  * a subject template that fails template_validate(); -ENOMEM. */

@@ -3,22 +3,16 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static enum render_format format_of(enum config_format f) {
-        switch (f) {
-        case CONFIG_FORMAT_JSON:
-                return RENDER_JSON;
-        case CONFIG_FORMAT_CHATBOT:
-                return RENDER_CHATBOT;
-        case CONFIG_FORMAT_MULTI:
-                return RENDER_MULTI;
-        case CONFIG_FORMAT_TEXT:
-                break;
-        }
-        return RENDER_TEXT;
-}
+#include "tz.h"
 
 int settings_from_config(const struct config *cfg, struct settings *ret) {
         struct render_account *accounts = NULL;
+        int r;
+
+        /* resolved here, at load and reload, not at the first message */
+        r = tz_select(cfg->timezone);
+        if (r < 0)
+                return r;
 
         if (cfg->n_accounts) {
                 accounts = calloc(cfg->n_accounts, sizeof(*accounts));
@@ -40,8 +34,8 @@ int settings_from_config(const struct config *cfg, struct settings *ret) {
                         .timezone = cfg->timezone,
                         .unrecognized_keep = cfg->unrecognized == CONFIG_UNRECOGNIZED_KEEP,
                         .render = {
-                                .format = format_of(cfg->format),
-                                .language = cfg->language == CONFIG_LANG_EN ? RENDER_EN : RENDER_JA,
+                                .format = cfg->format,
+                                .language = cfg->language,
                                 .subject_template = cfg->subject,
                                 .accounts = accounts,
                                 .n_accounts = cfg->n_accounts,

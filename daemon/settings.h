@@ -1,6 +1,7 @@
 /* settings: a loaded configuration mapped onto what the relay and the
  * renderer take. The result borrows cfg's strings: keep cfg alive as long
- * as the settings. */
+ * as the settings. An edge: the configured time zone becomes the process's
+ * (tz_select()), so a zone removed since the load fails here, not per message. */
 #pragma once
 
 #include "config.h"

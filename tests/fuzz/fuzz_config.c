@@ -44,8 +44,8 @@ static void check_config(const struct config *c) {
         CHECK(c->max_messages >= 1 && c->max_messages <= 10);
         CHECK(c->visibility_timeout >= 0 && c->visibility_timeout <= 43200);
         CHECK(c->max_receive_count >= 1 && c->max_receive_count <= 1000);
-        CHECK(c->format >= CONFIG_FORMAT_TEXT && c->format <= CONFIG_FORMAT_MULTI);
-        CHECK(c->language == CONFIG_LANG_JA || c->language == CONFIG_LANG_EN);
+        CHECK(c->format >= RENDER_TEXT && c->format <= RENDER_MULTI);
+        CHECK(c->language == RENDER_JA || c->language == RENDER_EN);
         CHECK(c->unrecognized == CONFIG_UNRECOGNIZED_NOTIFY || c->unrecognized == CONFIG_UNRECOGNIZED_KEEP);
         CHECK(c->log_level >= LOG_ERR && c->log_level <= LOG_DEBUG);
         CHECK(c->n_events > 0 && c->events);

@@ -114,9 +114,9 @@ class ManPages(unittest.TestCase):
 
 class Parser(unittest.TestCase):
     def test_keys_are_the_parsers(self):
-        """KEYS above is the parser's table (common/config.c), so the checks of the docs cover every key."""
-        text = (ROOT / "common" / "config.c").read_text()
-        table = text.split("static const struct key_def config_keys[] = {", 1)[1].split("\n};", 1)[0]
+        """KEYS above is the parser's table (common/config_keys.c), so the checks of the docs cover every key."""
+        text = (ROOT / "common" / "config_keys.c").read_text()
+        table = text.split("\nconst struct key_def config_keys[] = {", 1)[1].split("\n};", 1)[0]
         parsed = {}
         for section, key in re.findall(r'\{ "(\w+)", (?:"(\w+)"|NULL),', table):
             parsed.setdefault(section, [])

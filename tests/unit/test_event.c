@@ -540,49 +540,6 @@ static void test_oversize(void **state) {
         free(body);
 }
 
-static void expect_time(const char *s, int64_t epoch) {
-        time_t t = 0;
-        if (event_time_parse(s, &t) != 0 || (int64_t)t != epoch)
-                fail_msg("event_time_parse(%s) = %lld, expected %lld", s, (long long)t, (long long)epoch);
-}
-
-static void expect_bad_time(const char *s) {
-        time_t t = 12345;
-        assert_int_equal(event_time_parse(s, &t), -EINVAL);
-        assert_int_equal((int64_t)t, 12345);
-}
-
-/* Epochs from Python's calendar.timegm on the UTC date written beside each. */
-static void test_time(void **state) {
-        (void)state;
-        expect_time("1970-01-01T00:00:00Z", 0);
-        expect_time("1969-12-31T23:59:59Z", -1);
-        expect_time("2023-04-25T18:00:00.123456Z", 1682445600);
-        expect_time("2023-04-25t18:00:00z", 1682445600);
-        expect_time("2024-02-29T12:00:00+09:00", 1709175600);  /* 2024-02-29 03:00Z */
-        expect_time("2024-02-29T23:30:00-05:00", 1709267400);  /* 2024-03-01 04:30Z */
-        expect_time("2016-12-31T23:59:60Z", 1483228800);       /* leap second = 2017-01-01 00:00Z */
-        expect_time("2000-03-01 00:00:00", 951868800);         /* Panther form, no zone: UTC */
-        expect_time("2025-02-14 19:43:09.000000000", 1739562189);
-        expect_time("2100-03-01T00:00:00Z", 4107542400);
-        expect_bad_time("");
-        expect_bad_time("...");
-        expect_bad_time("2024-01-01");
-        expect_bad_time("2023-02-29T00:00:00Z");               /* not a leap year */
-        expect_bad_time("2100-02-29T00:00:00Z");               /* nor is 2100 */
-        expect_bad_time("2024-13-01T00:00:00Z");
-        expect_bad_time("2024-00-10T00:00:00Z");
-        expect_bad_time("2024-01-01T24:00:00Z");
-        expect_bad_time("2024-01-01T00:60:00Z");
-        expect_bad_time("2024-01-01T00:00:61Z");
-        expect_bad_time("2024-01-01T00:00:00+24:00");
-        expect_bad_time("2024-01-01T00:00:00+0900");
-        expect_bad_time("2024-01-01T00:00:00.Z");
-        expect_bad_time("2024-01-01T00:00:00Zjunk");
-        expect_bad_time("2024-01-01X00:00:00Z");
-        expect_bad_time("２０２４-01-01T00:00:00Z");
-}
-
 static void test_notifiable(void **state) {
         (void)state;
         json_object *rec = load_record("startsession-iamuser-stratus-1.json");
@@ -631,7 +588,6 @@ int main(void) {
                 cmocka_unit_test(test_not_json),
                 cmocka_unit_test(test_not_event),
                 cmocka_unit_test(test_oversize),
-                cmocka_unit_test(test_time),
                 cmocka_unit_test(test_notifiable),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,11 +55,30 @@ static void test_switches_zones(void **state) {
         assert_string_equal(getenv("TZ"), ":Asia/Tokyo"); /* a refused zone changes nothing */
 }
 
+/* The configured zone is selected when the config is loaded; converting in
+ * it afterwards needs no zone file at all. */
+static void test_select(void **state) {
+        (void)state;
+        struct tm tm;
+        long off;
+        setenv("TZ", "UTC", 1);
+        assert_int_equal(tz_select("Nowhere/City"), -ENOENT);
+        assert_string_equal(getenv("TZ"), "UTC");
+        assert_int_equal(tz_select("America/New_York"), 0);
+        assert_string_equal(getenv("TZ"), ":America/New_York");
+        setenv("TZDIR", "/nonexistent", 1);
+        assert_int_equal(tz_localtime("America/New_York", 0, &tm, &off, NULL), 0);
+        assert_int_equal(off, -5 * 3600);
+        assert_int_equal(tz_select("Asia/Tokyo"), -ENOENT);
+        unsetenv("TZDIR");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_check),
                 cmocka_unit_test(test_dst_edge),
                 cmocka_unit_test(test_switches_zones),
+                cmocka_unit_test(test_select),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

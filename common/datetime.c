@@ -1,14 +1,12 @@
-/* eventTime → UTC epoch seconds, without the C library's time zone state:
- * the civil-date arithmetic below needs no clock and no TZ. */
+#include "datetime.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "event.h"
-
 /* "2025-02-14 19:43:09.000000000+00:00" is 35 bytes; allow a longer fraction. */
-#define EVENT_TIME_MAX 64
+#define DATETIME_MAX 64
 
 static bool digits(const char *s, int n, int *ret) {
         int v = 0;
@@ -41,20 +39,33 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
         return era * 146097 + doe - 719468;
 }
 
-int event_time_parse(const char *s, time_t *ret) {
-        int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-        size_t n = strnlen(s, EVENT_TIME_MAX + 1);
-        const char *p;
-
-        if (n > EVENT_TIME_MAX || n < 19)
+int datetime_from_civil(int year, int month, int day, int hour, int min, int sec, time_t *ret) {
+        if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour < 0 || hour > 23 ||
+            min < 0 || min > 59 || sec < 0 || sec > 60)
                 return -EINVAL;
-        /* YYYY-MM-DD?HH:MM:SS with '?' one of T, t (RFC 3339) or a space */
+        *ret = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec);
+        return 0;
+}
+
+int datetime_parse(const char *s, enum datetime_form form, time_t *ret) {
+        int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+        size_t n = strnlen(s, DATETIME_MAX + 1);
+        const char *p;
+        time_t t;
+
+        if (n > DATETIME_MAX || n < 19)
+                return -EINVAL;
         if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
             !digits(s + 8, 2, &d) || !(s[10] == 'T' || s[10] == 't' || s[10] == ' ') ||
             !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
             !digits(s + 17, 2, &sec))
                 return -EINVAL;
         p = s + 19;
+        if (form == DATETIME_UTC) {
+                if (s[10] != 'T' || strcmp(p, "Z") != 0 || y < 1970)
+                        return -EINVAL;
+                return datetime_from_civil(y, mo, d, h, mi, sec, ret);
+        }
         if (*p == '.') {
                 size_t f = strspn(p + 1, "0123456789");
                 if (f == 0)
@@ -69,16 +80,8 @@ int event_time_parse(const char *s, time_t *ret) {
                         return -EINVAL;
                 p += 6;
         }
-        /* No zone at all: CloudTrail times are UTC, and so are the
-         * "YYYY-MM-DD HH:MM:SS" copies log pipelines make of them. */
-        if (*p != '\0')
+        if (*p != '\0' || datetime_from_civil(y, mo, d, h, mi, sec, &t) < 0)
                 return -EINVAL;
-        /* RFC 3339 allows second 60 for a leap second; it counts as :59 + 1 */
-        if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
-                return -EINVAL;
-
-        int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-        t -= (int64_t)sign * (oh * 3600 + om * 60);
-        *ret = (time_t)t;
+        *ret = t - (time_t)sign * (oh * 3600 + om * 60);
         return 0;
 }

@@ -1,0 +1,398 @@
+/* config_values: one parser per key type. Each takes the value as the file
+ * or the environment gives it and returns 0 (the field of struct config
+ * written), -EINVAL with the reason in why (a secret never quoted), or
+ * -ENOMEM. Pure but for the time zone, which is looked up in the tz database. */
+#include "config_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "template.h"
+#include "tz.h"
+
+typedef int (*parse_fn)(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                        struct buf *why);
+
+long config_utf8_len(const char *s, bool printable) {
+        const unsigned char *u = (const unsigned char *)s;
+        long chars = 0;
+
+        while (*u) {
+                uint32_t cp;
+                int extra;
+
+                if (*u < 0x80) {
+                        cp = *u;
+                        extra = 0;
+                } else if ((*u & 0xe0) == 0xc0) {
+                        cp = *u & 0x1f;
+                        extra = 1;
+                } else if ((*u & 0xf0) == 0xe0) {
+                        cp = *u & 0x0f;
+                        extra = 2;
+                } else if ((*u & 0xf8) == 0xf0) {
+                        cp = *u & 0x07;
+                        extra = 3;
+                } else {
+                        return -1;
+                }
+                u++;
+                for (int i = 0; i < extra; i++, u++) {
+                        if ((*u & 0xc0) != 0x80)
+                                return -1;
+                        cp = (cp << 6) | (*u & 0x3f);
+                }
+                /* overlong forms, surrogates, beyond Unicode */
+                if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+                    (extra == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                        return -1;
+                if (printable && (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)))
+                        return -1;
+                chars++;
+        }
+        return chars;
+}
+
+
+char **config_str_field(struct config *c, const struct key_def *k) {
+        return (char **)((char *)c + k->offset);
+}
+
+static int *int_field(struct parser *p, const struct key_def *k) {
+        return (int *)((char *)p->cfg + k->offset);
+}
+
+static int set_string(struct parser *p, const struct key_def *k, const char *value, size_t n) {
+        char *s = strndup(value, n);
+        if (!s)
+                return -ENOMEM;
+        *config_str_field(p->cfg, k) = s;
+        return 0;
+}
+
+static int invalid(struct buf *why, const char *value, const char *reason) {
+        config_put_quoted(why, value);
+        buf_printf(why, " %s", reason);
+        return -EINVAL;
+}
+
+static int parse_int(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                     struct buf *why) {
+        char *end;
+        long v;
+
+        (void)name;
+        errno = 0;
+        v = strtol(value, &end, 10);
+        if (end == value || *end || !(isdigit((unsigned char)value[0]) || value[0] == '-'))
+                return invalid(why, value, "is not a number");
+        if (errno == ERANGE || v < k->min || v > k->max)
+                return invalid(why, value, "is out of range");
+        *int_field(p, k) = (int)v;
+        return 0;
+}
+
+static int parse_enum(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                      struct buf *why) {
+        (void)name;
+        for (const struct enum_value *v = k->values; v->name; v++)
+                if (strcmp(v->name, value) == 0) {
+                        *int_field(p, k) = v->value;
+                        return 0;
+                }
+        return invalid(why, value, "is not a known value");
+}
+
+static int parse_named(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                       struct buf *why) {
+        (void)name;
+        for (int i = 0; k->names[i]; i++)
+                if (strcmp(k->names[i], value) == 0) {
+                        *int_field(p, k) = i;
+                        return 0;
+                }
+        return invalid(why, value, "is not a known value");
+}
+
+static int parse_region(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                        struct buf *why) {
+        (void)name;
+        if (!aws_region_valid(value))
+                return invalid(why, value, "is not a region name");
+        return set_string(p, k, value, strlen(value));
+}
+
+static int parse_access_key_id(struct parser *p, const struct key_def *k, const char *name,
+                               const char *value, struct buf *why) {
+        size_t n = strlen(value);
+
+        (void)name;
+        /* not itself a secret, but what is wrong here is most often the
+         * secret key pasted on the wrong line: never quote it */
+        if (n < ACCESS_KEY_ID_MIN || n > CREDENTIALS_KEY_ID_MAX ||
+            strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+                buf_puts(why, "the value (not shown) is not an access key ID");
+                return -EINVAL;
+        }
+        return set_string(p, k, value, n);
+}
+
+/* Never quotes the value: it is a secret. */
+static int parse_secret(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                        struct buf *why) {
+        size_t n = strlen(value);
+
+        (void)name;
+        if (n > (size_t)k->max) {
+                buf_puts(why, "the value (not shown) is too long");
+                return -EINVAL;
+        }
+        for (const char *c = value; *c; c++)
+                if (*c <= ' ' || *c >= 0x7f) {
+                        buf_puts(why, "the value (not shown) has a space or a character that is "
+                                      "not printable ASCII");
+                        return -EINVAL;
+                }
+        return set_string(p, k, value, n);
+}
+
+/* Also used for the endpoints' environment variables. */
+int config_check_endpoint(const char *value, enum endpoint_kind kind, struct buf *why, size_t *ret_len) {
+        struct aws_url u;
+        const char *reason;
+        size_t n;
+
+        /* user information may hold a password: never repeat such a URL */
+        if (strchr(value, '@')) {
+                buf_puts(why, "the URL (not shown) contains user information");
+                return -EINVAL;
+        }
+        if (aws_url_parse(value, &u, &reason) < 0)
+                return invalid(why, value, reason);
+        /* the instance metadata service answers with credentials to whoever
+         * asks with a token it gave: it must be the one on this instance's link */
+        if (kind == ENDPOINT_IMDS && !aws_host_is_link_local(u.host) && !aws_host_is_loopback(u.host))
+                return invalid(why, value, "is not a link-local or loopback address");
+        if (kind == ENDPOINT_AWS && !u.https && !aws_host_is_loopback(u.host))
+                return invalid(why, value, "uses http:// for a host that is not loopback");
+        if (u.rest[0] && strcmp(u.rest, "/") != 0)
+                return invalid(why, value, "has a path, query or fragment");
+        n = strlen(value);
+        if (value[n - 1] == '/')
+                n--;
+        *ret_len = n;
+        return 0;
+}
+
+static int parse_endpoint(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                          struct buf *why) {
+        size_t n;
+
+        (void)name;
+        if (config_check_endpoint(value, ENDPOINT_AWS, why, &n) < 0)
+                return -EINVAL;
+        return set_string(p, k, value, n);
+}
+
+static int parse_queue_url(struct parser *p, const struct key_def *k, const char *name,
+                           const char *value, struct buf *why) {
+        char region[AWS_REGION_MAX + 1];
+
+        (void)name;
+        if (strchr(value, '@')) {
+                buf_puts(why, "the URL (not shown) contains user information");
+                return -EINVAL;
+        }
+        if (aws_queue_url_parse(value, region) < 0)
+                return invalid(why, value, "is not an SQS queue URL");
+        strcpy(p->queue_region, region);
+        return set_string(p, k, value, strlen(value));
+}
+
+static int parse_topic_arn(struct parser *p, const struct key_def *k, const char *name,
+                           const char *value, struct buf *why) {
+        char region[AWS_REGION_MAX + 1];
+
+        (void)name;
+        if (aws_topic_arn_parse(value, region) < 0)
+                return invalid(why, value, "is not an SNS topic ARN");
+        strcpy(p->topic_region, region);
+        return set_string(p, k, value, strlen(value));
+}
+
+static int parse_timezone(struct parser *p, const struct key_def *k, const char *name,
+                          const char *value, struct buf *why) {
+        int r;
+
+        (void)name;
+        r = tz_check(value);
+        if (r == -EINVAL)
+                return invalid(why, value, "is not a time zone name");
+        if (r < 0)
+                return invalid(why, value, "is not in the tz database");
+        return set_string(p, k, value, strlen(value));
+}
+
+void config_strv_free(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+static int parse_events(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                        struct buf *why) {
+        char **events = NULL, **grown, *e = NULL;
+        const char *item = value;
+        size_t n = 0;
+        int r = -EINVAL;
+
+        (void)name;
+        (void)k;
+        for (;;) {
+                const char *end = item + strcspn(item, ","), *next = *end ? end + 1 : NULL;
+
+                while (item < end && isspace((unsigned char)*item))
+                        item++;
+                while (end > item && isspace((unsigned char)end[-1]))
+                        end--;
+                if (item == end) {
+                        buf_puts(why, "has an empty item");
+                        goto out;
+                }
+                if (n == EVENTS_MAX) {
+                        buf_printf(why, "has more than %d items", EVENTS_MAX);
+                        goto out;
+                }
+                e = strndup(item, (size_t)(end - item));
+                if (!e) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if (strlen(e) > EVENT_NAME_MAX ||
+                    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(e)) {
+                        invalid(why, e, "is not an event name");
+                        goto out;
+                }
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(events[i], e) == 0) {
+                                invalid(why, e, "is listed twice");
+                                goto out;
+                        }
+                grown = realloc(events, (n + 1) * sizeof(*events));
+                if (!grown) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                events = grown;
+                events[n++] = e;
+                e = NULL;
+                if (!next)
+                        break;
+                item = next;
+        }
+        p->cfg->events = events;
+        p->cfg->n_events = n;
+        return 0;
+out:
+        free(e);
+        config_strv_free(events, n);
+        return r;
+}
+
+static int parse_subject(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                         struct buf *why) {
+        char bad[VALUE_SHOWN_MAX + 1];
+        size_t n = strlen(value);
+
+        (void)name;
+        if (n > SUBJECT_TEMPLATE_MAX)
+                return invalid(why, value, "is too long");
+        for (const char *c = value; *c; c++)
+                if (*c < ' ' || *c >= 0x7f)
+                        return invalid(why, value, "is not printable ASCII");
+        if (template_validate(value, SUBJECT_PLACEHOLDERS, bad, sizeof(bad)) < 0)
+                return invalid(why, bad, "is not a placeholder");
+        return set_string(p, k, value, n);
+}
+
+static int parse_account(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                         struct buf *why) {
+        struct config *c = p->cfg;
+        struct config_account *accounts;
+        unsigned *lines;
+        struct config_account a = {};
+        long len;
+
+        (void)k;
+        if (!aws_account_id_valid(name, strlen(name))) {
+                buf_puts(why, "the key is not a 12-digit account ID");
+                return -EINVAL;
+        }
+        if (!*value) {
+                buf_puts(why, "the name is missing");
+                return -EINVAL;
+        }
+        len = config_utf8_len(value, true);
+        if (len < 0)
+                return invalid(why, value, "is not printable UTF-8 text");
+        if (len > ACCOUNT_NAME_MAX)
+                return invalid(why, value, "is too long");
+        if (c->n_accounts == ACCOUNTS_MAX) {
+                buf_printf(why, "more than %d accounts", ACCOUNTS_MAX);
+                return -EINVAL;
+        }
+        a.id = strdup(name);
+        a.name = strdup(value);
+        if (!a.id || !a.name)
+                goto nomem;
+        accounts = realloc(c->accounts, (c->n_accounts + 1) * sizeof(*accounts));
+        if (!accounts)
+                goto nomem;
+        c->accounts = accounts;
+        lines = realloc(p->account_lines, (c->n_accounts + 1) * sizeof(*lines));
+        if (!lines)
+                goto nomem;
+        p->account_lines = lines;
+        accounts[c->n_accounts] = a;
+        lines[c->n_accounts] = p->lineno;
+        c->n_accounts++;
+        return 0;
+nomem:
+        free(a.id);
+        free(a.name);
+        return -ENOMEM;
+}
+
+static const parse_fn parsers[] = {
+        [KEY_INT] = parse_int,
+        [KEY_ENUM] = parse_enum,
+        [KEY_NAMED] = parse_named,
+        [KEY_REGION] = parse_region,
+        [KEY_ACCESS_KEY_ID] = parse_access_key_id,
+        [KEY_SECRET] = parse_secret,
+        [KEY_ENDPOINT] = parse_endpoint,
+        [KEY_QUEUE_URL] = parse_queue_url,
+        [KEY_TOPIC_ARN] = parse_topic_arn,
+        [KEY_TIMEZONE] = parse_timezone,
+        [KEY_EVENTS] = parse_events,
+        [KEY_SUBJECT] = parse_subject,
+        [KEY_ACCOUNT] = parse_account,
+};
+
+int config_apply(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                 unsigned line, const char *origin) {
+        struct buf why;
+        int r;
+
+        buf_init(&why, DIAG_LINE_MAX);
+        r = parsers[k->type](p, k, name, value, &why);
+        if (r == -EINVAL)
+                config_report_key(p, line, k, name, origin, buf_str(&why), NULL);
+        else if (r < 0)
+                p->fatal = r;
+        buf_free(&why);
+        return r;
+}
