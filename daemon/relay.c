@@ -97,7 +97,7 @@ static void sns_message_of(const struct relay *r, struct pending *p, struct sns_
                 .message = p->out.message,
                 .message_structure_json = p->out.message_structure_json,
                 .attributes = p->attrs,
-                .n_attributes = 4,
+                .n_attributes = ELEMENTSOF(p->attrs),
                 /* One group per target keeps each instance's sessions in order
                  * while other instances' events flow in parallel. */
                 .group_id = fifo ? (ev && ev->target ? ev->target : "ssm-notifyd") : NULL,
