@@ -20,7 +20,8 @@ struct log_field {
         const char *value; /* NULL: field omitted */
 };
 
-/* Fixed journal MESSAGE_IDs (generated once with a random 128-bit id). */
+/* Fixed journal MESSAGE_IDs (generated once with a random 128-bit id), one
+ * per outcome: counting entries of one ID counts one kind of event. */
 #define LOG_MSGID_STARTED        "aa0bb447dbbb4ef1b97479f038cb1e38"
 #define LOG_MSGID_PUBLISHED      "7fa207e32b3a4f5c8169cb3320119b3a"
 #define LOG_MSGID_PUBLISH_FAILED "1a2f37151e504662961e00ccc73ae084"
@@ -29,6 +30,10 @@ struct log_field {
 #define LOG_MSGID_FILTERED       "5a943ffdb66e48678638f5bd7c7dea63"
 #define LOG_MSGID_UNRECOGNIZED   "b6b5241064ac4cf48a79d2c39051e478"
 #define LOG_MSGID_STOPPED        "3046c2f61d6d4a73914b5b3998e708ef"
+#define LOG_MSGID_DUPLICATE      "8332c5a39d894efd99fa643e10f3cb6b"
+#define LOG_MSGID_RENDER_FAILED  "22569408ea2848439986ed876ab22095"
+#define LOG_MSGID_RECEIVE_FAILED "e60f3acc4679451999209e64240bbbdc"
+#define LOG_MSGID_DELETE_FAILED  "2df24cc72b65461781973b832032b4db"
 
 /* Decide between journald, a terminal and a plain stream from the
  * environment and stderr. Idempotent. */

@@ -25,8 +25,10 @@
 #include "config_cli.h"
 #include "http.h"
 #include "log.h"
+#include "macro.h"
 #include "notify.h"
 #include "relay.h"
+#include "relay_aws.h"
 #include "settings.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -126,9 +128,11 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
                 return r;
         }
         if (d->relay) {
-                relay_reconfigure(d->relay, &settings.relay, aws.sqs, aws.sns);
+                relay_reconfigure(d->relay, &settings.relay);
         } else {
-                r = relay_new(&settings.relay, aws.sqs, aws.sns, &d->relay);
+                /* The relay reaches AWS through d->aws, which holds the new
+                 * clients once this function succeeds. */
+                r = relay_new(&settings.relay, &relay_aws_ops, &d->aws, &d->relay);
                 if (r < 0) {
                         aws_setup_close(&aws);
                         settings_clear(&settings);
@@ -248,7 +252,7 @@ int cmd_run(const struct cli_options *opt) {
         }
         const struct log_field started[] = { { "SQS_QUEUE_URL", d.cfg->queue_url },
                                              { "SNS_TOPIC_ARN", d.cfg->topic_arn } };
-        log_fields(LOG_INFO, LOG_MSGID_STARTED, started, 2, "ssm-notifyd %s relaying %s to %s", SSMN_VERSION,
+        log_fields(LOG_INFO, LOG_MSGID_STARTED, started, ELEMENTSOF(started), "ssm-notifyd %s relaying %s to %s", SSMN_VERSION,
                    d.cfg->queue_url, d.cfg->topic_arn);
         notified(&d, notify_send("READY=1"), "READY=1");
         notify_status(&d);

@@ -8,10 +8,12 @@
 #include "backoff.h"
 #include "dedupe.h"
 #include "event.h"
+#include "localtime.h"
 #include "log.h"
+#include "macro.h"
+#include "policy.h"
 #include "sns.h"
 #include "sqs.h"
-#include "localtime.h"
 
 /* How many published eventIDs are remembered: many batches' worth, a few
  * hundred KiB at most. */
@@ -19,14 +21,14 @@
 
 struct relay {
         struct relay_settings s;
-        struct aws_client *sqs, *sns;
+        const struct relay_ops *ops;
+        void *ops_ctx;
         struct dedupe *published;
         struct relay_stats stats;
         int receive_max; /* MaxNumberOfMessages now: below max_messages after too large an answer */
 };
 
-int relay_new(const struct relay_settings *s, struct aws_client *sqs, struct aws_client *sns,
-              struct relay **ret) {
+int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret) {
         struct relay *r = calloc(1, sizeof(*r));
         int e;
         if (!r)
@@ -37,8 +39,8 @@ int relay_new(const struct relay_settings *s, struct aws_client *sqs, struct aws
                 return e;
         }
         r->s = *s;
-        r->sqs = sqs;
-        r->sns = sns;
+        r->ops = ops;
+        r->ops_ctx = ops_ctx;
         r->receive_max = s->max_messages;
         *ret = r;
         return 0;
@@ -51,11 +53,8 @@ void relay_free(struct relay *r) {
         free(r);
 }
 
-void relay_reconfigure(struct relay *r, const struct relay_settings *s, struct aws_client *sqs,
-                       struct aws_client *sns) {
+void relay_reconfigure(struct relay *r, const struct relay_settings *s) {
         r->s = *s;
-        r->sqs = sqs;
-        r->sns = sns;
         r->receive_max = s->max_messages;
 }
 
@@ -98,7 +97,7 @@ static void sns_message_of(const struct relay *r, struct pending *p, struct sns_
                 .message = p->out.message,
                 .message_structure_json = p->out.message_structure_json,
                 .attributes = p->attrs,
-                .n_attributes = 4,
+                .n_attributes = ELEMENTSOF(p->attrs),
                 /* One group per target keeps each instance's sessions in order
                  * while other instances' events flow in parallel. */
                 .group_id = fifo ? (ev && ev->target ? ev->target : "ssm-notifyd") : NULL,
@@ -112,10 +111,16 @@ static int render_for(const struct relay *r, const struct ssm_event *ev, struct 
         return render_event(ev, &lt, &r->s.render, out);
 }
 
+static struct policy_settings policy_settings_of(const struct relay *r) {
+        return (struct policy_settings){ .max_receive_count = r->s.max_receive_count,
+                                         .unrecognized_keep = r->s.unrecognized_keep };
+}
+
 /* Returns true when the rest of the batch should wait (SNS failing retryably). */
 static bool publish_failed(struct relay *r, const struct pending *p, const struct aws_error *err) {
         const struct sqs_message *m = p->msg;
         const struct ssm_event *ev = p->ev;
+        const struct policy_settings ps = policy_settings_of(r);
         char detail[AWS_ERROR_DESCRIBE_MAX];
 
         aws_error_describe(err, detail, sizeof(detail));
@@ -127,14 +132,14 @@ static bool publish_failed(struct relay *r, const struct pending *p, const struc
                 { "EVENT_NAME", ev ? ev->event_name : NULL },
                 { "AWS_REQUEST_ID", err->request_id[0] ? err->request_id : NULL },
         };
-        if (m->receive_count >= r->s.max_receive_count) {
+        if (policy_after_publish_failure(m->receive_count, &ps).action == POLICY_POISON) {
                 r->stats.poison++;
-                log_fields(LOG_ERR, LOG_MSGID_POISON, f, 4,
+                log_fields(LOG_ERR, LOG_MSGID_POISON, f, ELEMENTSOF(f),
                            "message %s failed to publish on receive %d of %d, giving up on it (the queue's "
                            "redrive policy moves it to the dead-letter queue): %s",
                            m->message_id, m->receive_count, r->s.max_receive_count, detail);
         } else {
-                log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, 4,
+                log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, ELEMENTSOF(f),
                            "publish of message %s failed, left in the queue for a retry: %s", m->message_id,
                            detail);
         }
@@ -142,8 +147,9 @@ static bool publish_failed(struct relay *r, const struct pending *p, const struc
                 /* Bring it back when a retry may work, not a whole visibility timeout later. */
                 struct aws_error verr = { 0 };
                 unsigned delay = backoff_redelivery_seconds(m->receive_count, (unsigned)r->s.visibility_timeout);
-                if (sqs_change_visibility(r->sqs, r->s.queue_url, m->receipt_handle, (int)delay, &verr) < 0)
-                        log_fields(LOG_DEBUG, NULL, f, 1, "message %s keeps its visibility timeout: %s",
+                const struct log_field vf[] = { { "SQS_MESSAGE_ID", m->message_id } };
+                if (r->ops->change_visibility(r->ops_ctx, r->s.queue_url, m->receipt_handle, (int)delay, &verr) < 0)
+                        log_fields(LOG_DEBUG, NULL, vf, ELEMENTSOF(vf), "message %s keeps its visibility timeout: %s",
                                    m->message_id, verr.code);
                 return true;
         }
@@ -157,7 +163,7 @@ static void published(struct relay *r, const struct pending *p, const char *sns_
         r->stats.published++;
         if (!ev) {
                 const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id }, { "SNS_MESSAGE_ID", sns_id } };
-                log_fields(LOG_NOTICE, LOG_MSGID_UNRECOGNIZED, f, 2,
+                log_fields(LOG_NOTICE, LOG_MSGID_UNRECOGNIZED, f, ELEMENTSOF(f),
                            "message %s is %s; published a fallback notification as SNS message %s", m->message_id,
                            p->why, sns_id);
                 return;
@@ -169,87 +175,109 @@ static void published(struct relay *r, const struct pending *p, const char *sns_
                 { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name },
                 { "ACTOR", ev->actor },              { "TARGET", ev->target },     { "SNS_MESSAGE_ID", sns_id },
         };
-        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, 6, "published %s by %s%s%s (%s) as SNS message %s",
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f), "published %s by %s%s%s (%s) as SNS message %s",
                    ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "an unknown actor",
                    ev->target ? " on " : "", ev->target ? ev->target : "", ev->failure ? "failure" : "success",
                    sns_id);
 }
 
-static enum verdict prepare_unrecognized(struct relay *r, const struct sqs_message *m, int parse_error,
+/* An unrecognized body (v is FALLBACK or KEEP): PUBLISH fills p. */
+static enum verdict prepare_unrecognized(struct relay *r, const struct sqs_message *m, struct policy_verdict v,
                                          struct pending *p) {
         const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
-        const char *why = parse_error == -EBADMSG ? "not JSON"
-                          : parse_error == -E2BIG ? "too large"
-                                                  : "not a CloudTrail event";
         r->stats.unrecognized++;
-        if (r->s.unrecognized_keep) {
-                log_fields(LOG_WARNING, LOG_MSGID_UNRECOGNIZED, f, 1,
+        if (v.action == POLICY_KEEP) {
+                log_fields(LOG_WARNING, LOG_MSGID_UNRECOGNIZED, f, ELEMENTSOF(f),
                            "message %s is %s; kept in the queue for the dead-letter queue (unrecognized = keep)",
-                           m->message_id, why);
+                           m->message_id, v.reason);
                 return KEEP;
         }
         int e = render_fallback(m->message_id, m->body, m->body_len, &r->s.render, &p->out);
         if (e < 0) {
-                log_fields(LOG_ERR, LOG_MSGID_UNRECOGNIZED, f, 1, "message %s is %s and its fallback notification "
-                           "could not be built (%s); kept in the queue", m->message_id, why, strerror(-e));
+                log_fields(LOG_ERR, LOG_MSGID_RENDER_FAILED, f, ELEMENTSOF(f),
+                           "message %s is %s and its fallback notification could not be built (%s); kept in the "
+                           "queue", m->message_id, v.reason, strerror(-e));
                 return KEEP;
         }
         p->msg = m;
-        p->why = why;
+        p->why = v.reason;
         return PUBLISH;
 }
 
-/* Decides what becomes of one message; PUBLISH fills p. */
-static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct pending *p) {
-        struct ssm_event *ev = NULL;
-        int e;
-
-        if (m->receive_count > r->s.max_receive_count) {
-                const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
-                r->stats.poison++;
-                log_fields(LOG_ERR, LOG_MSGID_POISON, f, 1,
-                           "message %s was received %d times (max_receive_count %d); not retried, left for the "
-                           "dead-letter queue; last error: %s",
-                           m->message_id, m->receive_count, r->s.max_receive_count,
-                           r->stats.last_error[0] ? r->stats.last_error : "none seen by this process");
-                return KEEP;
-        }
-        e = event_parse(m->body, m->body_len, &ev);
-        if (e == -ENOMEM)
-                return KEEP;
-        if (e < 0)
-                return prepare_unrecognized(r, m, e, p);
-
+/* An event: ev is taken; PUBLISH fills p. */
+static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, struct policy_verdict v,
+                                  struct ssm_event *ev, struct pending *p) {
         const struct log_field f[] = {
                 { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name },
                 { "ACTOR", ev->actor },              { "TARGET", ev->target },
         };
-        if (!event_is_notifiable(ev, r->s.events, r->s.n_events)) {
+        enum verdict ret = DELETE;
+        int e;
+
+        switch (v.action) {
+        case POLICY_FILTER:
                 r->stats.filtered++;
-                log_fields(LOG_INFO, LOG_MSGID_FILTERED, f, 5, "message %s: %s from %s is not notified; deleted",
+                log_fields(LOG_INFO, LOG_MSGID_FILTERED, f, ELEMENTSOF(f), "message %s: %s from %s is %s; deleted",
                            m->message_id, ev->event_name ? ev->event_name : "(no eventName)",
-                           ev->event_source ? ev->event_source : "(no eventSource)");
-                event_free(ev);
-                return DELETE;
-        }
-        if (ev->event_id && dedupe_contains(r->published, ev->event_id)) {
+                           ev->event_source ? ev->event_source : "(no eventSource)", v.reason);
+                break;
+        case POLICY_DUPLICATE:
                 r->stats.duplicates++;
-                log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, 5,
-                           "message %s: event %s was already published by this process; deleted", m->message_id,
-                           ev->event_id);
-                event_free(ev);
-                return DELETE;
+                log_fields(LOG_INFO, LOG_MSGID_DUPLICATE, f, ELEMENTSOF(f), "message %s: event %s was %s; deleted",
+                           m->message_id, ev->event_id, v.reason);
+                break;
+        default:
+                e = render_for(r, ev, &p->out);
+                if (e < 0) {
+                        log_fields(LOG_ERR, LOG_MSGID_RENDER_FAILED, f, ELEMENTSOF(f),
+                                   "message %s could not be rendered (%s); kept", m->message_id, strerror(-e));
+                        ret = KEEP;
+                        break;
+                }
+                p->msg = m;
+                p->ev = ev;
+                return PUBLISH;
         }
-        e = render_for(r, ev, &p->out);
-        if (e < 0) {
-                log_fields(LOG_ERR, LOG_MSGID_PUBLISH_FAILED, f, 5, "message %s could not be rendered (%s); kept",
-                           m->message_id, strerror(-e));
+        event_free(ev);
+        return ret;
+}
+
+/* Gathers the facts about one message, asks the policy and carries out its
+ * verdict; PUBLISH fills p. */
+static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct pending *p) {
+        const struct policy_settings ps = policy_settings_of(r);
+        const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
+        struct policy_facts facts = { .receive_count = m->receive_count };
+        struct ssm_event *ev = NULL;
+
+        facts.parse_error = event_parse(m->body, m->body_len, &ev);
+        if (facts.parse_error == 0) {
+                facts.notifiable = event_is_notifiable(ev, r->s.events, r->s.n_events);
+                facts.duplicate = ev->event_id && dedupe_contains(r->published, ev->event_id);
+        }
+        const struct policy_verdict v = policy_decide(&facts, &ps);
+        switch (v.action) {
+        case POLICY_POISON:
+                r->stats.poison++;
+                log_fields(LOG_ERR, LOG_MSGID_POISON, f, ELEMENTSOF(f),
+                           "message %s was received %d times (max_receive_count %d); not retried, left for the "
+                           "dead-letter queue; last error: %s",
+                           m->message_id, m->receive_count, r->s.max_receive_count,
+                           r->stats.last_error[0] ? r->stats.last_error : "none seen by this process");
                 event_free(ev);
                 return KEEP;
+        case POLICY_KEEP:
+                if (facts.parse_error != -ENOMEM)
+                        return prepare_unrecognized(r, m, v, p);
+                r->stats.out_of_memory++;
+                log_fields(LOG_ERR, NULL, f, ELEMENTSOF(f), "message %s: %s; kept in the queue", m->message_id,
+                           v.reason);
+                return KEEP;
+        case POLICY_FALLBACK:
+                return prepare_unrecognized(r, m, v, p);
+        default:
+                return prepare_event(r, m, v, ev, p);
         }
-        p->msg = m;
-        p->ev = ev;
-        return PUBLISH;
 }
 
 /* The error of a failed call: AWS's answer (-EIO), or for a malformed answer
@@ -280,7 +308,7 @@ static bool publish_each(struct relay *r, struct pending *pending, const struct 
                         publish_failed(r, &pending[i], &res[i].error);
                         continue;
                 }
-                int e = sns_publish(r->sns, &msgs[i], res[i].message_id, sizeof(res[i].message_id), &err);
+                int e = r->ops->publish(r->ops_ctx, &msgs[i], res[i].message_id, sizeof(res[i].message_id), &err);
                 if (e == 0) {
                         res[i].ok = true;
                         published(r, &pending[i], res[i].message_id);
@@ -308,7 +336,7 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
                 sns_message_of(r, &pending[i], &msgs[i]);
         if (n == 1) {
                 pause = publish_each(r, pending, msgs, n, res);
-        } else if ((e = sns_publish_batch(r->sns, msgs, n, res, &err)) < 0) {
+        } else if ((e = r->ops->publish_batch(r->ops_ctx, msgs, n, res, &err)) < 0) {
                 /* One message must not fail the others: a batch SNS refused as a
                  * whole (BatchRequestTooLong, or any other answer) or that could
                  * not be built (-E2BIG: above the SNS size limit together) goes
@@ -340,7 +368,7 @@ static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned whi
 
         if (!which)
                 return;
-        int e = sqs_delete_batch(r->sqs, r->s.queue_url, b, which, &deleted, &err);
+        int e = r->ops->delete_batch(r->ops_ctx, r->s.queue_url, b, which, &deleted, &err);
         if (e == -EIO) {
                 aws_error_describe(&err, detail, sizeof(detail));
                 snprintf(r->stats.last_error, sizeof(r->stats.last_error), "delete: %s", detail);
@@ -355,7 +383,7 @@ static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned whi
                         continue;
                 }
                 const struct log_field f[] = { { "SQS_MESSAGE_ID", b->msg[i].message_id } };
-                log_fields(LOG_WARNING, NULL, f, 1,
+                log_fields(LOG_WARNING, LOG_MSGID_DELETE_FAILED, f, ELEMENTSOF(f),
                            "message %s was handled but its delete failed%s%s; it will come back and its event "
                            "will not be published again by this process",
                            b->msg[i].message_id, e < 0 ? ": " : "", e < 0 ? detail : "");
@@ -373,7 +401,7 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
         char detail[AWS_ERROR_DESCRIBE_MAX];
         int e;
 
-        e = sqs_receive(r->sqs, &p, ret, &err);
+        e = r->ops->receive(r->ops_ctx, &p, ret, &err);
         if (e == -ECANCELED)
                 return e;
         int next = sqs_next_max_messages(r->receive_max, r->s.max_messages, e == -E2BIG,
@@ -389,7 +417,7 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
         if (e == -E2BIG) {
                 snprintf(r->stats.last_error, sizeof(r->stats.last_error), "receive: answer above %u MiB",
                          SQS_ANSWER_MAX / (1024 * 1024));
-                log_fields(LOG_WARNING, NULL, NULL, 0,
+                log_fields(LOG_WARNING, LOG_MSGID_RECEIVE_FAILED, NULL, 0,
                            "receive from %s: the answer was above %u MiB (messages above 256 KiB?) and its "
                            "messages return after their visibility timeout; asking for %d at a time",
                            r->s.queue_url, SQS_ANSWER_MAX / (1024 * 1024), next);
@@ -400,7 +428,7 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
         else
                 snprintf(detail, sizeof(detail), "%s", strerror(-e));
         snprintf(r->stats.last_error, sizeof(r->stats.last_error), "receive: %s", detail);
-        log_fields(LOG_WARNING, NULL, NULL, 0, "receive from %s failed: %s", r->s.queue_url, detail);
+        log_fields(LOG_WARNING, LOG_MSGID_RECEIVE_FAILED, NULL, 0, "receive from %s failed: %s", r->s.queue_url, detail);
         return -EIO;
 }
 

@@ -11,15 +11,19 @@
  *    timeout; past max_receive_count it is logged as poison and left for the
  *    queue's redrive policy;
  *  - an eventID this process already published is deleted, not republished.
- * The relay logs each decision once, with the message's identifiers. */
+ * What becomes of each message is policy.h's pure verdict; the queue and the
+ * topic are reached only through a relay_ops table (relay_ops.h). The relay
+ * logs each decision once, with the message's identifiers, under the
+ * MESSAGE_ID of that outcome (log.h). */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "aws_client.h"
-#include "sqs.h"
+#include "aws_error.h"
+#include "relay_ops.h"
 #include "render.h"
+#include "sqs.h"
 
 struct relay_settings {
         const char *queue_url;
@@ -37,6 +41,7 @@ struct relay_settings {
 
 struct relay_stats {
         uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
+        uint64_t out_of_memory; /* messages kept because parsing them ran out of memory */
         /* "publish: " + an AWS error's code, message and class (aws_error.h sizes) */
         char last_error[AWS_ERROR_DESCRIBE_MAX + 16];
 };
@@ -48,13 +53,11 @@ enum relay_outcome {
 
 struct relay;
 
-/* The clients are borrowed; settings' strings must outlive the relay. */
-int relay_new(const struct relay_settings *s, struct aws_client *sqs, struct aws_client *sns,
-              struct relay **ret);
+/* ops and ops_ctx are borrowed; settings' strings must outlive the relay. */
+int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret);
 void relay_free(struct relay *r);
-/* Replaces settings and clients (SIGHUP); the eventID memory is kept. */
-void relay_reconfigure(struct relay *r, const struct relay_settings *s, struct aws_client *sqs,
-                       struct aws_client *sns);
+/* Replaces the settings (SIGHUP); the eventID memory and the ops are kept. */
+void relay_reconfigure(struct relay *r, const struct relay_settings *s);
 /* A cycle is relay_receive() then relay_handle(), split so that the caller
  * may abandon the long poll (nothing in hand yet) but never the handling. */
 /* 0 and a batch (possibly empty); -ECANCELED when the progress hook stopped

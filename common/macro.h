@@ -1,0 +1,5 @@
+/* macro: small preprocessor helpers shared by common/ and daemon/. */
+#pragma once
+
+/* The number of elements of an array (never a pointer: sizeof would lie). */
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,0 +1,8 @@
+/* relay_aws: the relay's operations over the SQS and SNS clients of an
+ * aws_setup (ctx is a struct aws_setup *). The setup is read at each call, so
+ * replacing its clients on a reload needs no new table. */
+#pragma once
+
+#include "relay_ops.h"
+
+extern const struct relay_ops relay_aws_ops;

@@ -1,0 +1,916 @@
+/* The relay driven through a fake relay_ops table: every row of DESIGN.md's
+ * "Message policy", partial PublishBatch and DeleteMessageBatch results,
+ * dedupe after a failed delete, the poison threshold, a stop with messages in
+ * hand, a batch above the SNS size limit, the whole-batch failure that goes
+ * out one message at a time, and the receive that asks for fewer messages
+ * after too large an answer. The fake records each call and fails chosen
+ * entries as SQS and SNS would report them. log_fields, event_parse,
+ * render_event and render_fallback are wrapped (-Wl,--wrap, see
+ * tests/CMakeLists.txt) to read each entry's MESSAGE_ID and to inject
+ * allocation and render failures. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event.h"
+#include "log.h"
+#include "macro.h"
+#include "relay.h"
+#include "render.h"
+
+#define QUEUE "https://sqs.us-east-1.amazonaws.com/123456789012/q"
+#define TOPIC "arn:aws:sns:us-east-1:123456789012:t"
+#define MAX_RECEIVE 5
+#define VISIBILITY 30
+#define CALLS_MAX 64
+#define IDS_MAX 32
+#define LOGS_MAX 64
+
+enum call { CALL_RECEIVE, CALL_PUBLISH, CALL_PUBLISH_BATCH, CALL_DELETE_BATCH, CALL_VISIBILITY };
+
+/* A message the test put in a batch: its SQS MessageId and, for an event,
+ * its eventID, by which the fake tells whose notification SNS got. */
+struct known {
+        char sqs_id[32];
+        char event_id[48];
+};
+
+struct log_entry_seen {
+        const char *message_id;
+        int level;
+        char text[512];
+};
+
+static struct fake {
+        /* injected */
+        const char *fail_publish[IDS_MAX]; /* SQS ids whose notification SNS refuses */
+        size_t n_fail_publish;
+        bool fail_every_publish;           /* Publish (not the batch) refuses everything */
+        struct aws_error publish_err;
+        int batch_rc;                      /* PublishBatch fails as a whole with this */
+        struct aws_error batch_err;
+        const char *fail_delete[IDS_MAX];  /* SQS ids whose delete entry fails */
+        size_t n_fail_delete;
+        int delete_rc;                     /* DeleteMessageBatch fails as a whole with this */
+        int receive_rc[8];                 /* successive receives' results */
+        size_t n_receive_rc;
+        const struct sqs_batch *receive_from; /* copied out by a receive that succeeds */
+        size_t receive_answer_len;
+        bool stop_at_publish;              /* "SIGTERM" arrives during the first publish */
+        bool parse_nomem, render_fail, fallback_fail;
+        /* recorded */
+        bool stopped;
+        enum call calls[CALLS_MAX];
+        size_t n_calls;
+        const char *published[IDS_MAX];    /* SQS ids SNS accepted a notification for */
+        size_t n_published;
+        const char *deleted[IDS_MAX];
+        size_t n_deleted;
+        const char *made_visible[IDS_MAX];
+        int visibility_timeout[IDS_MAX];
+        size_t n_made_visible;
+        int asked[8];                      /* MaxNumberOfMessages of each receive */
+        size_t n_too_large;                /* PublishBatch refused as above SNS_PAYLOAD_MAX */
+        struct known known[IDS_MAX];
+        size_t n_known;
+        struct log_entry_seen logs[LOGS_MAX];
+        size_t n_logs;
+} F;
+
+/* --- wrapped functions ------------------------------------------------- */
+
+void __wrap_log_fields(int level, const char *message_id, const struct log_field *fields, size_t n_fields,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void __wrap_log_fields(int level, const char *message_id, const struct log_field *fields, size_t n_fields,
+                       const char *fmt, ...) {
+        va_list ap;
+        assert_true(n_fields == 0 || fields != NULL);
+        assert_true(F.n_logs < LOGS_MAX);
+        struct log_entry_seen *e = &F.logs[F.n_logs++];
+        e->message_id = message_id;
+        e->level = level;
+        va_start(ap, fmt);
+        vsnprintf(e->text, sizeof(e->text), fmt, ap);
+        va_end(ap);
+}
+
+int __real_event_parse(const char *body, size_t len, struct ssm_event **ret);
+int __wrap_event_parse(const char *body, size_t len, struct ssm_event **ret);
+int __wrap_event_parse(const char *body, size_t len, struct ssm_event **ret) {
+        return F.parse_nomem ? -ENOMEM : __real_event_parse(body, len, ret);
+}
+
+int __real_render_event(const struct ssm_event *ev, const struct render_local_time *lt,
+                        const struct render_options *o, struct rendered *ret);
+int __wrap_render_event(const struct ssm_event *ev, const struct render_local_time *lt,
+                        const struct render_options *o, struct rendered *ret);
+int __wrap_render_event(const struct ssm_event *ev, const struct render_local_time *lt,
+                        const struct render_options *o, struct rendered *ret) {
+        return F.render_fail ? -ENOMEM : __real_render_event(ev, lt, o, ret);
+}
+
+int __real_render_fallback(const char *sqs_message_id, const char *body, size_t len,
+                           const struct render_options *o, struct rendered *ret);
+int __wrap_render_fallback(const char *sqs_message_id, const char *body, size_t len,
+                           const struct render_options *o, struct rendered *ret);
+int __wrap_render_fallback(const char *sqs_message_id, const char *body, size_t len,
+                           const struct render_options *o, struct rendered *ret) {
+        return F.fallback_fail ? -ENOMEM : __real_render_fallback(sqs_message_id, body, len, o, ret);
+}
+
+/* --- the fake table ---------------------------------------------------- */
+
+static void record(enum call c) {
+        assert_true(F.n_calls < CALLS_MAX);
+        F.calls[F.n_calls++] = c;
+}
+
+static const struct known *known_by_sqs_id(const char *sqs_id) {
+        for (size_t i = 0; i < F.n_known; i++)
+                if (strcmp(F.known[i].sqs_id, sqs_id) == 0)
+                        return &F.known[i];
+        fail_msg("unknown SQS message %s", sqs_id);
+        return NULL;
+}
+
+/* Whose notification is this: an event's carries its eventID, a fallback
+ * its SQS MessageId. */
+static const struct known *known_by_notification(const struct sns_message *m) {
+        for (size_t i = 0; i < F.n_known; i++) {
+                const struct known *k = &F.known[i];
+                if ((k->event_id[0] && strstr(m->message, k->event_id)) || strstr(m->message, k->sqs_id))
+                        return k;
+        }
+        fail_msg("a notification for no message of the batch");
+        return NULL;
+}
+
+static bool listed(const char *const *ids, size_t n, const char *id) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(ids[i], id) == 0)
+                        return true;
+        return false;
+}
+
+static void copy_batch(const struct sqs_batch *from, struct sqs_batch *to) {
+        *to = (struct sqs_batch){ .n = from->n, .answer_len = F.receive_answer_len };
+        for (size_t i = 0; i < from->n; i++) {
+                const struct sqs_message *m = &from->msg[i];
+                to->msg[i] = (struct sqs_message){
+                        .message_id = strdup(m->message_id),
+                        .receipt_handle = strdup(m->receipt_handle),
+                        .body = malloc(m->body_len),
+                        .body_len = m->body_len,
+                        .receive_count = m->receive_count,
+                };
+                assert_non_null(to->msg[i].message_id);
+                assert_non_null(to->msg[i].receipt_handle);
+                assert_non_null(to->msg[i].body);
+                memcpy(to->msg[i].body, m->body, m->body_len);
+        }
+}
+
+static int fake_receive(void *ctx, const struct sqs_receive_params *p, struct sqs_batch *ret,
+                        struct aws_error *err) {
+        size_t k = 0;
+        assert_ptr_equal(ctx, &F);
+        assert_string_equal(p->queue_url, QUEUE);
+        for (size_t i = 0; i < F.n_calls; i++)
+                k += F.calls[i] == CALL_RECEIVE;
+        record(CALL_RECEIVE);
+        assert_true(k < ELEMENTSOF(F.asked));
+        F.asked[k] = p->max_messages;
+        int rc = k < F.n_receive_rc ? F.receive_rc[k] : 0;
+        if (rc == -EIO)
+                *err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 500, .code = "InternalError",
+                                           .request_id = "req-receive" };
+        if (rc < 0)
+                return rc;
+        copy_batch(F.receive_from, ret);
+        return 0;
+}
+
+static int fake_publish(void *ctx, const struct sns_message *m, char *ret_message_id, size_t id_size,
+                        struct aws_error *err) {
+        size_t size;
+        assert_ptr_equal(ctx, &F);
+        record(CALL_PUBLISH);
+        assert_string_equal(m->topic_arn, TOPIC);
+        if (sns_message_size(m, &size) < 0)
+                return -E2BIG;
+        const struct known *k = known_by_notification(m);
+        if (F.stop_at_publish)
+                F.stopped = true;
+        if (F.fail_every_publish || listed(F.fail_publish, F.n_fail_publish, k->sqs_id)) {
+                *err = F.publish_err;
+                return -EIO;
+        }
+        F.published[F.n_published++] = k->sqs_id;
+        snprintf(ret_message_id, id_size, "sns-%zu", F.n_published);
+        return 0;
+}
+
+static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t n,
+                              struct sns_entry_result *results, struct aws_error *err) {
+        size_t total = 0, size;
+        assert_ptr_equal(ctx, &F);
+        record(CALL_PUBLISH_BATCH);
+        assert_true(n >= 2 && n <= SNS_BATCH_MAX);
+        if (F.batch_rc) {
+                *err = F.batch_err;
+                return F.batch_rc;
+        }
+        /* sns.h: the total of a batch counts against SNS_PAYLOAD_MAX. */
+        for (size_t i = 0; i < n; i++) {
+                if (sns_message_size(&msgs[i], &size) < 0)
+                        return -E2BIG;
+                total += size;
+        }
+        if (total > SNS_PAYLOAD_MAX) {
+                F.n_too_large++;
+                return -E2BIG;
+        }
+        if (F.stop_at_publish)
+                F.stopped = true;
+        for (size_t i = 0; i < n; i++) {
+                const struct known *k = known_by_notification(&msgs[i]);
+                results[i] = (struct sns_entry_result){ 0 };
+                if (listed(F.fail_publish, F.n_fail_publish, k->sqs_id)) {
+                        results[i].error = F.publish_err;
+                        continue;
+                }
+                results[i].ok = true;
+                F.published[F.n_published++] = k->sqs_id;
+                snprintf(results[i].message_id, sizeof(results[i].message_id), "sns-%zu", F.n_published);
+        }
+        return 0;
+}
+
+static int fake_delete_batch(void *ctx, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                             unsigned *ret_deleted, struct aws_error *err) {
+        unsigned deleted = 0;
+        assert_ptr_equal(ctx, &F);
+        assert_string_equal(queue_url, QUEUE);
+        record(CALL_DELETE_BATCH);
+        assert_true(which != 0);
+        if (F.delete_rc) {
+                *err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 503, .code = "ServiceUnavailable",
+                                           .request_id = "req-delete" };
+                return F.delete_rc;
+        }
+        for (size_t i = 0; i < b->n; i++) {
+                if (!(which & (1u << i)))
+                        continue;
+                const struct known *k = known_by_sqs_id(b->msg[i].message_id);
+                if (listed(F.fail_delete, F.n_fail_delete, k->sqs_id))
+                        continue;
+                deleted |= 1u << i;
+                F.deleted[F.n_deleted++] = k->sqs_id;
+        }
+        *ret_deleted = deleted;
+        return 0;
+}
+
+static int fake_change_visibility(void *ctx, const char *queue_url, const char *receipt_handle,
+                                  int visibility_timeout, struct aws_error *err) {
+        (void)err;
+        assert_ptr_equal(ctx, &F);
+        assert_string_equal(queue_url, QUEUE);
+        record(CALL_VISIBILITY);
+        /* receipt handles are "rh-" + the SQS id (add_message) */
+        assert_true(strncmp(receipt_handle, "rh-", 3) == 0);
+        const struct known *k = known_by_sqs_id(receipt_handle + 3);
+        F.visibility_timeout[F.n_made_visible] = visibility_timeout;
+        F.made_visible[F.n_made_visible++] = k->sqs_id;
+        return 0;
+}
+
+static const struct relay_ops FAKE_OPS = {
+        .receive = fake_receive,
+        .publish = fake_publish,
+        .publish_batch = fake_publish_batch,
+        .delete_batch = fake_delete_batch,
+        .change_visibility = fake_change_visibility,
+};
+
+/* --- building batches and checking results ------------------------------ */
+
+static struct relay_settings settings(void) {
+        return (struct relay_settings){
+                .queue_url = QUEUE,
+                .wait_time_seconds = 20,
+                .max_messages = SQS_BATCH_MAX,
+                .visibility_timeout = VISIBILITY,
+                .max_receive_count = MAX_RECEIVE,
+                .topic_arn = TOPIC,
+                .timezone = "UTC",
+                .render = { .format = RENDER_JSON, .language = RENDER_EN },
+        };
+}
+
+static struct relay *relay_with(const struct relay_settings *s) {
+        struct relay *r = NULL;
+        assert_int_equal(relay_new(s, &FAKE_OPS, &F, &r), 0);
+        return r;
+}
+
+static void add_message(struct sqs_batch *b, const char *sqs_id, const char *event_id, const char *body,
+                        int receive_count) {
+        char rh[64];
+        assert_true(b->n < SQS_BATCH_MAX);
+        assert_true(F.n_known < IDS_MAX);
+        struct known *k = &F.known[F.n_known++];
+        snprintf(k->sqs_id, sizeof(k->sqs_id), "%s", sqs_id);
+        snprintf(k->event_id, sizeof(k->event_id), "%s", event_id ? event_id : "");
+        snprintf(rh, sizeof(rh), "rh-%s", sqs_id);
+        size_t len = strlen(body);
+        struct sqs_message *m = &b->msg[b->n++];
+        /* exact size, no NUL: ASan reports a read past the body */
+        *m = (struct sqs_message){ .message_id = strdup(sqs_id), .receipt_handle = strdup(rh),
+                                   .body = malloc(len), .body_len = len, .receive_count = receive_count };
+        assert_non_null(m->message_id);
+        assert_non_null(m->receipt_handle);
+        assert_non_null(m->body);
+        memcpy(m->body, body, len);
+}
+
+/* A CloudTrail record from source/name by user; eventID "evt-" + sqs_id. */
+static void add_event_by(struct sqs_batch *b, const char *sqs_id, const char *source, const char *name,
+                         const char *user, int receive_count) {
+        static const char fmt[] =
+                "{\"eventVersion\":\"1.08\",\"eventSource\":\"%s\",\"eventName\":\"%s\",\"eventID\":\"%s\","
+                "\"eventTime\":\"2024-08-01T12:00:00Z\",\"awsRegion\":\"us-east-1\","
+                "\"recipientAccountId\":\"123456789012\",\"userIdentity\":{\"type\":\"IAMUser\","
+                "\"userName\":\"%s\",\"accountId\":\"123456789012\"},"
+                "\"requestParameters\":{\"target\":\"i-0123456789abcdef0\"}}";
+        char event_id[48];
+        snprintf(event_id, sizeof(event_id), "evt-%s", sqs_id);
+        size_t n = sizeof(fmt) + strlen(source) + strlen(name) + strlen(event_id) + strlen(user);
+        char *body = malloc(n);
+        assert_non_null(body);
+        snprintf(body, n, fmt, source, name, event_id, user);
+        add_message(b, sqs_id, event_id, body, receive_count);
+        free(body);
+}
+
+static void add_event(struct sqs_batch *b, const char *sqs_id, int receive_count) {
+        add_event_by(b, sqs_id, "ssm.amazonaws.com", "StartSession", "alice", receive_count);
+}
+
+static size_t calls_of(enum call c) {
+        size_t n = 0;
+        for (size_t i = 0; i < F.n_calls; i++)
+                n += F.calls[i] == c;
+        return n;
+}
+
+static void assert_calls(const enum call *want, size_t n) {
+        assert_int_equal(F.n_calls, n);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(F.calls[i], want[i]);
+}
+#define ASSERT_CALLS(...)                                                  \
+        do {                                                               \
+                const enum call want_[] = { __VA_ARGS__ };                 \
+                assert_calls(want_, ELEMENTSOF(want_));                    \
+        } while (0)
+
+static size_t count_of(const char *const *ids, size_t n, const char *id) {
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++)
+                c += strcmp(ids[i], id) == 0;
+        return c;
+}
+#define PUBLISHED(id) count_of(F.published, F.n_published, id)
+#define DELETED(id) count_of(F.deleted, F.n_deleted, id)
+#define MADE_VISIBLE(id) count_of(F.made_visible, F.n_made_visible, id)
+
+/* Entries logged under message_id (NULL: without one). */
+static size_t logged(const char *message_id) {
+        size_t n = 0;
+        for (size_t i = 0; i < F.n_logs; i++)
+                if (message_id ? F.logs[i].message_id && strcmp(F.logs[i].message_id, message_id) == 0
+                               : !F.logs[i].message_id)
+                        n++;
+        return n;
+}
+
+static const struct log_entry_seen *log_with(const char *text) {
+        for (size_t i = 0; i < F.n_logs; i++)
+                if (strstr(F.logs[i].text, text))
+                        return &F.logs[i];
+        return NULL;
+}
+
+/* The level of the entry whose text holds text; fails the test when there
+ * is none. */
+static int level_of(const char *text) {
+        const struct log_entry_seen *e = log_with(text);
+        if (!e)
+                fail_msg("no log entry with \"%s\"", text);
+        return e ? e->level : -1;
+}
+
+static struct aws_error aws_err(enum aws_error_class cls, const char *code) {
+        struct aws_error e = { .cls = cls, .http_status = cls == AWS_ERR_FATAL ? 400 : 500 };
+        snprintf(e.code, sizeof(e.code), "%s", code);
+        snprintf(e.request_id, sizeof(e.request_id), "req-%s", code);
+        return e;
+}
+
+static void forget_calls(void) {
+        F.n_calls = 0;
+        F.n_logs = 0;
+}
+
+static int setup(void **state) {
+        (void)state;
+        F = (struct fake){ 0 };
+        return 0;
+}
+
+/* --- DESIGN.md's message policy, row by row ----------------------------- */
+
+static void test_notifiable_event_is_published_then_deleted(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(PUBLISHED("msg-0001"), 1);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(relay_get_stats(r)->published, 1);
+        assert_int_equal(relay_get_stats(r)->deleted, 1);
+        assert_int_equal(logged(LOG_MSGID_PUBLISHED), 1);
+        assert_non_null(log_with("published StartSession by alice on i-0123456789abcdef0 (success) as SNS message sns-1"));
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_event_the_filter_drops_is_deleted_unpublished(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event_by(&b, "msg-0001", "ec2.amazonaws.com", "StartSession", "alice", 1);
+        add_event_by(&b, "msg-0002", "ssm.amazonaws.com", "DescribeInstanceInformation", "alice", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_DELETE_BATCH);
+        assert_int_equal(DELETED("msg-0001") + DELETED("msg-0002"), 2);
+        assert_int_equal(relay_get_stats(r)->filtered, 2);
+        assert_int_equal(logged(LOG_MSGID_FILTERED), 2);
+        assert_int_equal(level_of("DescribeInstanceInformation from ssm.amazonaws.com is not notified"), LOG_INFO);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_unrecognized_body_gets_a_fallback_then_is_deleted(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_message(&b, "msg-0001", NULL, "not JSON {", 1);
+        add_message(&b, "msg-0002", NULL, "{\"detail-type\":\"EC2 Instance State-change Notification\"}", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_DELETE_BATCH);
+        assert_int_equal(PUBLISHED("msg-0001"), 1);
+        assert_int_equal(PUBLISHED("msg-0002"), 1);
+        assert_int_equal(DELETED("msg-0001") + DELETED("msg-0002"), 2);
+        assert_int_equal(relay_get_stats(r)->unrecognized, 2);
+        assert_int_equal(logged(LOG_MSGID_UNRECOGNIZED), 2);
+        assert_int_equal(logged(LOG_MSGID_PUBLISHED), 0);
+        assert_non_null(log_with("message msg-0001 is not JSON; published a fallback"));
+        assert_non_null(log_with("message msg-0002 is not a CloudTrail event; published a fallback"));
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_unrecognized_keep_leaves_it_for_the_dlq(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.unrecognized_keep = true;
+        struct relay *r = relay_with(&s);
+        add_message(&b, "msg-0001", NULL, "not JSON {", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(F.n_calls, 0);
+        assert_int_equal(relay_get_stats(r)->unrecognized, 1);
+        assert_int_equal(logged(LOG_MSGID_UNRECOGNIZED), 1);
+        assert_non_null(log_with("kept in the queue for the dead-letter queue"));
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_retryable_publish_failure_keeps_it_and_backs_off(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        F.fail_publish[F.n_fail_publish++] = "msg-0001";
+        F.publish_err = aws_err(AWS_ERR_THROTTLED, "Throttling");
+        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        /* Not deleted; handed back early so the retry comes after a backoff,
+         * not a whole visibility timeout later. */
+        ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY);
+        assert_int_equal(MADE_VISIBLE("msg-0001"), 1);
+        assert_true(F.visibility_timeout[0] > 0 && F.visibility_timeout[0] <= VISIBILITY);
+        assert_int_equal(relay_get_stats(r)->failed, 1);
+        assert_int_equal(relay_get_stats(r)->poison, 0);
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "Throttling"));
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
+        assert_int_equal(logged(LOG_MSGID_POISON), 0);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_fatal_publish_failure_keeps_it_without_backoff(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        F.fail_publish[F.n_fail_publish++] = "msg-0001";
+        F.publish_err = aws_err(AWS_ERR_FATAL, "InvalidParameter");
+        /* The message's own fault: SNS is fine, the loop goes on. */
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH);
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_poison_threshold(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        F.fail_publish[F.n_fail_publish++] = "msg-0001";
+        F.fail_publish[F.n_fail_publish++] = "msg-0002";
+
+        /* Below the limit a failure is retried; on the last receive allowed it is given up. */
+        add_event(&b, "msg-0001", MAX_RECEIVE - 1);
+        add_event(&b, "msg-0002", MAX_RECEIVE);
+        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(F.n_deleted, 0);
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
+        assert_int_equal(logged(LOG_MSGID_POISON), 1);
+        assert_non_null(log_with("message msg-0002 failed to publish on receive 5 of 5, giving up on it"));
+        assert_int_equal(relay_get_stats(r)->poison, 1);
+        sqs_batch_clear(&b);
+
+        /* Past it, it is not tried at all, and the last error is in the log. */
+        forget_calls();
+        add_event(&b, "msg-0003", MAX_RECEIVE + 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(F.n_calls, 0);
+        assert_int_equal(logged(LOG_MSGID_POISON), 1);
+        assert_int_equal(level_of("message msg-0003 was received 6 times"), LOG_ERR);
+        assert_non_null(log_with("last error: publish: HTTP 500 Internal Server Error: InternalError"));
+        assert_int_equal(relay_get_stats(r)->poison, 2);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+/* --- batches ------------------------------------------------------------ */
+
+static void test_partial_publish_batch_deletes_only_what_sns_accepted(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        add_event(&b, "msg-0003", 1);
+        F.fail_publish[F.n_fail_publish++] = "msg-0002";
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_VISIBILITY, CALL_DELETE_BATCH);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(DELETED("msg-0002"), 0);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(MADE_VISIBLE("msg-0002"), 1);
+        assert_int_equal(relay_get_stats(r)->published, 2);
+        assert_int_equal(relay_get_stats(r)->failed, 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_partial_delete_then_redelivery_is_a_duplicate(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        F.fail_delete[F.n_fail_delete++] = "msg-0002";
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(F.n_published, 2);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(DELETED("msg-0002"), 0);
+        assert_int_equal(relay_get_stats(r)->deleted, 1);
+        assert_int_equal(logged(LOG_MSGID_DELETE_FAILED), 1);
+        assert_non_null(log_with("message msg-0002 was handled but its delete failed"));
+        sqs_batch_clear(&b);
+
+        /* It comes back: deleted, not published again, and not logged as published. */
+        forget_calls();
+        F.n_fail_delete = 0;
+        add_event(&b, "msg-0002", 2);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_DELETE_BATCH);
+        assert_int_equal(F.n_published, 2);
+        assert_int_equal(DELETED("msg-0002"), 1);
+        assert_int_equal(relay_get_stats(r)->duplicates, 1);
+        assert_int_equal(relay_get_stats(r)->published, 2);
+        assert_int_equal(logged(LOG_MSGID_DUPLICATE), 1);
+        assert_int_equal(logged(LOG_MSGID_PUBLISHED), 0);
+        assert_non_null(log_with("event evt-msg-0002 was already published by this process; deleted"));
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_failed_delete_call_then_redelivery_is_a_duplicate(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        F.delete_rc = -EIO;
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(F.n_published, 2);
+        assert_int_equal(F.n_deleted, 0);
+        assert_int_equal(logged(LOG_MSGID_DELETE_FAILED), 2);
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "delete: HTTP 503 Service Unavailable: ServiceUnavailable"));
+        sqs_batch_clear(&b);
+
+        forget_calls();
+        F.delete_rc = 0;
+        add_event(&b, "msg-0001", 2);
+        add_event(&b, "msg-0002", 2);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_DELETE_BATCH);
+        assert_int_equal(F.n_published, 2);
+        assert_int_equal(F.n_deleted, 2);
+        assert_int_equal(relay_get_stats(r)->duplicates, 2);
+        assert_int_equal(logged(LOG_MSGID_DUPLICATE), 2);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_batch_refused_as_a_whole_goes_out_one_by_one(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        add_message(&b, "msg-0003", NULL, "not JSON {", 1);
+        F.batch_rc = -EIO;
+        F.batch_err = aws_err(AWS_ERR_FATAL, "BatchRequestTooLong");
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_published, 3);
+        assert_int_equal(F.n_deleted, 3);
+        assert_non_null(log_with("BatchRequestTooLong"));
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_one_by_one_stops_when_sns_fails_retryably(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        add_event(&b, "msg-0003", 1);
+        F.batch_rc = -EIO;
+        F.batch_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        F.fail_every_publish = true;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        /* SNS itself is failing: one try, then each message is handed back. */
+        ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_VISIBILITY, CALL_VISIBILITY, CALL_VISIBILITY);
+        assert_int_equal(calls_of(CALL_PUBLISH), 1);
+        assert_int_equal(F.n_deleted, 0);
+        assert_int_equal(relay_get_stats(r)->failed, 3);
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 3);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+/* A StartSession whose every text field is RENDER_FIELD_CAP control
+ * characters and more: each escapes to several bytes, so its notification is
+ * about 70 KB (SNS's limit is 256 KiB). */
+static void add_bulky_event(struct sqs_batch *b, const char *sqs_id) {
+        static const char fmt[] =
+                "{\"eventVersion\":\"1.08\",\"eventSource\":\"ssm.amazonaws.com\",\"eventName\":\"StartSession\","
+                "\"eventID\":\"%s\",\"eventTime\":\"2024-08-01T12:00:00Z\",\"awsRegion\":\"us-east-1%s\","
+                "\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\",\"recipientAccountId\":\"123456789012\","
+                "\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"%s\",\"accountId\":\"123456789012\","
+                "\"arn\":\"%s\",\"principalId\":\"%s\"},\"requestParameters\":{\"target\":\"%s\",\"reason\":\"%s\","
+                "\"documentName\":\"%s\"},\"responseElements\":{\"sessionId\":\"%s\",\"streamUrl\":\"%s\"},"
+                "\"errorCode\":\"%s\",\"errorMessage\":\"%s\"}";
+        static const char ctl[] = "\\u0001";
+        const size_t n_ctl = 1100, fields = 13;
+        char event_id[48], *v = malloc(n_ctl * strlen(ctl) + 1), *body;
+        assert_non_null(v);
+        for (size_t i = 0; i < n_ctl; i++)
+                memcpy(v + i * strlen(ctl), ctl, strlen(ctl));
+        v[n_ctl * strlen(ctl)] = '\0';
+        snprintf(event_id, sizeof(event_id), "evt-%s", sqs_id);
+        size_t n = sizeof(fmt) + sizeof(event_id) + fields * strlen(v);
+        body = malloc(n);
+        assert_non_null(body);
+        snprintf(body, n, fmt, event_id, v, v, v, v, v, v, v, v, v, v, v, v, v);
+        add_message(b, sqs_id, event_id, body, 1);
+        free(body);
+        free(v);
+}
+
+static void test_batch_above_256_kib_goes_out_per_message(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        /* Each notification fits; the four together do not. */
+        add_bulky_event(&b, "msg-0001");
+        add_bulky_event(&b, "msg-0002");
+        add_bulky_event(&b, "msg-0003");
+        add_bulky_event(&b, "msg-0004");
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(F.n_too_large, 1);
+        ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_published, 4);
+        assert_int_equal(F.n_deleted, 4);
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+/* --- stopping, receiving ------------------------------------------------ */
+
+static void test_stop_with_messages_in_hand_finishes_the_batch(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        /* A stop during the long poll (the progress hook abandons it, cmd_run.c):
+         * nothing was in hand, nothing else happens, nothing is counted. */
+        F.receive_rc[F.n_receive_rc++] = -ECANCELED;
+        assert_int_equal(relay_receive(r, &b), -ECANCELED);
+        ASSERT_CALLS(CALL_RECEIVE);
+        assert_int_equal(b.n, 0);
+        assert_int_equal(relay_get_stats(r)->received, 0);
+        assert_int_equal(F.n_logs, 0);
+
+        /* A stop once messages are in hand: the hook abandons only a long
+         * poll, so every message of the batch is published and deleted. */
+        struct sqs_batch from = { 0 };
+        add_event(&from, "msg-0001", 1);
+        add_event(&from, "msg-0002", 1);
+        add_message(&from, "msg-0003", NULL, "not JSON {", 1);
+        F.receive_from = &from;
+        F.receive_answer_len = 2048;
+        F.stop_at_publish = true;
+        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(b.n, 3);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_true(F.stopped);
+        assert_int_equal(F.n_published, 3);
+        assert_int_equal(F.n_deleted, 3);
+        assert_int_equal(F.asked[1], SQS_BATCH_MAX); /* the cancelled poll changed nothing */
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&from);
+        relay_free(r);
+}
+
+static void test_answer_too_large_asks_for_fewer_messages(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 }, from = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&from, "msg-0001", 1);
+        F.receive_from = &from;
+        F.receive_answer_len = 1024;
+        F.receive_rc[F.n_receive_rc++] = -E2BIG;
+        F.receive_rc[F.n_receive_rc++] = -E2BIG;
+        assert_int_equal(relay_receive(r, &b), -EIO);
+        assert_int_equal(relay_receive(r, &b), -EIO);
+        assert_int_equal(relay_receive(r, &b), 0);
+        sqs_batch_clear(&b);
+        assert_int_equal(relay_receive(r, &b), 0);
+        sqs_batch_clear(&b);
+        assert_int_equal(F.asked[0], SQS_BATCH_MAX);
+        assert_int_equal(F.asked[1], SQS_BATCH_MAX / 2);
+        assert_int_equal(F.asked[2], SQS_BATCH_MAX / 4);
+        /* a small answer: back up again */
+        assert_true(F.asked[3] > F.asked[2]);
+        assert_int_equal(logged(LOG_MSGID_RECEIVE_FAILED), 2);
+        assert_non_null(log_with("asking for 5 at a time"));
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "receive: answer above"));
+        assert_int_equal(relay_get_stats(r)->received, 2);
+        sqs_batch_clear(&from);
+        relay_free(r);
+}
+
+static void test_receive_failure_has_its_own_message_id(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        F.receive_rc[F.n_receive_rc++] = -EIO;
+        assert_int_equal(relay_receive(r, &b), -EIO);
+        assert_int_equal(logged(LOG_MSGID_RECEIVE_FAILED), 1);
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "receive: HTTP 500 Internal Server Error: InternalError"));
+        relay_free(r);
+}
+
+/* --- failures before the publish ------------------------------------------ */
+
+static void test_out_of_memory_while_parsing_is_logged_counted_and_kept(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        F.parse_nomem = true;
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(F.n_calls, 0); /* neither published nor deleted: it comes back */
+        assert_int_equal(relay_get_stats(r)->out_of_memory, 1);
+        assert_int_equal(relay_get_stats(r)->unrecognized, 0);
+        assert_int_equal(level_of("message msg-0001: out of memory while parsing it"), LOG_ERR);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_render_failure_is_not_a_publish_failure(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_message(&b, "msg-0002", NULL, "not JSON {", 1);
+        F.render_fail = true;
+        F.fallback_fail = true;
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(F.n_calls, 0);
+        assert_int_equal(logged(LOG_MSGID_RENDER_FAILED), 2);
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
+        assert_int_equal(logged(LOG_MSGID_UNRECOGNIZED), 0);
+        assert_int_equal(relay_get_stats(r)->failed, 0);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_each_message_id_is_distinct(void **state) {
+        (void)state;
+        const char *ids[] = { LOG_MSGID_STARTED,       LOG_MSGID_PUBLISHED,     LOG_MSGID_PUBLISH_FAILED,
+                              LOG_MSGID_POISON,        LOG_MSGID_CONFIG_ERROR,  LOG_MSGID_FILTERED,
+                              LOG_MSGID_UNRECOGNIZED,  LOG_MSGID_STOPPED,       LOG_MSGID_DUPLICATE,
+                              LOG_MSGID_RENDER_FAILED, LOG_MSGID_RECEIVE_FAILED, LOG_MSGID_DELETE_FAILED };
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+                assert_int_equal(strlen(ids[i]), 32);
+                for (size_t j = i + 1; j < ELEMENTSOF(ids); j++)
+                        assert_string_not_equal(ids[i], ids[j]);
+        }
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup(test_notifiable_event_is_published_then_deleted, setup),
+                cmocka_unit_test_setup(test_event_the_filter_drops_is_deleted_unpublished, setup),
+                cmocka_unit_test_setup(test_unrecognized_body_gets_a_fallback_then_is_deleted, setup),
+                cmocka_unit_test_setup(test_unrecognized_keep_leaves_it_for_the_dlq, setup),
+                cmocka_unit_test_setup(test_retryable_publish_failure_keeps_it_and_backs_off, setup),
+                cmocka_unit_test_setup(test_fatal_publish_failure_keeps_it_without_backoff, setup),
+                cmocka_unit_test_setup(test_poison_threshold, setup),
+                cmocka_unit_test_setup(test_partial_publish_batch_deletes_only_what_sns_accepted, setup),
+                cmocka_unit_test_setup(test_partial_delete_then_redelivery_is_a_duplicate, setup),
+                cmocka_unit_test_setup(test_failed_delete_call_then_redelivery_is_a_duplicate, setup),
+                cmocka_unit_test_setup(test_batch_refused_as_a_whole_goes_out_one_by_one, setup),
+                cmocka_unit_test_setup(test_one_by_one_stops_when_sns_fails_retryably, setup),
+                cmocka_unit_test_setup(test_batch_above_256_kib_goes_out_per_message, setup),
+                cmocka_unit_test_setup(test_stop_with_messages_in_hand_finishes_the_batch, setup),
+                cmocka_unit_test_setup(test_answer_too_large_asks_for_fewer_messages, setup),
+                cmocka_unit_test_setup(test_receive_failure_has_its_own_message_id, setup),
+                cmocka_unit_test_setup(test_out_of_memory_while_parsing_is_logged_counted_and_kept, setup),
+                cmocka_unit_test_setup(test_render_failure_is_not_a_publish_failure, setup),
+                cmocka_unit_test(test_each_message_id_is_distinct),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
