@@ -1,4 +1,5 @@
 #include "awsid.h"
+#include "macro.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -221,7 +222,7 @@ int aws_topic_arn_parse(const char *arn, char *ret_region) {
         const char *p = NULL, *region, *colon;
         size_t n;
 
-        for (size_t i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(partitions); i++)
                 if (strncmp(arn, partitions[i], strlen(partitions[i])) == 0)
                         p = arn + strlen(partitions[i]);
         if (!p)

@@ -18,8 +18,8 @@
 #include "buf.h"
 #include "config.h"
 #include "credentials.h"
+#include "macro.h"
 
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The longest physical line, newline excluded: a session token of
  * CREDENTIALS_TOKEN_MAX plus its key and a comment. */

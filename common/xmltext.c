@@ -1,4 +1,5 @@
 #include "xmltext.h"
+#include "macro.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -311,7 +312,7 @@ static int put_reference(struct text_sink *s, const char **pp, const char *end) 
                 *pp = p + 1;
                 return 0;
         }
-        for (size_t i = 0; i < sizeof(predefined_entities) / sizeof(predefined_entities[0]); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(predefined_entities); i++) {
                 if (starts_with(p, end, predefined_entities[i].name)) {
                         sink_put(s, predefined_entities[i].c);
                         *pp = p + strlen(predefined_entities[i].name);

@@ -9,6 +9,7 @@
 #include "datetime.h"
 #include "event_internal.h"
 #include "json_parse.h"
+#include "macro.h"
 #include "textsafe.h"
 
 const char *const EVENT_DEFAULT_NAMES[] = {
@@ -210,7 +211,7 @@ static bool is_cloudtrail_record(json_object *o) {
 static int fill(struct ssm_event *ev, json_object *record, json_object *envelope) {
         int r;
 
-        for (size_t i = 0; i < sizeof(RECORD_FIELDS) / sizeof(RECORD_FIELDS[0]); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(RECORD_FIELDS); i++) {
                 char **field = field_at(ev, RECORD_FIELDS[i].offset);
                 for (size_t j = 0; j < 3 && RECORD_FIELDS[i].paths[j] && !*field; j++) {
                         r = event_json_dup(event_json_path(record, RECORD_FIELDS[i].paths[j]), field);
@@ -294,7 +295,7 @@ void event_free(struct ssm_event *ev) {
                 &ev->document_name, &ev->reason, &ev->port_number, &ev->local_port_number,
                 &ev->remote_host, &ev->error_code, &ev->error_message,
         };
-        for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
                 free(*strings[i]);
         free(ev);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "event_internal.h"
+#include "macro.h"
 
 static const char SSO_ROLE_PREFIX[] = "AWSReservedSSO_";
 static const char SSO_ISSUER_PATH[] = "/aws-reserved/sso.amazonaws.com/";
@@ -33,7 +34,7 @@ static int identity_load(json_object *ui, struct identity *id) {
                 { offsetof(struct identity, on_behalf_of), "onBehalfOf.userId" },
                 { offsetof(struct identity, credential), "credentialId" },
         };
-        for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(members); i++) {
                 char **field = (char **)(void *)((char *)id + members[i].offset);
                 int r = event_json_dup(event_json_path(ui, members[i].path), field);
                 if (r < 0)
@@ -110,7 +111,7 @@ static bool is_generated_session_name(const char *s) {
                 "botocore-session-", "aws-go-sdk-", "aws-sdk-java-", "aws-sdk-js-",
                 "aws-dotnet-sdk-session-",
         };
-        for (size_t i = 0; i < sizeof(digit_prefixes) / sizeof(digit_prefixes[0]); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(digit_prefixes); i++) {
                 size_t n = strlen(digit_prefixes[i]);
                 if (strncmp(s, digit_prefixes[i], n) == 0 && digits_from(s + n))
                         return true;

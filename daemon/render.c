@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "macro.h"
 #include "render_internal.h"
 
 /* Each untrusted value is cut at 1 KiB. If even then the message would pass
@@ -143,7 +144,7 @@ static int multi_form(render_form_fn fn, const void *source, const char *subject
                 { "default", &chatbot }, { "https", &chatbot }, { "email", &text }, { "email-json", &json },
                 { "sqs", &json },        { "lambda", &json },   { "sms", &sms },
         };
-        for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]) && r >= 0; i++)
+        for (size_t i = 0; i < ELEMENTSOF(forms) && r >= 0; i++)
                 r = add_form(multi, forms[i].key, forms[i].form);
         if (r >= 0)
                 r = render_put_json(multi, false, out);
@@ -207,7 +208,7 @@ int render_event(const struct ssm_event *ev, const struct render_local_time *lt,
                  const struct render_options *o, struct rendered *ret) {
         int r = -E2BIG;
 
-        for (size_t i = 0; i < sizeof(FIELD_CAPS) / sizeof(FIELD_CAPS[0]) && r == -E2BIG; i++) {
+        for (size_t i = 0; i < ELEMENTSOF(FIELD_CAPS) && r == -E2BIG; i++) {
                 struct render_ctx c = make_ctx(ev, lt, o, FIELD_CAPS[i]);
                 r = render_with_cap(&c, ret);
         }
@@ -231,7 +232,7 @@ int render_json_object(const struct ssm_event *ev, const struct render_local_tim
         int r = -E2BIG;
         size_t i;
 
-        for (i = 0; i < sizeof(FIELD_CAPS) / sizeof(FIELD_CAPS[0]) && r == -E2BIG; i++) {
+        for (i = 0; i < ELEMENTSOF(FIELD_CAPS) && r == -E2BIG; i++) {
                 struct render_ctx c = make_ctx(ev, lt, o, FIELD_CAPS[i]);
                 r = render_with_cap(&c, &rd);
                 if (r >= 0)

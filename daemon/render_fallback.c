@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "macro.h"
 #include "render_internal.h"
 
 /* DESIGN.md: "MessageId, first 2 KiB of the body, escaped". */
@@ -75,7 +76,7 @@ static int fallback_json(const struct fallback *fb, struct buf *out) {
                         json_object_new_boolean(fb->len > FALLBACK_EXCERPT),
                 };
                 const char *keys[] = { "kind", "sqs_message_id", "body_size", "body_excerpt", "body_truncated" };
-                for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                         if (r < 0 || json_object_object_add(o, keys[i], fields[i]) < 0) {
                                 json_object_put(fields[i]);
                                 r = -ENOMEM;
@@ -125,7 +126,7 @@ static int fallback_chatbot(const struct fallback *fb, const char *subject, stru
                 { metadata, "summary", json_object_new_string(subject) },
                 { metadata, "eventType", json_object_new_string("Unrecognized") },
         };
-        for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(members); i++)
                 if (r < 0 || !members[i].obj || json_object_object_add(members[i].obj, members[i].key,
                                                                        members[i].value) < 0) {
                         json_object_put(members[i].value);

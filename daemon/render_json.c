@@ -1,6 +1,7 @@
 /* The json format: the DESIGN.md fields of an event, null when unknown. */
 #include <errno.h>
 
+#include "macro.h"
 #include "render_internal.h"
 
 int render_put_json(json_object *o, bool pretty, struct buf *out) {
@@ -92,7 +93,7 @@ int render_fields_json(const struct render_ctx *c, json_object **ret) {
                 { "error_code", ev->error_code, -1 },
                 { "error_message", ev->error_message, -1 },
         };
-        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && r >= 0; i++)
+        for (size_t i = 0; i < ELEMENTSOF(fields) && r >= 0; i++)
                 r = fields[i].flag >= 0 ? add_bool(o, fields[i].key, fields[i].flag)
                                         : add_string(o, fields[i].key, fields[i].value, c->cap);
         if (r < 0) {
