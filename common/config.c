@@ -17,6 +17,7 @@
 #include <ini.h>
 #include <openssl/crypto.h>
 
+#include "aws_service.h"
 #include "awsid.h"
 #include "buf.h"
 #include "template.h"
@@ -984,7 +985,7 @@ static void endpoint_default(struct parser *p, const struct key_def *k) {
         char **field = str_field(p, k);
         struct buf b;
 
-        buf_init(&b, 0);
+        buf_init(&b, AWS_ENDPOINT_MAX);
         /* the China partition's endpoints are under amazonaws.com.cn */
         if (buf_printf(&b, "https://%.*s.%s.amazonaws.com%s", (int)strcspn(k->key, "_"), k->key, region,
                        strncmp(region, "cn-", 3) == 0 ? ".cn" : "") < 0 ||

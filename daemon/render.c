@@ -260,9 +260,9 @@ int render_json_object(const struct ssm_event *ev, const struct render_local_tim
                 if (r >= 0)
                         r = render_fields_json(&c, &fields);
         }
-        /* Not published, so not held to the SNS bound: it is bounded by
-         * construction (one message plus capped fields). */
-        buf_init(&out, 0);
+        /* Not published, so not held to the SNS bound: one message and
+         * capped fields, JSON-escaped (at most 6 bytes per byte, "\u00XX"). */
+        buf_init(&out, RENDER_JSON_MAX);
         if (r >= 0 && !(obj = json_object_new_object()))
                 r = -ENOMEM;
         if (r >= 0)

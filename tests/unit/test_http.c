@@ -325,7 +325,7 @@ static void test_token_header_wiped(void **state) {
 
         /* the watch sees an unwiped block */
         struct buf probe;
-        buf_init(&probe, 0);
+        buf_init(&probe, sizeof("x" TOKEN));
         assert_int_equal(buf_puts(&probe, "x" TOKEN), 0);
         watching = true;
         buf_free(&probe);
