@@ -151,12 +151,14 @@ int credentials_new(const struct credentials_options *opt, struct credentials **
                 snprintf(c->source, sizeof(c->source), "instance profile");
                 r = imds_new(opt->imds_endpoint ? opt->imds_endpoint : IMDS_DEFAULT_ENDPOINT, &c->imds);
         }
-        if (r < 0) {
-                credentials_free(c);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         *ret = c;
-        return 0;
+        c = NULL;
+        r = 0;
+out:
+        credentials_free(c);
+        return r;
 }
 
 static bool cached_usable(const struct credentials *c, time_t now) {

@@ -198,12 +198,13 @@ int imds_new(const char *endpoint, struct imds **ret) {
         buf_init(&m->token, IMDS_API_TOKEN_MAX);
         m->endpoint = strndup(endpoint, n);
         r = m->endpoint ? http_client_new(&o, &m->http) : -ENOMEM;
-        if (r < 0) {
-                imds_free(m);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         *ret = m;
-        return 0;
+        m = NULL;
+out:
+        imds_free(m);
+        return r;
 }
 
 void imds_free(struct imds *m) {

@@ -37,15 +37,15 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         };
         r = aws_client_new(&o, &s.sqs);
         if (r < 0)
-                goto fail;
+                goto out;
         o.service = &aws_service_sns;
         o.endpoint = cfg->sns_endpoint;
         r = aws_client_new(&o, &s.sns);
         if (r < 0)
-                goto fail;
+                goto out;
         *ret = s;
-        return 0;
-fail:
+        s = (struct aws_setup){ 0 };
+out:
         aws_setup_close(&s);
         return r;
 }
