@@ -49,7 +49,8 @@ void aws_client_free(struct aws_client *c);
  *   -EIO       AWS answered with an error, no answer arrived, or there were
  *              no credentials to sign with (err->source tells which);
  *   -ECANCELED the progress hook stopped the call;
- *   -E2BIG     the answer was above max_body;
+ *   -E2BIG     the answer was above max_body (or the request above SigV4's
+ *              limits, sigv4.h);
  *   -ENOMEM, -EINVAL (a request that cannot be signed). */
 int aws_client_call(struct aws_client *c, const char *action, const char *body, size_t body_len,
                     long timeout_ms, struct aws_answer *ret, struct aws_error *err);
