@@ -1,9 +1,11 @@
-/* aws_client: the one signed-HTTP path of every SQS and SNS call.
+/* aws_client: the one signed-HTTP path of every AWS call, for any service
+ * an aws_service.h descriptor describes.
  *
  * One client per endpoint (its own keep-alive connection). A call takes the
  * current credentials, signs with SigV4 at the local time corrected by the
- * learnt clock offset, sends, and classifies the answer with aws_error. Two
- * answers are handled here, once per call, because only this layer can:
+ * learnt clock offset, sends, and classifies the answer with aws_error (JSON
+ * or XML as the protocol answers). Two answers are handled here, once per
+ * call, because only this layer can:
  *  - clock skew: the offset is taken from the server's Date header and the
  *    request is signed again and resent;
  *  - expired credentials: the provider drops its cached credentials and the
@@ -15,21 +17,15 @@
 #include <time.h>
 
 #include "aws_error.h"
+#include "aws_service.h"
 #include "credentials.h"
 
 struct aws_client;
 
-enum aws_protocol {
-        AWS_PROTOCOL_JSON10, /* SQS: application/x-amz-json-1.0 + X-Amz-Target */
-        AWS_PROTOCOL_QUERY,  /* SNS: form body, XML answers */
-};
-
 struct aws_client_options {
-        const char *endpoint;  /* base URL: scheme://host[:port] */
-        const char *service;   /* signing name: "sqs", "sns" */
+        const struct aws_service *service;
+        const char *endpoint; /* base URL: scheme://host[:port]; NULL: the service's rule for region */
         const char *region;
-        enum aws_protocol protocol;
-        const char *target_prefix; /* JSON 1.0: "AmazonSQS." */
         struct credentials *credentials; /* borrowed */
         size_t max_body;
         long connect_timeout_ms;
@@ -37,11 +33,9 @@ struct aws_client_options {
         void *progress_userdata;
 };
 
-/* The outcome of a completed call: an answer (of any status) or a transport
- * failure, classified. body is the answer's body on success, NULL otherwise. */
-struct aws_result {
-        struct aws_error error; /* error.cls == AWS_ERR_NONE on success */
-        char *body;
+/* A successful (2xx) answer. */
+struct aws_answer {
+        char *body; /* NUL-terminated, body_len bytes before the NUL */
         size_t body_len;
         char request_id[128];
 };
@@ -49,14 +43,18 @@ struct aws_result {
 int aws_client_new(const struct aws_client_options *opt, struct aws_client **ret);
 void aws_client_free(struct aws_client *c);
 
-/* action: the X-Amz-Target suffix (JSON 1.0) and only informative for Query.
- * Returns 0 when the call completed (see ret->error), -ECANCELED when the
- * progress hook stopped it, -E2BIG for an answer above max_body, -ENOMEM or
- * -EINVAL for local failures. A call that could not get credentials completes with
- * error.cls AWS_ERR_RETRYABLE and code "NoCredentials". */
+/* action: the X-Amz-Target suffix (JSON) and only informative for Query.
+ * 0 with *ret for a 2xx answer (release it with aws_answer_clear()).
+ * Otherwise *err says why (aws_error.h) and the result is:
+ *   -EIO       AWS answered with an error, no answer arrived, or there were
+ *              no credentials to sign with (err->source tells which);
+ *   -ECANCELED the progress hook stopped the call;
+ *   -E2BIG     the answer was above max_body (or the request above SigV4's
+ *              limits, sigv4.h);
+ *   -ENOMEM, -EINVAL (a request that cannot be signed). */
 int aws_client_call(struct aws_client *c, const char *action, const char *body, size_t body_len,
-                    long timeout_ms, struct aws_result *ret);
-void aws_result_clear(struct aws_result *r);
+                    long timeout_ms, struct aws_answer *ret, struct aws_error *err);
+void aws_answer_clear(struct aws_answer *a);
 
 /* Seconds added to the local clock when signing (learnt from skew answers). */
 long aws_client_clock_offset(const struct aws_client *c);

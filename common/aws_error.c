@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,22 +266,54 @@ int aws_error_from_xml(long status, const char *body, size_t len, time_t server_
         return 0;
 }
 
-void aws_error_from_transport(int err, struct aws_error *ret) {
-        struct aws_error e = { .cls = AWS_ERR_RETRYABLE };
+/* code and, when message is NULL, message from the errno err. */
+static void set_errno(struct aws_error *e, int err, const char *message) {
         int errnum = err < 0 && err != INT_MIN ? -err : EIO;
         const char *name = strerrorname_np(errnum);
-        const char *desc = strerrordesc_np(errnum);
+        const char *desc = message ? message : strerrordesc_np(errnum);
+
+        if (name)
+                set_field(e->code, sizeof(e->code), name, strlen(name));
+        else
+                snprintf(e->code, sizeof(e->code), "errno %d", errnum);
+        if (desc)
+                set_field(e->message, sizeof(e->message), desc, strlen(desc));
+}
+
+void aws_error_from_transport(int err, struct aws_error *ret) {
+        struct aws_error e = { .cls = AWS_ERR_RETRYABLE, .source = AWS_SOURCE_TRANSPORT };
 
         if (!ret)
                 return;
-        if (name)
-                set_field(e.code, sizeof(e.code), name, strlen(name));
-        else
-                snprintf(e.code, sizeof(e.code), "errno %d", errnum);
-        if (desc)
-                set_field(e.message, sizeof(e.message), desc, strlen(desc));
-        if (errnum == EINVAL || errnum == ENOTSUP || errnum == EPROTONOSUPPORT)
+        set_errno(&e, err, NULL);
+        if (err == -EINVAL || err == -ENOTSUP || err == -EPROTONOSUPPORT)
                 e.cls = AWS_ERR_FATAL;
+        *ret = e;
+}
+
+void aws_error_from_errno(int err, struct aws_error *ret) {
+        aws_error_local(ret, err == -E2BIG ? AWS_ERR_FATAL : AWS_ERR_RETRYABLE, err, NULL);
+}
+
+int aws_error_return(int r, struct aws_error *err) {
+        if (r < 0 && r != -EIO)
+                aws_error_from_errno(r, err);
+        return r;
+}
+
+void aws_error_local(struct aws_error *ret, enum aws_error_class cls, int err, const char *fmt, ...) {
+        struct aws_error e = { .cls = cls, .source = AWS_SOURCE_LOCAL };
+        char words[sizeof(e.message)];
+
+        if (!ret)
+                return;
+        if (fmt) {
+                va_list ap;
+                va_start(ap, fmt);
+                vsnprintf(words, sizeof(words), fmt, ap);
+                va_end(ap);
+        }
+        set_errno(&e, err, fmt ? words : NULL);
         *ret = e;
 }
 

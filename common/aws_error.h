@@ -46,7 +46,12 @@
  * - RequestExpired stays CLOCK_SKEW even though EC2 also uses it for an old
  *   signature: both are cured by re-signing with a corrected clock.
  * - Transport failures are RETRYABLE except -EINVAL (a request built wrong)
- *   and -ENOTSUP/-EPROTONOSUPPORT (a URL we cannot speak), which are FATAL. */
+ *   and -ENOTSUP/-EPROTONOSUPPORT (a URL we cannot speak), which are FATAL.
+ *
+ * The contract of every function that talks to AWS (aws_client, sqs, sns,
+ * credentials, imds): it returns 0 or a negative errno, and on failure, and
+ * only then, writes a struct aws_error saying why. The error is built once,
+ * where the failure is seen, and handed up unchanged. */
 #pragma once
 
 #include <stdbool.h>
@@ -71,15 +76,25 @@ enum aws_error_class {
         AWS_ERR_FATAL,               /* retrying the same request will not help */
 };
 
+/* Where a failure was seen. Only an AWS answer carries an AWS error code;
+ * the others carry the errno name, which no AWS code looks like. */
+enum aws_error_source {
+        AWS_SOURCE_ANSWER = 0, /* AWS answered with an error: code is AWS's */
+        AWS_SOURCE_TRANSPORT,  /* no answer arrived */
+        AWS_SOURCE_LOCAL,      /* this process: no credentials, an answer not as documented, no memory, … */
+};
+
 /* Field sizes: error codes are identifiers (the longest modelled SNS/SQS one
  * is under 60 bytes) and request ids are UUIDs (36), so 128 holds any real
  * one; 512 keeps a message to one readable log line. A longer value is cut
  * on a UTF-8 character boundary and ends in "...". Unknown fields are "". */
 struct aws_error {
         enum aws_error_class cls;
-        long http_status;     /* 0 for a transport failure */
+        enum aws_error_source source;
+        long http_status;     /* the AWS answer's status; 0 when there is none */
         char code[128];       /* "QueueDoesNotExist": "namespace#" prefix and ":uri" suffix stripped;
-                               * "HTTP <status>" when the answer has none; errno name for transport */
+                               * "HTTP <status>" when the answer has none; the errno name ("ETIMEDOUT")
+                               * for a transport or local failure */
         char query_code[128]; /* code part of x-amzn-query-error, e.g. "AWS.SimpleQueueService.NonExistentQueue" */
         char message[512];
         char request_id[128];
@@ -116,6 +131,21 @@ int aws_error_from_xml(long status, const char *body, size_t len, time_t server_
  * (-ETIMEDOUT, -ECONNRESET, -ECONNREFUSED, -EHOSTUNREACH, -E2BIG for a body
  * over its cap, …); 0 or a positive value is taken as -EIO. */
 void aws_error_from_transport(int err, struct aws_error *ret);
+
+/* A failure of this process, not of AWS: source AWS_SOURCE_LOCAL, code the
+ * name of err (a negative errno), message the printf-style words, or the
+ * errno's description when fmt is NULL. */
+/* A local failure known only by its errno: FATAL for -E2BIG (too large
+ * for any retry to mend), RETRYABLE otherwise; the errno's words. */
+void aws_error_from_errno(int err, struct aws_error *ret);
+
+/* The last step of a function that hands up aws_client_call()'s failures
+ * and adds its own: returns r, and for a failure other than -EIO (whose
+ * *err the client wrote) writes *err with aws_error_from_errno(). */
+int aws_error_return(int r, struct aws_error *err);
+
+void aws_error_local(struct aws_error *ret, enum aws_error_class cls, int err, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 
 /* "none", "retryable", "throttled", "clock-skew", "credentials-expired", "fatal". */
 const char *aws_error_class_name(enum aws_error_class cls);

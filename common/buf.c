@@ -12,12 +12,11 @@ void buf_init(struct buf *b, size_t max) {
         *b = (struct buf){ .max = max };
 }
 
-static size_t buf_max(const struct buf *b) {
-        return b->max ? b->max : SIZE_MAX - 1;
-}
-
 static int buf_reserve(struct buf *b, size_t n) {
-        if (n > buf_max(b) - b->len)
+        /* a buffer without a maximum is a bug to find, not one to grow */
+        if (b->max == 0 || b->max == SIZE_MAX)
+                return -EINVAL;
+        if (n > b->max - b->len)
                 return -E2BIG;
         size_t need = b->len + n + 1;
         if (need <= b->alloc)

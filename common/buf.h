@@ -4,8 +4,9 @@
  * bodies) goes through a buf so that nothing grows without a bound (STYLE.md,
  * habit 5). The data is always NUL-terminated, so text can be used as a C
  * string. Appending past the maximum fails with -E2BIG and leaves the buffer
- * unchanged. A zeroed struct buf is a valid empty buffer with no maximum
- * other than SIZE_MAX; buf_init() sets the maximum. */
+ * unchanged. buf_init() sets the maximum, which every buffer must have: a
+ * buffer without one (max 0, e.g. a zeroed struct buf) is empty and refuses
+ * every append with -EINVAL. */
 #pragma once
 
 #include <stdarg.h>
@@ -15,7 +16,7 @@ struct buf {
         char *data;   /* NULL until the first append */
         size_t len;   /* bytes used, not counting the terminating NUL */
         size_t alloc; /* bytes allocated */
-        size_t max;   /* largest len allowed; 0 means SIZE_MAX - 1 */
+        size_t max;   /* largest len allowed, at most SIZE_MAX - 1; 0: none set, appends fail */
 };
 
 void buf_init(struct buf *b, size_t max);
@@ -26,7 +27,7 @@ int buf_putc_slow(struct buf *b, char c);
 /* Escaping and rendering append byte by byte: the common case (room left)
  * stays inline. */
 static inline int buf_putc(struct buf *b, char c) {
-        if (b->len + 1 < b->alloc && (!b->max || b->len < b->max)) {
+        if (b->len + 1 < b->alloc && b->len < b->max) {
                 b->data[b->len++] = c;
                 b->data[b->len] = '\0';
                 return 0;

@@ -76,7 +76,7 @@ static int load(FILE *f, const char *path, enum config_need need, config_getenv_
         if (verdict != CONFIG_ACCESS_OK) {
                 config_report_access(p, access, verdict);
                 r = -EPERM;
-        } else if (p->fatal == -ENOMEM || p->fatal == -EIO) {
+        } else if (p->fatal) {
                 r = p->fatal;
         } else {
                 r = p->n_errors ? -EINVAL : 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "aws_service.h"
 #include "imds.h"
 
 static const char *env_get(const struct parser *p, const char *name) {
@@ -17,19 +18,19 @@ static const char *env_get(const struct parser *p, const char *name) {
         return v && *v ? v : NULL;
 }
 
-/* https://SERVICE.REGION.amazonaws.com, SERVICE from the key's name ("sqs_endpoint"). */
+/* The endpoint an *_endpoint key defaults to: its service's rule in the region
+ * (aws_service.h: one rule for the config and the client). */
 static void endpoint_default(struct parser *p, const struct key_def *k) {
-        const char *region = p->cfg->region;
+        const struct aws_service *svc = strcmp(k->key, "sns_endpoint") == 0 ? &aws_service_sns : &aws_service_sqs;
         char **field = config_str_field(p->cfg, k);
-        struct buf b;
+        char url[AWS_ENDPOINT_MAX];
 
-        buf_init(&b, 0);
-        /* the China partition's endpoints are under amazonaws.com.cn */
-        if (buf_printf(&b, "https://%.*s.%s.amazonaws.com%s", (int)strcspn(k->key, "_"), k->key, region,
-                       strncmp(region, "cn-", 3) == 0 ? ".cn" : "") < 0 ||
-            !(*field = buf_steal(&b)))
+        if (aws_service_endpoint(svc, p->cfg->region, url, sizeof(url)) < 0) {
+                p->fatal = -EINVAL; /* a region the config accepted always makes an endpoint */
+                return;
+        }
+        if (!(*field = strdup(url)))
                 p->fatal = -ENOMEM;
-        buf_free(&b);
 }
 
 static void fill_key(struct parser *p, size_t i) {

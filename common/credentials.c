@@ -151,12 +151,14 @@ int credentials_new(const struct credentials_options *opt, struct credentials **
                 snprintf(c->source, sizeof(c->source), "instance profile");
                 r = imds_new(opt->imds_endpoint ? opt->imds_endpoint : IMDS_DEFAULT_ENDPOINT, &c->imds);
         }
-        if (r < 0) {
-                credentials_free(c);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         *ret = c;
-        return 0;
+        c = NULL;
+        r = 0;
+out:
+        credentials_free(c);
+        return r;
 }
 
 static bool cached_usable(const struct credentials *c, time_t now) {
@@ -165,22 +167,23 @@ static bool cached_usable(const struct credentials *c, time_t now) {
         return !aws_credentials_need_refresh(&c->creds, now) || (now < c->next_attempt && now < c->creds.expiration);
 }
 
-int credentials_get(struct credentials *c, time_t now, const struct aws_credentials **ret, char *detail,
-                    size_t detail_size) {
+int credentials_get(struct credentials *c, time_t now, const struct aws_credentials **ret, struct aws_error *err) {
         struct aws_credentials fresh = { 0 };
         char role[IMDS_ROLE_MAX + 1];
-        char reason[CREDENTIALS_DETAIL_MAX];
+        struct aws_error why;
         int r;
 
+        /* Retryable, as every failure here: the daemon keeps trying (and
+         * saying why) until the credentials are there. */
         if (c->kind == CREDENTIALS_MISCONFIGURED) {
-                snprintf(detail, detail_size, "%s", c->problem);
+                aws_error_local(err, AWS_ERR_RETRYABLE, -EINVAL, "%s", c->problem);
                 return -EINVAL;
         }
         if (c->kind == CREDENTIALS_STATIC || cached_usable(c, now)) {
                 *ret = &c->creds;
                 return 0;
         }
-        r = imds_fetch_credentials(c->imds, now, &fresh, role, reason, sizeof(reason));
+        r = imds_fetch_credentials(c->imds, now, &fresh, role, &why);
         if (r < 0) {
                 c->next_attempt = now + CREDENTIALS_RETRY_INTERVAL;
                 /* Still valid: keep using them, IMDS may be back by the next attempt. */
@@ -188,11 +191,11 @@ int credentials_get(struct credentials *c, time_t now, const struct aws_credenti
                         *ret = &c->creds;
                         return 0;
                 }
-                snprintf(detail, detail_size,
-                         "not in the config file, not in the environment%s, and the instance "
-                         "metadata service at %s %s",
-                         c->env_token_ignored ? " (AWS_SESSION_TOKEN alone is ignored)" : "",
-                         imds_endpoint(c->imds), reason);
+                aws_error_local(err, why.cls, r,
+                                "not in the config file, not in the environment%s, and the instance "
+                                "metadata service at %s %s",
+                                c->env_token_ignored ? " (AWS_SESSION_TOKEN alone is ignored)" : "",
+                                imds_endpoint(c->imds), why.message);
                 return r;
         }
         aws_credentials_clear(&c->creds);

@@ -7,9 +7,9 @@
  * reason to fall through; AWS_SESSION_TOKEN alone is ignored. Instance-profile
  * credentials are fetched when missing and refreshed CREDENTIALS_REFRESH_AHEAD
  * seconds before they expire; a refresh that fails while they are still valid
- * keeps them and is retried after CREDENTIALS_RETRY_INTERVAL. Failures come
- * with a detail line for the log that names every source tried. No secret
- * ever appears in a detail line, and every copy of a secret held here is
+ * keeps them and is retried after CREDENTIALS_RETRY_INTERVAL. A failure comes
+ * as a local struct aws_error whose message, for the log, names every source
+ * tried. No secret ever appears in that message, and every copy of a secret held here is
  * wiped with OPENSSL_cleanse when replaced or freed. */
 #pragma once
 
@@ -17,14 +17,18 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "aws_error.h"
+
 /* AWS SDKs refresh instance credentials 15 minutes ahead (botocore's
  * advisory window); IMDS offers new ones well before the old expire. */
 #define CREDENTIALS_REFRESH_AHEAD (15 * 60)
 /* IMDS may keep serving the expiring credentials for a while (AWS: new ones
  * appear at least 5 minutes before expiry); ask at most once a minute. */
 #define CREDENTIALS_RETRY_INTERVAL 60
-/* Enough for every detail line this module writes, endpoint included. */
+/* Enough for every message this module writes, endpoint included: it
+ * fits the message of a struct aws_error. */
 #define CREDENTIALS_DETAIL_MAX 512
+_Static_assert(CREDENTIALS_DETAIL_MAX <= sizeof(((struct aws_error *)0)->message), "a detail fits an aws_error");
 /* IAM: access key ids are 16 to 128 characters; secrets are 40, given the
  * same room. STS sets no bound on session tokens (about 1 to 2 KB seen);
  * 16 KiB is far above any. */
@@ -61,18 +65,17 @@ struct credentials; /* the provider */
 
 /* Copies what it needs from opt. Fails only for -ENOMEM or a malformed
  * imds_endpoint (-EINVAL); a misconfigured source is reported by
- * credentials_get(), with a detail line. */
+ * credentials_get(). */
 int credentials_new(const struct credentials_options *opt, struct credentials **ret);
 /* Current credentials; refreshes from IMDS when missing or within 15 min of
  * expiry. `now` is passed in (wall clock, UTC). The returned pointer stays
  * valid until the next credentials_get/invalidate/free. On failure returns
  * -EINVAL (misconfigured source) or what imds_fetch_credentials() returned,
- * and writes a detail line (snprintf semantics; detail may be NULL with size
- * 0) that says why there are none, e.g. "not in the config file, not in the
- * environment, and the instance metadata service at http://169.254.169.254
- * did not answer (timeout)". */
-int credentials_get(struct credentials *c, time_t now, const struct aws_credentials **ret, char *detail,
-                    size_t detail_size);
+ * and writes *err (may be NULL): a local, retryable error whose message says
+ * why there are none, e.g. "not in the config file, not in the environment,
+ * and the instance metadata service at http://169.254.169.254 did not
+ * answer (timeout)". */
+int credentials_get(struct credentials *c, time_t now, const struct aws_credentials **ret, struct aws_error *err);
 /* After an ExpiredToken answer: drop cached IMDS credentials so the next get
  * fetches new ones (no-op for static). */
 void credentials_invalidate(struct credentials *c);

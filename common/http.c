@@ -95,15 +95,19 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 }
 
 int http_client_new(const struct http_options *opt, struct http_client **ret) {
-        struct http_client *c = calloc(1, sizeof(*c));
+        struct http_client *c;
+        int r = -ENOMEM;
+
+        /* every answer has a cap (buf.h): a client without one is a mistake */
+        if (opt->max_body == 0)
+                return -EINVAL;
+        c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
         c->opt = *opt;
         c->curl = curl_easy_init();
-        if (!c->curl) {
-                free(c);
-                return -ENOMEM;
-        }
+        if (!c->curl)
+                goto out;
         CURL *h = c->curl;
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -123,7 +127,11 @@ int http_client_new(const struct http_options *opt, struct http_client **ret) {
         curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "ssm-notifyd/" SSMN_VERSION);
         *ret = c;
-        return 0;
+        c = NULL;
+        r = 0;
+out:
+        http_client_free(c);
+        return r;
 }
 
 void http_client_free(struct http_client *c) {

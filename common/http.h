@@ -48,7 +48,7 @@ struct http_response {
 
 struct http_options {
         long connect_timeout_ms;
-        size_t max_body;      /* answers larger than this fail with -E2BIG */
+        size_t max_body;      /* answers larger than this fail with -E2BIG; 0 is -EINVAL */
         /* Called about once a second while a request is in flight (also
          * during a long poll). A non-zero return aborts it with -ECANCELED. */
         int (*progress)(void *userdata);

@@ -72,19 +72,22 @@ static void wipe_json_string(struct json_object *v) {
                 OPENSSL_cleanse((char *)(uintptr_t)json_object_get_string(v), (size_t)json_object_get_string_len(v));
 }
 
+/* Every failure here leaves the daemon without credentials for now: worth
+ * another try later, as IMDS may be starting or the role being attached. */
+#define imds_error(err, r, ...) aws_error_local(err, AWS_ERR_RETRYABLE, r, __VA_ARGS__)
+
 /* Code is not a secret, but it comes from the network: keep the log line
  * printable and short (IMDS codes are single words). */
-static void describe_code(const char *code, char *detail, size_t detail_size) {
+static void describe_code(const char *code, struct aws_error *err) {
         char clean[64];
         size_t n = 0;
         for (const char *p = code; *p && n < sizeof(clean) - 1; p++)
                 clean[n++] = *p >= 0x20 && *p < 0x7f && *p != '"' ? *p : '?';
         clean[n] = '\0';
-        snprintf(detail, detail_size, "reported Code \"%s\" instead of \"Success\"", clean);
+        imds_error(err, -EACCES, "reported Code \"%s\" instead of \"Success\"", clean);
 }
 
-int imds_parse_credentials(const char *body, size_t len, struct aws_credentials *ret, char *detail,
-                           size_t detail_size) {
+int imds_parse_credentials(const char *body, size_t len, struct aws_credentials *ret, struct aws_error *err) {
         enum { CODE, ACCESS_KEY_ID, SECRET_ACCESS_KEY, TOKEN, EXPIRATION, N_FIELDS };
         static const char *const names[N_FIELDS] = { "Code", "AccessKeyId", "SecretAccessKey", "Token",
                                                      "Expiration" };
@@ -94,43 +97,46 @@ int imds_parse_credentials(const char *body, size_t len, struct aws_credentials 
         int r;
 
         if (len > IMDS_BODY_MAX) {
-                snprintf(detail, detail_size, "sent a credentials document larger than %d bytes", IMDS_BODY_MAX);
+                imds_error(err, -E2BIG, "sent a credentials document larger than %d bytes", IMDS_BODY_MAX);
                 return -E2BIG;
         }
         r = json_parse_whole(body, len, IMDS_JSON_DEPTH, &root);
-        if (r == -ENOMEM)
+        if (r == -ENOMEM) {
+                imds_error(err, r, NULL);
                 return r;
+        }
         if (r < 0 || !json_object_is_type(root, json_type_object)) {
-                snprintf(detail, detail_size, "sent a credentials document that is not a JSON object");
                 r = -EBADMSG;
+                imds_error(err, r, "sent a credentials document that is not a JSON object");
                 goto out;
         }
         for (int i = 0; i < N_FIELDS; i++)
                 json_object_object_get_ex(root, names[i], &v[i]);
         for (int i = 0; i < N_FIELDS; i++)
                 if (!json_object_is_type(v[i], json_type_string)) {
-                        snprintf(detail, detail_size, "sent a credentials document without a string %s",
-                                 names[i]);
                         r = -EBADMSG;
+                        imds_error(err, r, "sent a credentials document without a string %s", names[i]);
                         goto out;
                 }
         if (strcmp(json_object_get_string(v[CODE]), "Success") != 0) {
-                describe_code(json_object_get_string(v[CODE]), detail, detail_size);
+                describe_code(json_object_get_string(v[CODE]), err);
                 r = -EACCES;
                 goto out;
         }
         if (imds_parse_time(json_object_get_string(v[EXPIRATION]), &expiration) < 0) {
-                snprintf(detail, detail_size, "sent an Expiration that is not a UTC time like 2017-05-17T15:09:54Z");
                 r = -EBADMSG;
+                imds_error(err, r, "sent an Expiration that is not a UTC time like 2017-05-17T15:09:54Z");
                 goto out;
         }
         r = aws_credentials_set(&creds, json_object_get_string(v[ACCESS_KEY_ID]),
                                 json_object_get_string(v[SECRET_ACCESS_KEY]), json_object_get_string(v[TOKEN]),
                                 expiration);
         if (r == -EINVAL) {
-                snprintf(detail, detail_size,
-                         "sent an AccessKeyId, SecretAccessKey or Token that is empty, too long or not printable ASCII");
                 r = -EBADMSG;
+                imds_error(err, r, "sent an AccessKeyId, SecretAccessKey or Token that is empty, too long or not "
+                                   "printable ASCII");
+        } else if (r < 0) {
+                imds_error(err, r, NULL);
         }
         if (r == 0)
                 *ret = creds;
@@ -164,12 +170,13 @@ int imds_new(const char *endpoint, struct imds **ret) {
         buf_init(&m->token, IMDS_API_TOKEN_MAX);
         m->endpoint = strndup(endpoint, n);
         r = m->endpoint ? http_client_new(&o, &m->http) : -ENOMEM;
-        if (r < 0) {
-                imds_free(m);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         *ret = m;
-        return 0;
+        m = NULL;
+out:
+        imds_free(m);
+        return r;
 }
 
 void imds_free(struct imds *m) {
@@ -192,49 +199,41 @@ static void response_wipe(struct http_response *resp) {
 }
 
 /* words: the HTTP layer's account of the failure ("" when it has none). */
-static void describe_failure(int r, const char *words, char *detail, size_t detail_size) {
+static void describe_failure(int r, const char *words, struct aws_error *err) {
         switch (r) {
         case -ETIMEDOUT:
-                snprintf(detail, detail_size, "did not answer (timeout)");
+                imds_error(err, r, "did not answer (timeout)");
                 break;
         case -ECONNREFUSED:
-                snprintf(detail, detail_size, "refused the connection");
+                imds_error(err, r, "refused the connection");
                 break;
         case -EHOSTUNREACH:
-                snprintf(detail, detail_size, "could not be reached (%s)",
-                         *words ? words : "no route, or the name did not resolve");
+                imds_error(err, r, "could not be reached (%s)", *words ? words : "no route, or the name did not resolve");
                 break;
         case -ECONNRESET:
-                snprintf(detail, detail_size, "closed the connection before a complete answer");
+                imds_error(err, r, "closed the connection before a complete answer");
                 break;
         case -EPROTO:
-                snprintf(detail, detail_size, "failed the TLS handshake");
+                imds_error(err, r, "failed the TLS handshake");
                 break;
         case -E2BIG:
-                snprintf(detail, detail_size, "sent an answer larger than %d bytes", IMDS_BODY_MAX);
+                imds_error(err, r, "sent an answer larger than %d bytes", IMDS_BODY_MAX);
                 break;
         default:
-                snprintf(detail, detail_size, "could not be asked (%s)", strerror(-r));
+                imds_error(err, r, "could not be asked (%s)", strerror(-r));
                 break;
         }
 }
 
-static int describe_status(const char *method, const char *path, long status, const char *why, char *detail,
-                           size_t detail_size) {
-        snprintf(detail, detail_size, "answered HTTP %ld to %s %s%s", status, method, path, why);
-        switch (status) {
-        case 401:
-        case 403:
-                return -EACCES;
-        case 404:
-                return -ENOENT;
-        default:
-                return -EIO;
-        }
+static int describe_status(const char *method, const char *path, long status, const char *why,
+                           struct aws_error *err) {
+        int r = status == 401 || status == 403 ? -EACCES : status == 404 ? -ENOENT : -EIO;
+        imds_error(err, r, "answered HTTP %ld to %s %s%s", status, method, path, why);
+        return r;
 }
 
 static int request(struct imds *m, const char *method, const char *path, const struct http_header *header,
-                   struct http_response *ret, char *detail, size_t detail_size) {
+                   struct http_response *ret, struct aws_error *err) {
         /* endpoint and path are both bounded: the longest path is the role's */
         char url[IMDS_ENDPOINT_MAX + sizeof(IMDS_ROLE_PATH) + IMDS_ROLE_MAX];
         snprintf(url, sizeof(url), "%s%s", m->endpoint, path);
@@ -242,7 +241,7 @@ static int request(struct imds *m, const char *method, const char *path, const s
                                     .timeout_ms = IMDS_TIMEOUT_MS };
         int r = http_perform(m->http, &req, ret);
         if (r < 0)
-                describe_failure(r, http_client_error(m->http), detail, detail_size);
+                describe_failure(r, http_client_error(m->http), err);
         return r;
 }
 
@@ -255,22 +254,24 @@ static bool token_ok(const char *s, size_t n) {
         return true;
 }
 
-static int take_token(struct imds *m, time_t now, char *detail, size_t detail_size) {
+static int take_token(struct imds *m, time_t now, struct aws_error *err) {
         static const struct http_header ttl = { "X-aws-ec2-metadata-token-ttl-seconds", STR(IMDS_TOKEN_TTL) };
         struct http_response resp = { 0 };
         int r;
 
         buf_free_secure(&m->token);
-        r = request(m, "PUT", IMDS_TOKEN_PATH, &ttl, &resp, detail, detail_size);
+        r = request(m, "PUT", IMDS_TOKEN_PATH, &ttl, &resp, err);
         if (r < 0)
                 return r;
         if (resp.status != 200)
-                r = describe_status("PUT", IMDS_TOKEN_PATH, resp.status, "", detail, detail_size);
+                r = describe_status("PUT", IMDS_TOKEN_PATH, resp.status, "", err);
         else if (resp.body_len > IMDS_API_TOKEN_MAX || !token_ok(resp.body, resp.body_len)) {
-                snprintf(detail, detail_size, "sent a session token that is empty, too long or not printable ASCII");
                 r = -EBADMSG;
+                imds_error(err, r, "sent a session token that is empty, too long or not printable ASCII");
         } else {
                 r = buf_append(&m->token, resp.body, resp.body_len);
+                if (r < 0)
+                        imds_error(err, r, NULL);
                 m->token_time = now;
         }
         response_wipe(&resp);
@@ -281,18 +282,18 @@ static int take_token(struct imds *m, time_t now, char *detail, size_t detail_si
  * no longer knows the token: renew it, but only once per fetch (`renewed`),
  * so a service that refuses every token cannot keep us looping. */
 static int get(struct imds *m, time_t now, const char *path, bool *renewed, struct http_response *ret,
-               char *detail, size_t detail_size) {
+               struct aws_error *err) {
         struct http_response resp = { 0 };
         int r;
 
         for (;;) {
                 if (m->token.len == 0 || imds_token_needs_renewal(m->token_time, now)) {
-                        r = take_token(m, now, detail, detail_size);
+                        r = take_token(m, now, err);
                         if (r < 0)
                                 return r;
                 }
                 const struct http_header h = { "X-aws-ec2-metadata-token", buf_str(&m->token) };
-                r = request(m, "GET", path, &h, &resp, detail, detail_size);
+                r = request(m, "GET", path, &h, &resp, err);
                 if (r < 0)
                         return r;
                 if (resp.status == 200) {
@@ -306,14 +307,14 @@ static int get(struct imds *m, time_t now, const char *path, bool *renewed, stru
                         continue;
                 }
                 r = describe_status("GET", path, resp.status,
-                                    resp.status == 401 ? " (even with a new token)" : "", detail, detail_size);
+                                    resp.status == 401 ? " (even with a new token)" : "", err);
                 response_wipe(&resp);
                 return r;
         }
 }
 
 int imds_fetch_credentials(struct imds *m, time_t now, struct aws_credentials *ret_creds, char *ret_role,
-                           char *detail, size_t detail_size) {
+                           struct aws_error *err) {
         struct http_response resp = { 0 };
         struct aws_credentials creds = { 0 };
         char role[IMDS_ROLE_MAX + 1];
@@ -321,24 +322,23 @@ int imds_fetch_credentials(struct imds *m, time_t now, struct aws_credentials *r
         bool renewed = false;
         int r;
 
-        r = get(m, now, IMDS_ROLE_PATH, &renewed, &resp, detail, detail_size);
+        r = get(m, now, IMDS_ROLE_PATH, &renewed, &resp, err);
         if (r == -ENOENT)
-                snprintf(detail, detail_size,
-                         "has no IAM role (HTTP 404 for GET " IMDS_ROLE_PATH "): is an instance profile attached?");
+                imds_error(err, r, "has no IAM role (HTTP 404 for GET " IMDS_ROLE_PATH "): is an instance profile attached?");
         if (r < 0)
                 return r;
         r = imds_parse_role(resp.body, resp.body_len, role);
         http_response_clear(&resp);
         if (r < 0) {
-                snprintf(detail, detail_size, r == -ENOENT ? "lists no IAM role at " IMDS_ROLE_PATH
-                                                           : "lists something that is not an IAM role name at " IMDS_ROLE_PATH);
+                imds_error(err, r, "%s", r == -ENOENT ? "lists no IAM role at " IMDS_ROLE_PATH
+                                                      : "lists something that is not an IAM role name at " IMDS_ROLE_PATH);
                 return r;
         }
         snprintf(path, sizeof(path), IMDS_ROLE_PATH "%s", role);
-        r = get(m, now, path, &renewed, &resp, detail, detail_size);
+        r = get(m, now, path, &renewed, &resp, err);
         if (r < 0)
                 return r;
-        r = imds_parse_credentials(resp.body, resp.body_len, &creds, detail, detail_size);
+        r = imds_parse_credentials(resp.body, resp.body_len, &creds, err);
         response_wipe(&resp);
         if (r < 0)
                 return r;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "aws_error.h"
 #include "credentials.h"
 
 #define IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"
@@ -38,11 +39,11 @@ int imds_parse_time(const char *s, time_t *ret);
 int imds_parse_role(const char *body, size_t len, char *ret_role);
 /* The credentials document: Code must be "Success" (else -EACCES), and
  * AccessKeyId, SecretAccessKey, Token and Expiration strings must be present
- * and valid (else -EBADMSG; -E2BIG above IMDS_BODY_MAX). On failure writes a
- * phrase for the log, e.g. "reported Code \"X\"", that holds no secret.
- * *ret is overwritten on success: clear what it held first. */
-int imds_parse_credentials(const char *body, size_t len, struct aws_credentials *ret, char *detail,
-                           size_t detail_size);
+ * and valid (else -EBADMSG; -E2BIG above IMDS_BODY_MAX). On failure *err
+ * (may be NULL) is a local, retryable error whose message is a phrase for
+ * the log, e.g. "reported Code \"X\"", that holds no secret. *ret is
+ * overwritten on success: clear what it held first. */
+int imds_parse_credentials(const char *body, size_t len, struct aws_credentials *ret, struct aws_error *err);
 /* Pure: whether a token taken at `obtained` must be renewed at `now`; also
  * when the clock went back, as the age is then unknown. */
 bool imds_token_needs_renewal(time_t obtained, time_t now);
@@ -57,8 +58,8 @@ const char *imds_endpoint(const struct imds *m);
 /* Role name (IMDS_ROLE_MAX + 1 bytes) and credentials of the instance
  * profile. Errors: those of http_perform() (-ETIMEDOUT, -ECONNREFUSED,
  * -EHOSTUNREACH, ...); for an HTTP status other than 200, -EACCES (401, 403),
- * -ENOENT (404: no role) or -EIO; those of the parsers above. On failure a
- * phrase completing "the instance metadata service at URL ..." is written to
- * detail, e.g. "did not answer (timeout)". */
+ * -ENOENT (404: no role) or -EIO; those of the parsers above. On failure
+ * *err is a local, retryable error whose message is a phrase completing "the
+ * instance metadata service at URL ...", e.g. "did not answer (timeout)". */
 int imds_fetch_credentials(struct imds *m, time_t now, struct aws_credentials *ret_creds, char *ret_role,
-                           char *detail, size_t detail_size);
+                           struct aws_error *err);

@@ -118,14 +118,15 @@ int log_entry_build(struct log_entry *ret, int level, const char *message_id, co
         for (size_t i = 0; r == 0 && i < n_fields; i++)
                 if (field_used(fields, i))
                         r = add_part(&e, fields[i].key, fields[i].value, LOG_VALUE_MAX, true);
-        if (r < 0) {
-                log_entry_free(&e);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         for (size_t i = 0; i < e.n; i++)
                 e.iov[i] = (struct iovec){ .iov_base = e.parts[i].data, .iov_len = e.parts[i].len };
         *ret = e;
-        return 0;
+        e.n = 0;
+out:
+        log_entry_free(&e);
+        return r;
 }
 
 int log_line_build(struct buf *out, enum log_line_style style, int level, const char *message_id,

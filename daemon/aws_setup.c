@@ -26,11 +26,9 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         if (r < 0)
                 return r;
         struct aws_client_options o = {
+                .service = &aws_service_sqs,
                 .endpoint = cfg->sqs_endpoint,
-                .service = "sqs",
                 .region = cfg->region,
-                .protocol = AWS_PROTOCOL_JSON10,
-                .target_prefix = "AmazonSQS.",
                 .credentials = s.credentials,
                 .max_body = MAX_ANSWER_BYTES,
                 .connect_timeout_ms = CONNECT_TIMEOUT_MS,
@@ -39,17 +37,15 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         };
         r = aws_client_new(&o, &s.sqs);
         if (r < 0)
-                goto fail;
+                goto out;
+        o.service = &aws_service_sns;
         o.endpoint = cfg->sns_endpoint;
-        o.service = "sns";
-        o.protocol = AWS_PROTOCOL_QUERY;
-        o.target_prefix = NULL;
         r = aws_client_new(&o, &s.sns);
         if (r < 0)
-                goto fail;
+                goto out;
         *ret = s;
-        return 0;
-fail:
+        s = (struct aws_setup){ 0 };
+out:
         aws_setup_close(&s);
         return r;
 }

@@ -47,14 +47,16 @@ static void report(const char *name, const char *action, const char *endpoint, i
                 *cred = CRED_ACCEPTED;
                 return;
         }
-        if (r == -EIO) {
+        /* our own failures (an answer not as documented, no memory) in their words alone */
+        if (r == -EIO)
                 aws_error_describe(err, detail, sizeof(detail));
+        else
+                snprintf(detail, sizeof(detail), "%s", err->message);
+        if (err->source == AWS_SOURCE_ANSWER) {
                 if (refuses_credentials(err) && *cred == CRED_UNKNOWN)
                         *cred = CRED_REFUSED;
                 else if (err->http_status >= 400 && err->http_status < 500 && !refuses_credentials(err))
                         *cred = CRED_ACCEPTED; /* authenticated, then denied or the resource is wrong */
-        } else {
-                snprintf(detail, sizeof(detail), "%s", strerror(-r));
         }
         printf("%-12s FAILED: %s at %s: %s\n", name, action, endpoint, detail);
 }
@@ -64,7 +66,6 @@ static int check_online(const struct config *cfg) {
         const struct aws_credentials *cred;
         struct aws_error err = { 0 };
         enum verdict verdict = CRED_UNKNOWN;
-        char detail[512];
         long waiting = 0;
         int failures = 0, r;
 
@@ -73,9 +74,9 @@ static int check_online(const struct config *cfg) {
                 printf("%-12s FAILED: %s\n", "setup", strerror(-r));
                 return EXIT_FAILURE;
         }
-        r = credentials_get(aws.credentials, time(NULL), &cred, detail, sizeof(detail));
+        r = credentials_get(aws.credentials, time(NULL), &cred, &err);
         if (r < 0) {
-                printf("%-12s FAILED: none found: %s\n", "credentials", detail);
+                printf("%-12s FAILED: none found: %s\n", "credentials", err.message);
                 aws_setup_close(&aws);
                 return EXIT_UNAVAILABLE;
         }

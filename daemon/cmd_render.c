@@ -87,8 +87,8 @@ static int read_input(const char *path, struct buf *out) {
 static void print_not_notifiable(const struct ssm_event *ev) {
         struct buf source, name;
 
-        buf_init(&source, 0);
-        buf_init(&name, 0);
+        buf_init(&source, TEXTSAFE_ESCAPED_MAX(DIAG_VALUE_MAX));
+        buf_init(&name, TEXTSAFE_ESCAPED_MAX(DIAG_VALUE_MAX));
         textsafe_escape(&source, ev->event_source ? ev->event_source : "(none)", DIAG_VALUE_MAX, TEXTSAFE_TEXT);
         textsafe_escape(&name, ev->event_name, DIAG_VALUE_MAX, TEXTSAFE_TEXT);
         if (!ev->event_source || strcmp(ev->event_source, "ssm.amazonaws.com") != 0)

@@ -187,16 +187,16 @@ static void reload(struct daemon *d, const struct cli_options *opt) {
  * Returns false when asked to stop first (or, with once, after one try). */
 static bool await_credentials(struct daemon *d, bool once) {
         struct backoff b;
-        char detail[512];
+        struct aws_error err;
         const struct aws_credentials *cred;
 
         backoff_init(&b, BACKOFF_RETRY_BASE_MS, BACKOFF_RETRY_CAP_MS);
         while (!stop_requested) {
-                if (credentials_get(d->aws.credentials, time(NULL), &cred, detail, sizeof(detail)) == 0) {
+                if (credentials_get(d->aws.credentials, time(NULL), &cred, &err) == 0) {
                         log_info("using credentials from the %s", credentials_source(d->aws.credentials));
                         return true;
                 }
-                log_err("no AWS credentials yet: %s", detail);
+                log_err("no AWS credentials yet: %s", err.message);
                 if (once)
                         return false;
                 uint32_t rnd = 0;

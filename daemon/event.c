@@ -135,17 +135,18 @@ int event_json_dup(json_object *v, char **ret) {
         } else if (is_scalar(v)) {
                 r = append_scalar(&b, v);
         }
-        if (r < 0) {
-                buf_free(&b);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         if (b.len == 0) {
-                buf_free(&b);
                 *ret = NULL;
-                return 0;
+                r = 0;
+                goto out;
         }
         *ret = buf_steal(&b);
-        return *ret ? 0 : -ENOMEM;
+        r = *ret ? 0 : -ENOMEM;
+out:
+        buf_free(&b);
+        return r;
 }
 
 /* 0 and the value; -EBADMSG when s is not one JSON text; -ENOMSG for the

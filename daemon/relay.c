@@ -280,19 +280,6 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
         }
 }
 
-/* The error of a failed call: AWS's answer (-EIO), or for a malformed answer
- * or a local failure an error named after the errno: retryable, so the
- * message is retried after a backoff like any transient failure, except for
- * a message above the SNS limits (-E2BIG), which no retry mends. */
-static void failure_of(int e, const struct aws_error *err, struct aws_error *ret) {
-        if (e == -EIO) {
-                *ret = *err;
-                return;
-        }
-        *ret = (struct aws_error){ .cls = e == -E2BIG ? AWS_ERR_FATAL : AWS_ERR_RETRYABLE };
-        snprintf(ret->code, sizeof(ret->code), "%s", strerror(-e));
-}
-
 /* One Publish per message. After a retryable failure SNS itself is failing,
  * not the message: the rest are not tried and fail with that error. Returns
  * true when SNS failed retryably (the caller backs off). */
@@ -314,7 +301,7 @@ static bool publish_each(struct relay *r, struct pending *pending, const struct 
                         published(r, &pending[i], res[i].message_id);
                         continue;
                 }
-                failure_of(e, &err, &res[i].error);
+                res[i].error = err; /* written on every failure (aws_error.h) */
                 pause = publish_failed(r, &pending[i], &res[i].error);
                 stop = res[i].error;
         }
@@ -327,7 +314,7 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
                             unsigned *done) {
         struct sns_message msgs[SNS_BATCH_MAX] = { 0 };
         struct sns_entry_result res[SNS_BATCH_MAX] = { 0 };
-        struct aws_error err = { 0 }, whole;
+        struct aws_error err = { 0 };
         char detail[AWS_ERROR_DESCRIBE_MAX];
         bool pause = false;
         int e;
@@ -341,8 +328,7 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
                  * whole (BatchRequestTooLong, or any other answer) or that could
                  * not be built (-E2BIG: above the SNS size limit together) goes
                  * out again one message at a time, so each outcome is its own. */
-                failure_of(e, &err, &whole);
-                aws_error_describe(&whole, detail, sizeof(detail));
+                aws_error_describe(&err, detail, sizeof(detail));
                 log_fields(e == -E2BIG ? LOG_DEBUG : LOG_NOTICE, NULL, NULL, 0,
                            "PublishBatch of %zu messages failed as a whole (%s); publishing them one at a time", n,
                            detail);

@@ -163,13 +163,14 @@ int render_message(render_form_fn fn, const void *source, enum render_format f, 
 
         buf_init(&message, RENDER_MESSAGE_MAX);
         r = f == RENDER_MULTI ? multi_form(fn, source, subject, &message) : fn(source, f, subject, &message);
-        if (r < 0) {
-                buf_free(&message);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         ret->message = buf_steal(&message);
         ret->message_structure_json = f == RENDER_MULTI;
-        return ret->message ? 0 : -ENOMEM;
+        r = ret->message ? 0 : -ENOMEM;
+out:
+        buf_free(&message);
+        return r;
 }
 
 static struct render_ctx make_ctx(const struct ssm_event *ev, const struct render_local_time *lt,
@@ -195,13 +196,15 @@ static int render_with_cap(const struct render_ctx *c, struct rendered *ret) {
                 r = -ENOMEM;
         if (r >= 0)
                 r = render_message(event_form, c, c->o->format, r0.subject, &r0);
-        buf_free(&subject);
-        if (r < 0) {
-                rendered_free(&r0);
-                return r;
-        }
+        if (r < 0)
+                goto out;
         *ret = r0;
-        return 0;
+        r0 = (struct rendered){};
+        r = 0;
+out:
+        buf_free(&subject);
+        rendered_free(&r0);
+        return r;
 }
 
 int render_event(const struct ssm_event *ev, const struct render_local_time *lt,
@@ -238,9 +241,9 @@ int render_json_object(const struct ssm_event *ev, const struct render_local_tim
                 if (r >= 0)
                         r = render_fields_json(&c, &fields);
         }
-        /* Not published, so not held to the SNS bound: it is bounded by
-         * construction (one message plus capped fields). */
-        buf_init(&out, 0);
+        /* Not published, so not held to the SNS bound: one message and
+         * capped fields, JSON-escaped (at most 6 bytes per byte, "\u00XX"). */
+        buf_init(&out, RENDER_JSON_MAX);
         if (r >= 0 && !(obj = json_object_new_object()))
                 r = -ENOMEM;
         if (r >= 0)

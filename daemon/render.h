@@ -47,6 +47,9 @@ struct rendered {
 /* SNS: "Messages can be up to 256 KB (262,144 bytes)", counting message
  * attributes; 6 KiB of that is left to the attributes the publisher adds. */
 #define RENDER_MESSAGE_MAX (250 * 1024)
+/* render_json_object(): one message JSON-escaped (at most 6 bytes per
+ * byte) and its fields, each capped at RENDER_FIELD_CAP: far below this. */
+#define RENDER_JSON_MAX (8 * RENDER_MESSAGE_MAX)
 
 /* SNS: the Subject must be "less than 100 characters long". */
 #define RENDER_SUBJECT_MAX 99

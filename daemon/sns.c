@@ -115,7 +115,7 @@ int sns_publish_body(const struct sns_message *m, struct buf *out) {
         if (!f)
                 return -ENOMEM;
         form_add(f, "", "Action", "Publish");
-        form_add(f, "", "Version", "2010-03-31");
+        form_add(f, "", "Version", aws_service_sns.api_version);
         form_add(f, "", "TopicArn", m->topic_arn);
         r = form_add_message(f, "", m, &size);
         if (r == 0)
@@ -139,7 +139,7 @@ int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf 
         if (!f)
                 return -ENOMEM;
         form_add(f, "", "Action", "PublishBatch");
-        form_add(f, "", "Version", "2010-03-31");
+        form_add(f, "", "Version", aws_service_sns.api_version);
         form_add(f, "", "TopicArn", msgs[0].topic_arn);
         for (size_t i = 0; i < n && r == 0; i++) {
                 snprintf(prefix, sizeof(prefix), "PublishBatchRequestEntries.member.%zu.", i + 1);
@@ -214,10 +214,9 @@ int sns_parse_publish_batch(const char *xml, size_t len, size_t n, struct sns_en
         if (!out)
                 return -ENOMEM;
         /* An entry the answer does not mention was not published. */
-        for (size_t i = 0; i < n; i++) {
-                out[i].error.cls = AWS_ERR_RETRYABLE;
-                snprintf(out[i].error.code, sizeof(out[i].error.code), "MissingFromAnswer");
-        }
+        for (size_t i = 0; i < n; i++)
+                aws_error_local(&out[i].error, AWS_ERR_RETRYABLE, -EBADMSG,
+                                "the PublishBatch answer does not mention this entry");
         r = for_each_member(xml, len, "Successful", n, out, true);
         if (r == 0)
                 r = for_each_member(xml, len, "Failed", n, out, false);
@@ -227,21 +226,14 @@ int sns_parse_publish_batch(const char *xml, size_t len, size_t n, struct sns_en
         return r;
 }
 
-static int call(struct aws_client *c, const char *action, const struct buf *body, struct aws_result *res,
+static int call(struct aws_client *c, const char *action, const struct buf *body, struct aws_answer *res,
                 struct aws_error *err) {
-        int r = aws_client_call(c, action, body->data, body->len, SNS_CALL_TIMEOUT_MS, res);
-        if (r < 0)
-                return r;
-        if (res->error.cls != AWS_ERR_NONE) {
-                *err = res->error;
-                return -EIO;
-        }
-        return 0;
+        return aws_client_call(c, action, body->data, body->len, SNS_CALL_TIMEOUT_MS, res, err);
 }
 
 int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_message_id, size_t id_size,
                 struct aws_error *err) {
-        struct aws_result res = { 0 };
+        struct aws_answer res = { 0 };
         struct buf body;
         char id[128];
         int r;
@@ -254,14 +246,14 @@ int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_mes
                 r = -EBADMSG;
         if (r == 0)
                 snprintf(ret_message_id, id_size, "%s", id);
-        aws_result_clear(&res);
+        aws_answer_clear(&res);
         buf_free(&body);
-        return r;
+        return aws_error_return(r, err);
 }
 
 int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size_t n,
                       struct sns_entry_result *results, struct aws_error *err) {
-        struct aws_result res = { 0 };
+        struct aws_answer res = { 0 };
         struct buf body;
         int r;
 
@@ -271,18 +263,18 @@ int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size
                 r = call(c, "PublishBatch", &body, &res, err);
         if (r == 0)
                 r = sns_parse_publish_batch(res.body, res.body_len, n, results);
-        aws_result_clear(&res);
+        aws_answer_clear(&res);
         buf_free(&body);
-        return r;
+        return aws_error_return(r, err);
 }
 
 int sns_check_topic(struct aws_client *c, const char *topic_arn, struct aws_error *err) {
         const struct form_param p[] = {
                 { "Action", "GetTopicAttributes" },
-                { "Version", "2010-03-31" },
+                { "Version", aws_service_sns.api_version },
                 { "TopicArn", topic_arn },
         };
-        struct aws_result res = { 0 };
+        struct aws_answer res = { 0 };
         struct buf body;
         int r;
 
@@ -290,7 +282,7 @@ int sns_check_topic(struct aws_client *c, const char *topic_arn, struct aws_erro
         r = form_encode(p, 3, &body);
         if (r == 0)
                 r = call(c, "GetTopicAttributes", &body, &res, err);
-        aws_result_clear(&res);
+        aws_answer_clear(&res);
         buf_free(&body);
-        return r;
+        return aws_error_return(r, err);
 }

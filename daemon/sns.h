@@ -9,9 +9,10 @@
  * each message (sns_message_size), for one message and for a whole batch.
  * PublishBatch reports every entry separately: one entry's failure is that
  * entry's, and the caller deletes only what SNS accepted.
- * Failures: -EIO with *err describing the AWS answer, -EBADMSG for an answer
- * that is not what the API documents, -E2BIG for a request above the SNS
- * limits, -ENOMEM. */
+ * Failures: a negative errno with *err saying why (aws_error.h): -EIO for
+ * AWS's error answer, no answer or no credentials (aws_client.h), -EBADMSG
+ * for an answer that is not what the API documents, -E2BIG for a request
+ * above the SNS limits (a FATAL error), -ECANCELED, -ENOMEM. */
 #pragma once
 
 #include <stdbool.h>

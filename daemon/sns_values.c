@@ -32,7 +32,8 @@ int sns_attribute_value(const char *s, char ret[static SNS_ATTRIBUTE_VALUE_MAX +
         int r = 0;
 
         buf_init(&out, SNS_ATTRIBUTE_VALUE_MAX);
-        buf_init(&piece, 0);
+        /* one character escaped; a longer piece would not fit out anyway */
+        buf_init(&piece, SNS_ATTRIBUTE_VALUE_MAX);
         while (i < n && r == 0) {
                 size_t len = char_len(s + i, n - i);
                 buf_truncate(&piece, 0);

@@ -16,13 +16,13 @@
 #define SQS_CALL_TIMEOUT_MS 15000
 
 static int json_call(struct aws_client *c, const char *action, json_object *req, long timeout_ms,
-                     struct aws_result *res) {
+                     struct aws_answer *res, struct aws_error *err) {
         size_t len;
         const char *body = json_object_to_json_string_length(
                 req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
         if (!body)
                 return -ENOMEM;
-        return aws_client_call(c, action, body, len, timeout_ms, res);
+        return aws_client_call(c, action, body, len, timeout_ms, res, err);
 }
 
 static int add_string(json_object *o, const char *key, const char *value) {
@@ -137,7 +137,7 @@ out:
 int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct sqs_batch *ret,
                 struct aws_error *err) {
         json_object *req = json_object_new_object(), *names = json_object_new_array();
-        struct aws_result res = { 0 };
+        struct aws_answer res = { 0 };
         int r = -ENOMEM;
 
         if (!req || !names)
@@ -151,22 +151,17 @@ int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct
         if (json_object_object_add(req, "MessageSystemAttributeNames", names) < 0)
                 goto out;
         names = NULL;
-        r = json_call(c, "ReceiveMessage", req, p->wait_time_seconds * 1000L + SQS_POLL_SLACK_MS, &res);
+        r = json_call(c, "ReceiveMessage", req, p->wait_time_seconds * 1000L + SQS_POLL_SLACK_MS, &res, err);
         if (r < 0)
                 goto out;
-        if (res.error.cls != AWS_ERR_NONE) {
-                *err = res.error;
-                r = -EIO;
-                goto out;
-        }
         r = sqs_parse_receive(res.body, res.body_len, ret);
         if (r == 0)
                 ret->answer_len = res.body_len;
 out:
-        aws_result_clear(&res);
+        aws_answer_clear(&res);
         json_object_put(names);
         json_object_put(req);
-        return r;
+        return aws_error_return(r, err);
 }
 
 int sqs_next_max_messages(int asked, int max, bool too_large, size_t answer_len, size_t n) {
@@ -212,7 +207,7 @@ out:
 int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
                      unsigned *ret_deleted, struct aws_error *err) {
         json_object *req = json_object_new_object(), *entries = json_object_new_array();
-        struct aws_result res = { 0 };
+        struct aws_answer res = { 0 };
         int r = -ENOMEM;
 
         if (!req || !entries)
@@ -238,48 +233,37 @@ int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct s
         if (add_string(req, "QueueUrl", queue_url) < 0 || json_object_object_add(req, "Entries", entries) < 0)
                 goto out;
         entries = NULL;
-        r = json_call(c, "DeleteMessageBatch", req, SQS_CALL_TIMEOUT_MS, &res);
+        r = json_call(c, "DeleteMessageBatch", req, SQS_CALL_TIMEOUT_MS, &res, err);
         if (r < 0)
                 goto out;
-        if (res.error.cls != AWS_ERR_NONE) {
-                *err = res.error;
-                r = -EIO;
-                goto out;
-        }
         r = sqs_parse_delete_batch(res.body, res.body_len, ret_deleted);
 out:
-        aws_result_clear(&res);
+        aws_answer_clear(&res);
         json_object_put(entries);
         json_object_put(req);
-        return r;
+        return aws_error_return(r, err);
 }
 
 int sqs_change_visibility(struct aws_client *c, const char *queue_url, const char *receipt_handle,
                           int visibility_timeout, struct aws_error *err) {
         json_object *req = json_object_new_object();
-        struct aws_result res = { 0 };
+        struct aws_answer res = { 0 };
         int r = -ENOMEM;
 
         if (!req || add_string(req, "QueueUrl", queue_url) < 0 ||
             add_string(req, "ReceiptHandle", receipt_handle) < 0 ||
             add_int(req, "VisibilityTimeout", visibility_timeout) < 0)
                 goto out;
-        r = json_call(c, "ChangeMessageVisibility", req, SQS_CALL_TIMEOUT_MS, &res);
-        if (r < 0)
-                goto out;
-        if (res.error.cls != AWS_ERR_NONE) {
-                *err = res.error;
-                r = -EIO;
-        }
+        r = json_call(c, "ChangeMessageVisibility", req, SQS_CALL_TIMEOUT_MS, &res, err);
 out:
-        aws_result_clear(&res);
+        aws_answer_clear(&res);
         json_object_put(req);
-        return r;
+        return aws_error_return(r, err);
 }
 
 int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_waiting, struct aws_error *err) {
         json_object *req = json_object_new_object(), *names = json_object_new_array(), *root = NULL, *attrs;
-        struct aws_result res = { 0 };
+        struct aws_answer res = { 0 };
         const char *waiting;
         int r = -ENOMEM;
 
@@ -288,14 +272,9 @@ int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_w
             add_string(req, "QueueUrl", queue_url) < 0 || json_object_object_add(req, "AttributeNames", names) < 0)
                 goto out;
         names = NULL;
-        r = json_call(c, "GetQueueAttributes", req, SQS_CALL_TIMEOUT_MS, &res);
+        r = json_call(c, "GetQueueAttributes", req, SQS_CALL_TIMEOUT_MS, &res, err);
         if (r < 0)
                 goto out;
-        if (res.error.cls != AWS_ERR_NONE) {
-                *err = res.error;
-                r = -EIO;
-                goto out;
-        }
         root = parse_json(res.body, res.body_len);
         if (!root || !json_object_object_get_ex(root, "Attributes", &attrs) ||
             !(waiting = get_string(attrs, "ApproximateNumberOfMessages"))) {
@@ -305,8 +284,8 @@ int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_w
         *ret_waiting = atol(waiting);
 out:
         json_object_put(root);
-        aws_result_clear(&res);
+        aws_answer_clear(&res);
         json_object_put(names);
         json_object_put(req);
-        return r;
+        return aws_error_return(r, err);
 }

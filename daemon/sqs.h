@@ -4,8 +4,10 @@
  * for ApproximateReceiveCount; DeleteMessageBatch reports each entry's result
  * separately, because one failed entry must not be mistaken for the batch;
  * ChangeMessageVisibility hands a message back before its timeout.
- * On failure the functions return -EIO with *err describing the AWS answer,
- * -EBADMSG for an answer that is not what the API documents, or -ENOMEM. */
+ * The calls return 0, or on failure a negative errno with *err saying why
+ * (aws_error.h): -EIO for AWS's error answer, no answer or no credentials
+ * (aws_client.h), -EBADMSG for an answer that is not what the API
+ * documents, -ECANCELED, -ENOMEM. */
 #pragma once
 
 #include <stdbool.h>

@@ -14,6 +14,9 @@
 
 /* Appended after a value cut at its cap. */
 #define TEXTSAFE_MARK "\xe2\x80\xa6[truncated]" /* "…[truncated]" */
+/* The most textsafe_escape() writes for cap bytes: an escape is at most 4
+ * bytes per byte ("\\xNN"), then the mark. */
+#define TEXTSAFE_ESCAPED_MAX(cap) (4 * (size_t)(cap) + sizeof(TEXTSAFE_MARK))
 
 enum textsafe_mode {
         TEXTSAFE_TEXT,     /* plain text: one line, C-style escapes */

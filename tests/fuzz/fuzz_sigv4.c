@@ -176,8 +176,11 @@ static void encode(const char *s, size_t len) {
 static void encode_form(char *text) {
         struct form_param params[FUZZ_PARAMS_MAX];
         size_t n = 0, amps = 0, eqs = 0;
-        struct buf b = { 0 };
+        struct buf b;
         char *s = text;
+
+        /* every byte %-encoded (3 bytes), and a separator per parameter */
+        buf_init(&b, 3 * strlen(text) + 2 * FUZZ_PARAMS_MAX + 1);
 
         while (n < FUZZ_PARAMS_MAX && s) {
                 char *amp = strchr(s, '&'), *eq;

@@ -69,7 +69,8 @@ static void check_bodies(const struct sns_message *m, size_t copies) {
 
         if (r == -ENOMEM || r == -EIO)
                 return;
-        buf_init(&body, 0);
+        /* the payload %-encoded, with room for every other parameter */
+        buf_init(&body, 4 * SNS_PAYLOAD_MAX);
         CHECK(sns_publish_body(m, &body) == r);
         buf_free(&body);
         if (r < 0) {

@@ -40,11 +40,11 @@ static void sha256_prefix(const char *s, char out[17]) {
 
 static void get(struct credentials *c, time_t now) {
         const struct aws_credentials *cr;
-        char detail[CREDENTIALS_DETAIL_MAX];
+        struct aws_error err;
         char secret[17], token[17];
-        int r = credentials_get(c, now, &cr, detail, sizeof(detail));
+        int r = credentials_get(c, now, &cr, &err);
         if (r < 0) {
-                printf("err errno=%d detail=%s\n", -r, detail);
+                printf("err errno=%d detail=%s\n", -r, err.message);
                 return;
         }
         sha256_prefix(cr->secret_access_key, secret);

@@ -44,7 +44,7 @@ static int from_json(long status, const char *s, const struct aws_json_error_hea
 }
 
 static char *error_response(const char *code, const char *message) {
-        struct buf b = { 0 };
+        struct buf b = { .max = TESTDATA_MAX };
         assert_int_equal(buf_printf(&b,
                                     "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
                                     "<Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
@@ -65,7 +65,7 @@ static enum aws_error_class xml_class(long status, const char *code, time_t serv
 
 static enum aws_error_class json_class(long status, const char *type, time_t server_date) {
         struct aws_error e;
-        struct buf b = { 0 };
+        struct buf b = { .max = TESTDATA_MAX };
         assert_int_equal(buf_printf(&b, "{\"__type\":\"com.amazonaws.sqs#%s\",\"message\":\"m\"}", type), 0);
         assert_int_equal(from_json(status, buf_str(&b), NULL, server_date, &e), 0);
         assert_string_equal(e.code, type);
@@ -98,7 +98,7 @@ static void test_xml_error_files(void **state) {
                   "Invalid id: \"foobar\"", "dfb14b43-9a55-4d8e-b676-e8034d12bbeb" },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                struct buf path = { 0 };
+                struct buf path = { .max = TESTDATA_MAX };
                 struct aws_error e;
                 size_t len = 0;
                 assert_int_equal(buf_printf(&path, "aws-responses/%s", cases[i].file), 0);
@@ -412,7 +412,7 @@ static void check_sqs_error(struct json_object *err) {
                 i++;
         assert_true(i < sizeof(sqs_expect) / sizeof(sqs_expect[0]));
         /* as SQS sends it: __type and x-amzn-query-error */
-        struct buf body = { 0 }, header = { 0 };
+        struct buf body = { .max = TESTDATA_MAX }, header = { .max = TESTDATA_MAX };
         assert_int_equal(buf_printf(&body, "{\"__type\":\"com.amazonaws.sqs#%s\",\"message\":\"m\"}", shape), 0);
         if (sqs_expect[i].query_code)
                 assert_int_equal(buf_printf(&header, "%s;Sender", sqs_expect[i].query_code), 0);
@@ -664,7 +664,7 @@ static void test_json_bodies(void **state) {
         assert_string_equal(e.message, "caf\xC3\xA9 \"q\"");
 
         /* nesting far beyond any error body is refused, not walked */
-        struct buf deep = { 0 };
+        struct buf deep = { .max = TESTDATA_MAX };
         assert_int_equal(buf_puts(&deep, "{\"__type\":\"ThrottlingException\",\"x\":"), 0);
         for (int i = 0; i < 1000; i++)
                 assert_int_equal(buf_putc(&deep, '['), 0);
@@ -703,7 +703,7 @@ static void test_json_bodies(void **state) {
 static void test_field_caps(void **state) {
         (void)state;
         struct aws_error e;
-        struct buf msg = { 0 }, body = { 0 };
+        struct buf msg = { .max = TESTDATA_MAX }, body = { .max = TESTDATA_MAX };
 
         /* 2000 ASCII bytes: 508 kept, then "..." */
         for (int i = 0; i < 2000; i++)
@@ -820,6 +820,49 @@ static void test_transport(void **state) {
         aws_error_from_transport(-ETIMEDOUT, &e);
         assert_string_equal(e.message, "Connection timed out"); /* glibc's text */
         assert_true(aws_error_is_retryable(&e));
+        assert_int_equal(e.source, AWS_SOURCE_TRANSPORT);
+}
+
+/* Failures of this process say so (source, errno name), never with a code
+ * that looks like AWS's; -E2BIG is the one no retry mends. */
+static void test_local(void **state) {
+        (void)state;
+        char line[AWS_ERROR_DESCRIBE_MAX];
+        struct aws_error e;
+
+        memset(&e, 0x55, sizeof(e));
+        aws_error_local(&e, AWS_ERR_RETRYABLE, -ECONNREFUSED, "the service at %s refused", "http://h:1");
+        assert_int_equal(e.source, AWS_SOURCE_LOCAL);
+        assert_int_equal(e.cls, AWS_ERR_RETRYABLE);
+        assert_int_equal(e.http_status, 0);
+        assert_string_equal(e.code, "ECONNREFUSED");
+        assert_string_equal(e.message, "the service at http://h:1 refused");
+        assert_string_equal(e.query_code, "");
+        assert_string_equal(e.request_id, "");
+        aws_error_describe(&e, line, sizeof(line));
+        assert_string_equal(line, "the service at http://h:1 refused (retryable)");
+        aws_error_local(NULL, AWS_ERR_FATAL, -EINVAL, "ignored");
+
+        aws_error_from_errno(-E2BIG, &e);
+        assert_int_equal(e.source, AWS_SOURCE_LOCAL);
+        assert_int_equal(e.cls, AWS_ERR_FATAL);
+        assert_string_equal(e.code, "E2BIG");
+        assert_string_equal(e.message, "Argument list too long");
+        aws_error_from_errno(-EBADMSG, &e);
+        assert_int_equal(e.cls, AWS_ERR_RETRYABLE);
+        aws_error_describe(&e, line, sizeof(line));
+        assert_string_equal(line, "Bad message (retryable)");
+
+        /* aws_error_return: -EIO's error is the client's and stays as it is */
+        memset(&e, 0x55, sizeof(e));
+        e.code[0] = '\0';
+        assert_int_equal(aws_error_return(-EIO, &e), -EIO);
+        assert_string_equal(e.code, "");
+        assert_int_equal(aws_error_return(0, &e), 0);
+        assert_string_equal(e.code, "");
+        assert_int_equal(aws_error_return(-ENOMEM, &e), -ENOMEM);
+        assert_string_equal(e.code, "ENOMEM");
+        assert_int_equal(e.source, AWS_SOURCE_LOCAL);
 }
 
 /* The status in words first, then the code and message; a transport failure
@@ -964,6 +1007,7 @@ int main(void) {
                 cmocka_unit_test(test_field_caps),
                 cmocka_unit_test(test_bad_arguments),
                 cmocka_unit_test(test_transport),
+                cmocka_unit_test(test_local),
                 cmocka_unit_test(test_describe),
                 cmocka_unit_test(test_class_names),
                 cmocka_unit_test(test_http_date),

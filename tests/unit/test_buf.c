@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +31,7 @@ static void test_append_and_cap(void **state) {
 static void test_steal_and_truncate(void **state) {
         (void)state;
         struct buf b;
-        buf_init(&b, 0);
+        buf_init(&b, 1000);
         char *empty = buf_steal(&b);
         assert_string_equal(empty, "");
         free(empty);
@@ -47,10 +48,29 @@ static void test_steal_and_truncate(void **state) {
         buf_free_secure(NULL);
 }
 
+/* Every buffer has a real maximum: one without (max 0, as a zeroed struct
+ * buf has) refuses appends instead of growing without a bound. */
+static void test_no_maximum(void **state) {
+        (void)state;
+        struct buf zeroed = { 0 }, b;
+        buf_init(&b, 0);
+        assert_int_equal(buf_putc(&zeroed, 'a'), -EINVAL);
+        assert_int_equal(buf_puts(&b, "a"), -EINVAL);
+        assert_int_equal(buf_printf(&b, "%d", 1), -EINVAL);
+        assert_int_equal(buf_append(&b, "", 0), -EINVAL);
+        assert_int_equal(b.len, 0);
+        assert_string_equal(buf_str(&b), "");
+        buf_init(&b, SIZE_MAX);
+        assert_int_equal(buf_putc(&b, 'a'), -EINVAL);
+        buf_free(&b);
+        buf_free(&zeroed);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_append_and_cap),
                 cmocka_unit_test(test_steal_and_truncate),
+                cmocka_unit_test(test_no_maximum),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,18 +145,18 @@ static void test_parse_credentials_real_bodies(void **state) {
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct aws_credentials c = { 0 };
-                char detail[CREDENTIALS_DETAIL_MAX] = "";
+                struct aws_error e = { .code = "untouched" };
                 char path[512];
                 size_t len;
                 snprintf(path, sizeof(path), IMDS_DATA "%s", cases[i].file);
                 char *body = read_file(path, &len);
 
-                assert_int_equal(imds_parse_credentials(body, len, &c, detail, sizeof(detail)), 0);
+                assert_int_equal(imds_parse_credentials(body, len, &c, &e), 0);
                 assert_string_equal(c.access_key_id, cases[i].access_key_id);
                 assert_string_equal(c.secret_access_key, cases[i].secret_access_key);
                 assert_string_equal(c.session_token, cases[i].session_token);
                 assert_int_equal(c.expiration, cases[i].expiration);
-                assert_string_equal(detail, "");
+                assert_string_equal(e.code, "untouched"); /* written only on failure */
                 aws_credentials_clear(&c);
                 free(body);
         }
@@ -165,7 +165,7 @@ static void test_parse_credentials_real_bodies(void **state) {
 
 /* The awsdocs body with one replacement, so every case differs from a real
  * answer in exactly one place. */
-static int parse_edited(const char *from, const char *to, char *detail, size_t size) {
+static int parse_edited(const char *from, const char *to, struct aws_error *e) {
         size_t len;
         char *body = read_file(IMDS_DATA "imds-security-credentials-awsdocs.json", &len);
         char edited[4096];
@@ -176,51 +176,55 @@ static int parse_edited(const char *from, const char *to, char *detail, size_t s
         free(body);
 
         struct aws_credentials c = { .expiration = 7 };
-        int r = imds_parse_credentials(edited, (size_t)n, &c, detail, size);
+        int r = imds_parse_credentials(edited, (size_t)n, &c, e);
         assert_int_equal(c.expiration, 7); /* untouched on failure */
         assert_null(c.access_key_id);
         /* never a secret in the log line */
-        assert_null(strstr(detail, "wJalrXUtnFEMI"));
-        assert_null(strstr(detail, "token\""));
+        assert_null(strstr(e->message, "wJalrXUtnFEMI"));
+        assert_null(strstr(e->message, "token\""));
+        /* a failure of ours, worth retrying, named by its errno: not an AWS code */
+        assert_int_equal(e->source, AWS_SOURCE_LOCAL);
+        assert_int_equal(e->cls, AWS_ERR_RETRYABLE);
+        assert_string_equal(e->code, strerrorname_np(-r));
         return r;
 }
 
 static void test_parse_credentials_rejects(void **state) {
         (void)state;
-        char d[CREDENTIALS_DETAIL_MAX];
+        struct aws_error d;
 
-        assert_int_equal(parse_edited("\"Success\"", "\"AssumeRoleUnauthorizedAccess\"", d, sizeof(d)), -EACCES);
-        assert_string_equal(d, "reported Code \"AssumeRoleUnauthorizedAccess\" instead of \"Success\"");
-        assert_int_equal(parse_edited("\"Success\"", "\"Bad\\n\\\"Code\"", d, sizeof(d)), -EACCES);
-        assert_string_equal(d, "reported Code \"Bad??Code\" instead of \"Success\"");
-        assert_int_equal(parse_edited("\"Code\"", "\"Kode\"", d, sizeof(d)), -EBADMSG);
-        assert_string_equal(d, "sent a credentials document without a string Code");
-        assert_int_equal(parse_edited("\"SecretAccessKey\"", "\"Secret\"", d, sizeof(d)), -EBADMSG);
-        assert_string_equal(d, "sent a credentials document without a string SecretAccessKey");
-        assert_int_equal(parse_edited("\"ASIAIOSFODNN7EXAMPLE\"", "42", d, sizeof(d)), -EBADMSG);
-        assert_string_equal(d, "sent a credentials document without a string AccessKeyId");
-        assert_int_equal(parse_edited("\"token\"", "null", d, sizeof(d)), -EBADMSG);
-        assert_string_equal(d, "sent a credentials document without a string Token");
-        assert_int_equal(parse_edited("2017-05-17T15:09:54Z", "2017-05-17T15:09:54", d, sizeof(d)), -EBADMSG);
-        assert_non_null(strstr(d, "Expiration"));
+        assert_int_equal(parse_edited("\"Success\"", "\"AssumeRoleUnauthorizedAccess\"", &d), -EACCES);
+        assert_string_equal(d.message, "reported Code \"AssumeRoleUnauthorizedAccess\" instead of \"Success\"");
+        assert_int_equal(parse_edited("\"Success\"", "\"Bad\\n\\\"Code\"", &d), -EACCES);
+        assert_string_equal(d.message, "reported Code \"Bad??Code\" instead of \"Success\"");
+        assert_int_equal(parse_edited("\"Code\"", "\"Kode\"", &d), -EBADMSG);
+        assert_string_equal(d.message, "sent a credentials document without a string Code");
+        assert_int_equal(parse_edited("\"SecretAccessKey\"", "\"Secret\"", &d), -EBADMSG);
+        assert_string_equal(d.message, "sent a credentials document without a string SecretAccessKey");
+        assert_int_equal(parse_edited("\"ASIAIOSFODNN7EXAMPLE\"", "42", &d), -EBADMSG);
+        assert_string_equal(d.message, "sent a credentials document without a string AccessKeyId");
+        assert_int_equal(parse_edited("\"token\"", "null", &d), -EBADMSG);
+        assert_string_equal(d.message, "sent a credentials document without a string Token");
+        assert_int_equal(parse_edited("2017-05-17T15:09:54Z", "2017-05-17T15:09:54", &d), -EBADMSG);
+        assert_non_null(strstr(d.message, "Expiration"));
         /* a token with a line break would split the x-amz-security-token header */
-        assert_int_equal(parse_edited("\"token\"", "\"tok\\r\\nen\"", d, sizeof(d)), -EBADMSG);
-        assert_non_null(strstr(d, "not printable ASCII"));
-        assert_int_equal(parse_edited("\"ASIAIOSFODNN7EXAMPLE\"", "\"\"", d, sizeof(d)), -EBADMSG);
-        assert_int_equal(parse_edited("}", "} x", d, sizeof(d)), -EBADMSG);
-        assert_string_equal(d, "sent a credentials document that is not a JSON object");
-        assert_int_equal(parse_edited("}", "", d, sizeof(d)), -EBADMSG);
-        assert_int_equal(parse_edited("\"Type\" : \"AWS-HMAC\"", "\"Type\" : [[[[[1]]]]]", d, sizeof(d)), -EBADMSG);
+        assert_int_equal(parse_edited("\"token\"", "\"tok\\r\\nen\"", &d), -EBADMSG);
+        assert_non_null(strstr(d.message, "not printable ASCII"));
+        assert_int_equal(parse_edited("\"ASIAIOSFODNN7EXAMPLE\"", "\"\"", &d), -EBADMSG);
+        assert_int_equal(parse_edited("}", "} x", &d), -EBADMSG);
+        assert_string_equal(d.message, "sent a credentials document that is not a JSON object");
+        assert_int_equal(parse_edited("}", "", &d), -EBADMSG);
+        assert_int_equal(parse_edited("\"Type\" : \"AWS-HMAC\"", "\"Type\" : [[[[[1]]]]]", &d), -EBADMSG);
 
         static const char *const not_objects[] = { "", "[]", "\"Success\"", "{\"Code\":\"Success\",}" };
         struct aws_credentials c = { 0 };
         for (size_t i = 0; i < sizeof(not_objects) / sizeof(not_objects[0]); i++)
-                assert_int_equal(imds_parse_credentials(not_objects[i], strlen(not_objects[i]), &c, d, sizeof(d)),
+                assert_int_equal(imds_parse_credentials(not_objects[i], strlen(not_objects[i]), &c, &d),
                                  -EBADMSG);
-        assert_int_equal(imds_parse_credentials("{}", IMDS_BODY_MAX + 1, &c, d, sizeof(d)), -E2BIG);
+        assert_int_equal(imds_parse_credentials("{}", IMDS_BODY_MAX + 1, &c, &d), -E2BIG);
         assert_null(c.access_key_id);
-        /* detail is optional */
-        assert_int_equal(imds_parse_credentials("[]", 2, &c, NULL, 0), -EBADMSG);
+        /* err is optional */
+        assert_int_equal(imds_parse_credentials("[]", 2, &c, NULL), -EBADMSG);
 }
 
 static void test_parse_role(void **state) {
@@ -299,21 +303,21 @@ static void test_chain_file_beats_env(void **state) {
 
         struct credentials *c = provider("AKIDFILE", "filesecret", NULL, UNUSED_ENDPOINT);
         assert_string_equal(credentials_source(c), "config file");
-        assert_int_equal(credentials_get(c, 0, &cr, NULL, 0), 0);
+        assert_int_equal(credentials_get(c, 0, &cr, NULL), 0);
         assert_string_equal(cr->access_key_id, "AKIDFILE");
         assert_string_equal(cr->secret_access_key, "filesecret");
         assert_null(cr->session_token); /* the env token does not leak into the file's pair */
         assert_int_equal(cr->expiration, 0);
         /* static credentials neither expire nor go away on invalidate */
         credentials_invalidate(c);
-        assert_int_equal(credentials_get(c, T_AWSDOCS_EXPIRATION, &cr, NULL, 0), 0);
+        assert_int_equal(credentials_get(c, T_AWSDOCS_EXPIRATION, &cr, NULL), 0);
         assert_string_equal(cr->access_key_id, "AKIDFILE");
         credentials_free(c);
 
         /* empty values, as `access_key_id =` gives, are absent */
         c = provider("", "", "", UNUSED_ENDPOINT);
         assert_string_equal(credentials_source(c), "environment");
-        assert_int_equal(credentials_get(c, 0, &cr, NULL, 0), 0);
+        assert_int_equal(credentials_get(c, 0, &cr, NULL), 0);
         assert_string_equal(cr->access_key_id, "AKIDENV");
         assert_string_equal(cr->secret_access_key, "envsecret");
         assert_string_equal(cr->session_token, "envtoken");
@@ -330,7 +334,7 @@ static void test_chain_env(void **state) {
         fake_env = env;
         struct credentials *c = provider(NULL, NULL, NULL, UNUSED_ENDPOINT);
         assert_string_equal(credentials_source(c), "environment");
-        assert_int_equal(credentials_get(c, 0, &cr, NULL, 0), 0);
+        assert_int_equal(credentials_get(c, 0, &cr, NULL), 0);
         assert_string_equal(cr->access_key_id, "AKIDENV");
         assert_null(cr->session_token);
         credentials_free(c);
@@ -342,13 +346,15 @@ static void test_chain_env(void **state) {
 static void assert_misconfigured(const char *file_id, const char *file_secret, const char *file_token,
                                  const char *const *env, const char *source, const char *expected_detail) {
         const struct aws_credentials *cr = (const void *)1;
-        char detail[CREDENTIALS_DETAIL_MAX];
+        struct aws_error err;
         fake_env = env;
         struct credentials *c = provider(file_id, file_secret, file_token, UNUSED_ENDPOINT);
         assert_string_equal(credentials_source(c), source);
-        assert_int_equal(credentials_get(c, 0, &cr, detail, sizeof(detail)), -EINVAL);
+        assert_int_equal(credentials_get(c, 0, &cr, &err), -EINVAL);
         assert_ptr_equal(cr, (const void *)1);
-        assert_string_equal(detail, expected_detail);
+        assert_string_equal(err.message, expected_detail);
+        assert_int_equal(err.source, AWS_SOURCE_LOCAL);
+        assert_string_equal(err.code, "EINVAL");
         credentials_free(c);
         fake_env = NULL;
 }
@@ -389,7 +395,7 @@ static void test_chain_partial(void **state) {
         long_token[CREDENTIALS_TOKEN_MAX] = '\0';
         struct credentials *c = provider("AKIDFILE", "filesecret", long_token, UNUSED_ENDPOINT);
         const struct aws_credentials *cr;
-        assert_int_equal(credentials_get(c, 0, &cr, NULL, 0), 0);
+        assert_int_equal(credentials_get(c, 0, &cr, NULL), 0);
         assert_int_equal(strlen(cr->session_token), CREDENTIALS_TOKEN_MAX);
         credentials_free(c);
 }
@@ -411,26 +417,27 @@ static void test_chain_falls_to_imds(void **state) {
         /* a session token alone is ignored, as AWS SDKs do */
         static const char *const env[] = { "AWS_SESSION_TOKEN", "envtoken-secret", NULL };
         const struct aws_credentials *cr = (const void *)1;
-        char endpoint[64], detail[CREDENTIALS_DETAIL_MAX], expected[CREDENTIALS_DETAIL_MAX];
+        char endpoint[64], expected[CREDENTIALS_DETAIL_MAX];
+        struct aws_error err;
         int port, fd = refusing_socket(&port);
 
         fake_env = env;
         snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d/", port);
         struct credentials *c = provider(NULL, NULL, NULL, endpoint);
         assert_string_equal(credentials_source(c), "instance profile");
-        assert_int_equal(credentials_get(c, T_AWSDOCS_EXPIRATION, &cr, detail, sizeof(detail)), -ECONNREFUSED);
+        assert_int_equal(credentials_get(c, T_AWSDOCS_EXPIRATION, &cr, &err), -ECONNREFUSED);
         assert_ptr_equal(cr, (const void *)1);
         snprintf(expected, sizeof(expected),
                  "not in the config file, not in the environment (AWS_SESSION_TOKEN alone is "
                  "ignored), and the instance metadata service at http://127.0.0.1:%d refused the connection",
                  port);
-        assert_string_equal(detail, expected);
-        assert_null(strstr(detail, "envtoken-secret"));
-
-        /* a short buffer gets a truncated, terminated line */
-        char small[16];
-        assert_int_equal(credentials_get(c, T_AWSDOCS_EXPIRATION, &cr, small, sizeof(small)), -ECONNREFUSED);
-        assert_string_equal(small, "not in the conf");
+        assert_string_equal(err.message, expected);
+        assert_null(strstr(err.message, "envtoken-secret"));
+        /* one error from IMDS up: local (no AWS code), retryable, named by its errno */
+        assert_int_equal(err.source, AWS_SOURCE_LOCAL);
+        assert_int_equal(err.cls, AWS_ERR_RETRYABLE);
+        assert_int_equal(err.http_status, 0);
+        assert_string_equal(err.code, "ECONNREFUSED");
         credentials_free(c);
         close(fd);
         fake_env = NULL;
@@ -465,7 +472,7 @@ static void test_secrets_wiped(void **state) {
 
         /* freeing the provider wipes its copies */
         struct credentials *c = provider(NULL, NULL, NULL, UNUSED_ENDPOINT);
-        assert_int_equal(credentials_get(c, 0, &cr, NULL, 0), 0);
+        assert_int_equal(credentials_get(c, 0, &cr, NULL), 0);
         watch(cr->access_key_id);
         watch(cr->secret_access_key);
         watch(cr->session_token);
@@ -493,7 +500,7 @@ static void test_secrets_wiped(void **state) {
         /* parsed IMDS credentials, cleared */
         size_t len;
         char *body = read_file(IMDS_DATA "imds-security-credentials-aemm.json", &len);
-        assert_int_equal(imds_parse_credentials(body, len, &a, NULL, 0), 0);
+        assert_int_equal(imds_parse_credentials(body, len, &a, NULL), 0);
         watch(a.secret_access_key);
         watch(a.session_token);
         aws_credentials_clear(&a);

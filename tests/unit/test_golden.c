@@ -53,7 +53,7 @@ static char *render_like_cli(const char *record, const struct variant *v) {
         assert_int_equal(tz_localtime(v->zone, ev->event_epoch, &lt.tm, &lt.gmtoff, lt.abbr), 0);
         lt.valid = true;
         assert_int_equal(render_event(ev, &lt, &o, &r), 0);
-        buf_init(&out, 0);
+        buf_init(&out, TESTDATA_MAX);
         size_t n = strlen(r.message);
         assert_int_equal(buf_printf(&out, "Subject: %s\n\n%s%s", r.subject, r.message,
                                     n && r.message[n - 1] == '\n' ? "" : "\n"),

@@ -208,6 +208,12 @@ static void test_body_cap(void **state) {
         assert_int_equal(r.status, 7); /* untouched on failure */
         http_client_free(c);
         server_stop(s);
+
+        /* every client has a cap: none is a mistake, not "unbounded" */
+        struct http_client *none = (struct http_client *)1;
+        const struct http_options o = { .connect_timeout_ms = 1000 };
+        assert_int_equal(http_client_new(&o, &none), -EINVAL);
+        assert_ptr_equal(none, (struct http_client *)1);
 }
 
 static void test_timeout_and_truncation(void **state) {
@@ -325,7 +331,7 @@ static void test_token_header_wiped(void **state) {
 
         /* the watch sees an unwiped block */
         struct buf probe;
-        buf_init(&probe, 0);
+        buf_init(&probe, sizeof("x" TOKEN));
         assert_int_equal(buf_puts(&probe, "x" TOKEN), 0);
         watching = true;
         buf_free(&probe);

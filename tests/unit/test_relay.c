@@ -204,7 +204,7 @@ static int fake_publish(void *ctx, const struct sns_message *m, char *ret_messag
         record(CALL_PUBLISH);
         assert_string_equal(m->topic_arn, TOPIC);
         if (sns_message_size(m, &size) < 0)
-                return -E2BIG;
+                return aws_error_return(-E2BIG, err); /* as sns.c: err written on every failure */
         const struct known *k = known_by_notification(m);
         if (F.stop_at_publish)
                 F.stopped = true;
@@ -230,12 +230,12 @@ static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t 
         /* sns.h: the total of a batch counts against SNS_PAYLOAD_MAX. */
         for (size_t i = 0; i < n; i++) {
                 if (sns_message_size(&msgs[i], &size) < 0)
-                        return -E2BIG;
+                        return aws_error_return(-E2BIG, err);
                 total += size;
         }
         if (total > SNS_PAYLOAD_MAX) {
                 F.n_too_large++;
-                return -E2BIG;
+                return aws_error_return(-E2BIG, err);
         }
         if (F.stop_at_publish)
                 F.stopped = true;

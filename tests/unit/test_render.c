@@ -848,7 +848,7 @@ static void test_hidden_characters(void **state) {
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct buf b;
-                buf_init(&b, 0);
+                buf_init(&b, TESTDATA_MAX);
                 assert_int_equal(textsafe_escape(&b, cases[i].in, 1024, TEXTSAFE_TEXT), 0);
                 assert_string_equal(buf_str(&b), cases[i].out);
                 buf_free(&b);

@@ -22,7 +22,7 @@ static inline char *testdata_dup(const void *data, size_t n) {
 /* The contents of TEST_DATA_DIR/name, exact-size and not NUL-terminated;
  * NULL if it cannot be read. */
 static inline char *testdata_read(const char *name, size_t *ret_len) {
-        struct buf path = { 0 }, data;
+        struct buf path = { .max = TESTDATA_MAX }, data;
         char chunk[4096];
         size_t n;
         char *ret = NULL;
