@@ -107,7 +107,7 @@ level = debug
             f'{path}:11: [notify] format: "html" is not a known value (allowed: text, json, chatbot, multi)',
             f"{path}:12: [notify] colour: unknown key (allowed: format, language, timezone, events, "
             "subject, unrecognized)",
-            f"{path}:13: [logging]: unknown section (allowed: aws, sqs, sns, notify, accounts, log)",
+            f"{path}:13: [logging]: unknown section (allowed: aws, sqs, sns, notify, accounts, log, rule NAME)",
             f"{path}:9: [sns] topic_arn: topic is in region us-east-1, not in the configured region "
             "ap-northeast-1 (allowed: a topic in ap-northeast-1)",
         ])
