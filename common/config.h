@@ -25,6 +25,8 @@
 /* A rule's name goes into logs, STATUS= and a message attribute: short.
  * inih keeps 50 bytes of a section name (INI_MAX_SECTION), "rule " included. */
 #define RULE_NAME_MAX 40
+/* Each rule has a counter in the relay; more rules than this is a mistake. */
+#define CONFIG_RULES_MAX 64
 
 enum config_unrecognized { CONFIG_UNRECOGNIZED_NOTIFY, CONFIG_UNRECOGNIZED_KEEP };
 

@@ -45,6 +45,11 @@ bool config_rule_begin(struct parser *p, const char *name) {
                 config_diag_add(p, &b);
                 return false;
         }
+        if (c->n_rules == CONFIG_RULES_MAX) {
+                config_diag_printf(p, p->lineno, "[rule %s]: too many rules (allowed: up to %d)", name,
+                                   CONFIG_RULES_MAX);
+                return false;
+        }
         for (size_t i = 0; i < c->n_rules; i++)
                 if (strcmp(c->rules[i].name, name) == 0) {
                         config_diag_printf(p, p->lineno, "[rule %s]: duplicate rule name (first on line %u)", name,
