@@ -315,7 +315,9 @@ int cmd_run(const struct cli_options *opt) {
         }
         if (stop_requested)
                 notified(&d, notify_send("STOPPING=1"), "STOPPING=1");
-        log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped");
+        char rules[256];
+        rule_counts(&d, relay_get_stats(d.relay), rules, sizeof(rules));
+        log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped%s", rules);
 out:
         daemon_close(&d);
         http_global_cleanup();

@@ -60,6 +60,7 @@ class RulesTest(unittest.TestCase):
         self.assertNotIn(automation["eventID"], json.dumps(notes))
         self.assertIn("is ignored by rule ignore-automation; deleted", log)
         self.assertIn("RULE=ignore-automation", log)
+        self.assertIn("ssm-notifyd stopped; rules: ignore-automation 1, people 1", log)
 
     def test_filter_policy_subscriber_gets_only_failures(self):
         """A security team's queue subscribed with FilterPolicy on outcome (and
