@@ -1,9 +1,10 @@
 /* --render: one SQS message body in, what would be published out.
  *
  * The body comes from a file or stdin; the output is "Subject: …", a blank
- * line and the message, or for --format json the DESIGN.md object. Exit codes
- * (cli.h): 0 printed, 1 filtered out or ignored by a rule, 2 bad option value, 65 not JSON or not
- * an event, 66 input unreadable, 74 output unwritable. */
+ * line and the message, or for --format json the DESIGN.md object (with the
+ * rule that matched, from -c). Exit codes (cli.h): 0 printed, 1 filtered out
+ * or ignored by a rule, 2 bad option value, 65 not JSON or not an event, 66
+ * input unreadable, 74 output unwritable. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

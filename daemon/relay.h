@@ -3,6 +3,9 @@
  *  - a notifiable event is published, then deleted; only a message SNS
  *    accepted is deleted;
  *  - a valid event the filter drops is deleted (logged at info);
+ *  - a notifiable event the first matching [rule NAME] with action = ignore
+ *    decides is deleted unpublished (logged at info with RULE=); a notify
+ *    rule's name goes out in the "rule" attribute (rules.h);
  *  - an unrecognized body gets the fallback notification, then is deleted
  *    (or, with unrecognized = keep, is left for the dead-letter queue);
  *  - one message's failure is its own: a batch that fails as a whole, or
