@@ -43,6 +43,7 @@ void config_free(struct config *c) {
                 free(c->accounts[i].name);
         }
         free(c->accounts);
+        config_rules_free(c);
         free(c);
 }
 
@@ -88,6 +89,7 @@ static int load(FILE *f, const char *path, enum config_need need, config_getenv_
 out:
         config_free(p->cfg);
         free(p->account_lines);
+        free(p->rule_seen);
         /* the line buffer held the secrets */
         OPENSSL_cleanse(p, sizeof(*p));
         free(p);

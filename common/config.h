@@ -20,12 +20,30 @@
 #include <sys/types.h>
 
 #include "formats.h"
+#include "rule_match.h"
+
+/* A rule's name goes into logs, STATUS= and a message attribute: short.
+ * inih keeps 50 bytes of a section name (INI_MAX_SECTION), "rule " included. */
+#define RULE_NAME_MAX 40
+/* Each rule has a counter in the relay; more rules than this is a mistake. */
+#define CONFIG_RULES_MAX 64
 
 enum config_unrecognized { CONFIG_UNRECOGNIZED_NOTIFY, CONFIG_UNRECOGNIZED_KEEP };
 
 struct config_account {
         char *id;   /* 12 digits */
         char *name; /* 1..64 printable UTF-8 characters */
+};
+
+enum config_rule_action { CONFIG_RULE_NOTIFY, CONFIG_RULE_IGNORE };
+
+/* A [rule NAME] section. */
+struct config_rule {
+        char *name;                    /* 1..RULE_NAME_MAX of A-Z a-z 0-9 _ . - */
+        char *match_text;              /* the match = value as written */
+        struct rule_match *match;
+        enum config_rule_action action;
+        unsigned line;                 /* of the section header */
 };
 
 struct config {
@@ -56,6 +74,8 @@ struct config {
         enum config_unrecognized unrecognized; /* default notify */
         struct config_account *accounts;       /* [accounts], in file order */
         size_t n_accounts;
+        struct config_rule *rules;             /* [rule NAME] sections, in file order */
+        size_t n_rules;
         /* [log] */
         int log_level;                         /* LOG_ERR..LOG_DEBUG, default LOG_INFO */
 };
@@ -65,6 +85,10 @@ struct config {
 struct config_diag {
         char **lines;
         size_t n;
+        /* "path:line: [rule NAME]: …" about a file that is accepted all the
+         * same (a rule that can never match); kept apart from the errors. */
+        char **warnings;
+        size_t n_warnings;
 };
 
 /* getenv, or a test's table. NULL or "" both mean "not set". */

@@ -144,6 +144,7 @@ void config_finish(struct parser *p) {
         check_region_match(p, "topic_arn", p->topic_region, "topic");
         check_placeholder(p, "queue_url", "/" EXAMPLE_ACCOUNT "/", "queue");
         check_placeholder(p, "topic_arn", ":" EXAMPLE_ACCOUNT ":", "topic");
+        config_rules_finish(p);
 }
 
 enum config_access config_access_check(const struct config_file_access *a) {

@@ -22,6 +22,20 @@ int config_diag_push(struct config_diag *d, struct buf *line) {
         return 0;
 }
 
+int config_diag_push_warning(struct config_diag *d, struct buf *line) {
+        char **lines;
+        char *s = buf_steal(line);
+
+        lines = s ? realloc(d->warnings, (d->n_warnings + 1) * sizeof(*lines)) : NULL;
+        if (!lines) {
+                free(s);
+                return -ENOMEM;
+        }
+        lines[d->n_warnings++] = s;
+        d->warnings = lines;
+        return 0;
+}
+
 void config_diag_add(struct parser *p, struct buf *line) {
         if (p->fatal) {
                 buf_free(line);
@@ -106,5 +120,6 @@ void config_diag_clear(struct config_diag *d) {
         if (!d)
                 return;
         config_strv_free(d->lines, d->n);
+        config_strv_free(d->warnings, d->n_warnings);
         *d = (struct config_diag){};
 }

@@ -6,6 +6,7 @@
  *   config_keys.c   the table of keys and sections and what each type allows
  *   config_values.c one parser per key type, I/O-free but for the tz database
  *   config_check.c  after the last line: environment, defaults, cross-key checks
+ *   config_rules.c  the [rule NAME] sections
  *   config_diag.c   the "path:line: [section] key: reason (allowed …)" lines */
 #pragma once
 
@@ -98,6 +99,11 @@ extern const struct key_def config_keys[CONFIG_N_KEYS];
 #define CONFIG_N_SECTIONS 6
 extern const char *const config_sections[CONFIG_N_SECTIONS];
 
+/* Where a rule's keys were set, 0 when absent. */
+struct rule_seen {
+        unsigned match_line, action_line;
+};
+
 struct parser {
         FILE *f;
         const char *path;
@@ -116,6 +122,7 @@ struct parser {
         bool key_set[CONFIG_N_KEYS];      /* a value was accepted */
         bool key_bad[CONFIG_N_KEYS];      /* a value was rejected */
         unsigned *account_lines;  /* parallel to cfg->accounts */
+        struct rule_seen *rule_seen; /* parallel to cfg->rules */
         bool holds_secret;
         char queue_region[AWS_REGION_MAX + 1];
         char topic_region[AWS_REGION_MAX + 1];
@@ -154,8 +161,20 @@ void config_read(struct parser *p);
 void config_finish(struct parser *p);
 void config_report_access(struct parser *p, const struct config_file_access *a, enum config_access verdict);
 
+/* config_rules.c */
+/* NAME of a "rule NAME" section, else NULL. */
+const char *config_rule_section_name(const char *section);
+/* A [rule NAME] header at p->lineno: true when the rule was opened (its
+ * keys follow), false when the header was reported. */
+bool config_rule_begin(struct parser *p, const char *name);
+/* key = value of the last rule opened. */
+void config_rule_pair(struct parser *p, const char *key, const char *value);
+void config_rules_finish(struct parser *p);
+void config_rules_free(struct config *c);
+
 /* config_diag.c */
 int config_diag_push(struct config_diag *d, struct buf *line);
+int config_diag_push_warning(struct config_diag *d, struct buf *line);
 /* Appends line to p's diagnostics (stopping after DIAG_MAX); frees line. */
 void config_diag_add(struct parser *p, struct buf *line);
 /* "path:line: " (line 0: "path: ") into a fresh line buffer. */

@@ -44,7 +44,7 @@ static void report_unknown_section(struct parser *p, unsigned line, const char *
         config_diag_start(p, line, &b);
         buf_putc(&b, '[');
         config_put_escaped(&b, name, KEY_NAME_MAX);
-        buf_puts(&b, "]: unknown section (allowed: aws, sqs, sns, notify, accounts, log)");
+        buf_puts(&b, "]: unknown section (allowed: aws, sqs, sns, notify, accounts, log, rule NAME)");
         config_diag_add(p, &b);
 }
 
@@ -72,6 +72,10 @@ static void explain_line(struct parser *p) {
                 return;
         }
         *end = '\0';
+        if (config_rule_section_name(s + 1)) {
+                p->section_bad = !config_rule_begin(p, config_rule_section_name(s + 1));
+                return;
+        }
         if (!config_section_find(s + 1)) {
                 report_unknown_section(p, p->lineno, s + 1);
                 return;
@@ -129,8 +133,12 @@ static int on_pair(void *user, const char *section, const char *name, const char
                 config_diag_start(p, p->lineno, &b);
                 config_put_escaped(&b, name, KEY_NAME_MAX);
                 buf_puts(&b, ": key outside any section (allowed: after [aws], [sqs], [sns], "
-                             "[notify], [accounts] or [log])");
+                             "[notify], [accounts], [log] or [rule NAME])");
                 config_diag_add(p, &b);
+                return 1;
+        }
+        if (config_rule_section_name(section)) {
+                config_rule_pair(p, name, value);
                 return 1;
         }
         /* explain_line() found the header good: only a disagreement with inih gets here */

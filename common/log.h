@@ -34,6 +34,7 @@ struct log_field {
 #define LOG_MSGID_RENDER_FAILED  "22569408ea2848439986ed876ab22095"
 #define LOG_MSGID_RECEIVE_FAILED "e60f3acc4679451999209e64240bbbdc"
 #define LOG_MSGID_DELETE_FAILED  "2df24cc72b65461781973b832032b4db"
+#define LOG_MSGID_IGNORED        "f7cd930790be40cb908357ef6bc2da39"
 
 /* Decide between journald, a terminal and a plain stream from the
  * environment and stderr. Idempotent. */

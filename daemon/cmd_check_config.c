@@ -125,6 +125,9 @@ int cmd_check_config(const struct cli_options *opt) {
         if (r < 0)
                 return EXIT_CONFIG;
         puts("configuration OK");
+        for (size_t i = 0; i < cfg->n_rules; i++)
+                printf("rule %zu: %s: match %s: %s\n", i + 1, cfg->rules[i].name, cfg->rules[i].match_text,
+                       cfg->rules[i].action == CONFIG_RULE_IGNORE ? "ignore" : "notify");
         if (opt->online) {
                 fflush(stdout);
                 if (http_global_init() < 0) {

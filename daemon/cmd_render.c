@@ -1,9 +1,10 @@
 /* --render: one SQS message body in, what would be published out.
  *
  * The body comes from a file or stdin; the output is "Subject: …", a blank
- * line and the message, or for --format json the DESIGN.md object. Exit codes
- * (cli.h): 0 printed, 1 filtered out, 2 bad option value, 65 not JSON or not
- * an event, 66 input unreadable, 74 output unwritable. */
+ * line and the message, or for --format json the DESIGN.md object (with the
+ * rule that matched, from -c). Exit codes (cli.h): 0 printed, 1 filtered out
+ * or ignored by a rule, 2 bad option value, 65 not JSON or not an event, 66
+ * input unreadable, 74 output unwritable. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "settings.h"
 #include "event.h"
 #include "render.h"
+#include "rules.h"
 #include "textsafe.h"
 #include "tz.h"
 
@@ -198,6 +200,14 @@ int cmd_render(const struct cli_options *opt) {
                 code = EXIT_NOT_NOTIFIABLE;
                 goto out;
         }
+        int rule = cfg ? rules_first_match(cfg->rules, cfg->n_rules, ev, &o) : -1;
+        if (rule >= 0 && cfg->rules[rule].action == CONFIG_RULE_IGNORE) {
+                fprintf(stderr, "ssm-notifyd: not notified: ignored by rule %s (line %u)\n", cfg->rules[rule].name,
+                        cfg->rules[rule].line);
+                code = EXIT_NOT_NOTIFIABLE;
+                goto out;
+        }
+        o.rule = rule >= 0 ? cfg->rules[rule].name : NULL;
         event_local_time(ev, o.timezone, &lt);
         code = print_rendered(ev, &lt, &o);
 out:

@@ -148,11 +148,33 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         return 0;
 }
 
+/* "; rules: NAME N, …" for the rules that decided something since the
+ * last load, or "". Cut, not grown: STATUS= is a one-line summary. */
+static void rule_counts(const struct daemon *d, const struct relay_stats *st, char *out, size_t size) {
+        const char *sep = "; rules: ";
+        size_t len = 0;
+
+        out[0] = '\0';
+        for (size_t i = 0; i < d->settings.relay.n_rules && len < size; i++) {
+                if (!st->rule_hits[i])
+                        continue;
+                int n = snprintf(out + len, size - len, "%s%s %llu", sep, d->settings.relay.rules[i].name,
+                                 (unsigned long long)st->rule_hits[i]);
+                if (n < 0)
+                        break;
+                len += (size_t)n;
+                sep = ", ";
+        }
+}
+
 static void notify_status(struct daemon *d) {
         const struct relay_stats *st = relay_get_stats(d->relay);
-        int r = notify_statusf("published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s",
+        char rules[256];
+
+        rule_counts(d, st, rules, sizeof(rules));
+        int r = notify_statusf("published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s%s",
                    (unsigned long long)st->published, (unsigned long long)st->filtered,
-                   (unsigned long long)st->failed, (unsigned long long)st->unrecognized,
+                   (unsigned long long)st->failed, (unsigned long long)st->unrecognized, rules,
                    st->last_error[0] ? "; last error: " : "", st->last_error);
         notified(d, r, "STATUS");
 }
@@ -293,7 +315,9 @@ int cmd_run(const struct cli_options *opt) {
         }
         if (stop_requested)
                 notified(&d, notify_send("STOPPING=1"), "STOPPING=1");
-        log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped");
+        char rules[256];
+        rule_counts(&d, relay_get_stats(d.relay), rules, sizeof(rules));
+        log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped%s", rules);
 out:
         daemon_close(&d);
         http_global_cleanup();

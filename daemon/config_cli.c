@@ -29,6 +29,12 @@ static int load(const char *path_or_null, enum config_need need, bool logged, st
         r = config_load_for(path, need, process_env, ret, &diag);
         for (size_t i = 0; i < diag.n; i++)
                 report(logged, "", diag.lines[i]);
+        for (size_t i = 0; i < diag.n_warnings; i++) {
+                if (logged)
+                        log_fields(LOG_WARNING, NULL, NULL, 0, "%s", diag.warnings[i]);
+                else
+                        fprintf(stderr, "warning: %s\n", diag.warnings[i]);
+        }
         if (r == -ENOMEM && diag.n == 0)
                 report(logged, path, ": out of memory");
         config_diag_clear(&diag);

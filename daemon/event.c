@@ -315,3 +315,9 @@ bool event_is_notifiable(const struct ssm_event *ev, char *const *names, size_t 
                         return true;
         return false;
 }
+
+const char *event_severity(const struct ssm_event *ev) {
+        if (ev->actor_type && strcmp(ev->actor_type, "Root") == 0)
+                return "critical";
+        return ev->failure ? "warning" : "info";
+}

@@ -63,3 +63,6 @@ void event_free(struct ssm_event *ev);
 /* eventSource is ssm.amazonaws.com and eventName is one of names (the default
  * set when n_names is 0). Failed calls pass too: a denied session is news. */
 bool event_is_notifiable(const struct ssm_event *ev, char *const *names, size_t n_names);
+
+/* DESIGN.md: "critical" for root, "warning" for a failure, else "info". */
+const char *event_severity(const struct ssm_event *ev);

@@ -26,6 +26,8 @@ struct policy_verdict policy_decide(const struct policy_facts *f, const struct p
                                                 unrecognized_reason(f->parse_error) };
         if (!f->notifiable)
                 return (struct policy_verdict){ POLICY_FILTER, "not notified" };
+        if (f->ignored)
+                return (struct policy_verdict){ POLICY_IGNORE, "ignored by a rule" };
         if (f->duplicate)
                 return (struct policy_verdict){ POLICY_DUPLICATE, "already published by this process" };
         return (struct policy_verdict){ POLICY_PUBLISH, "notified" };

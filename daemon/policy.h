@@ -13,6 +13,7 @@ enum policy_action {
         POLICY_KEEP,      /* leave it in the queue; it returns after its visibility timeout */
         POLICY_POISON,    /* give up on it: the queue's redrive policy moves it to the DLQ */
         POLICY_DUPLICATE, /* its event was already published by this process: delete */
+        POLICY_IGNORE,    /* a [rule NAME] with action = ignore matched it: delete, never publish */
 };
 
 struct policy_settings {
@@ -25,6 +26,7 @@ struct policy_facts {
         int parse_error;   /* event_parse(): 0 or its negative errno */
         bool notifiable;   /* parsed, and the filter passes it */
         bool duplicate;    /* parsed, and its eventID is one this process published */
+        bool ignored;      /* notifiable, and the first rule that matches it says ignore */
 };
 
 struct policy_verdict {

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
+#include "rules.h"
 #include "sns.h"
 #include "sqs.h"
 
@@ -55,6 +56,7 @@ void relay_free(struct relay *r) {
 
 void relay_reconfigure(struct relay *r, const struct relay_settings *s) {
         r->s = *s;
+        memset(r->stats.rule_hits, 0, sizeof(r->stats.rule_hits));
         r->receive_max = s->max_messages;
 }
 
@@ -74,8 +76,9 @@ struct pending {
         const struct sqs_message *msg;
         struct ssm_event *ev;      /* NULL for a fallback notification */
         const char *why;           /* fallback: why the body was not an event */
+        int rule;                  /* index of the rule that matched ev, or -1 */
         struct rendered out;
-        struct sns_attribute attrs[4];
+        struct sns_attribute attrs[7];
 };
 
 static void pending_clear(struct pending *p) {
@@ -91,6 +94,9 @@ static void sns_message_of(const struct relay *r, struct pending *p, struct sns_
         p->attrs[1] = (struct sns_attribute){ "actor", ev ? ev->actor : NULL };
         p->attrs[2] = (struct sns_attribute){ "outcome", ev ? (ev->failure ? "failure" : "success") : NULL };
         p->attrs[3] = (struct sns_attribute){ "account_id", ev ? ev->account_id : NULL };
+        p->attrs[4] = (struct sns_attribute){ "severity", ev ? event_severity(ev) : NULL };
+        p->attrs[5] = (struct sns_attribute){ "document_name", ev ? ev->document_name : NULL };
+        p->attrs[6] = (struct sns_attribute){ "rule", p->rule >= 0 ? r->s.rules[p->rule].name : NULL };
         *ret = (struct sns_message){
                 .topic_arn = r->s.topic_arn,
                 .subject = p->out.subject,
@@ -105,10 +111,12 @@ static void sns_message_of(const struct relay *r, struct pending *p, struct sns_
         };
 }
 
-static int render_for(const struct relay *r, const struct ssm_event *ev, struct rendered *out) {
+static int render_for(const struct relay *r, const struct ssm_event *ev, int rule, struct rendered *out) {
+        struct render_options o = r->s.render;
         struct render_local_time lt;
+        o.rule = rule >= 0 ? r->s.rules[rule].name : NULL;
         event_local_time(ev, r->s.timezone, &lt);
-        return render_event(ev, &lt, &r->s.render, out);
+        return render_event(ev, &lt, &o, out);
 }
 
 static struct policy_settings policy_settings_of(const struct relay *r) {
@@ -168,12 +176,19 @@ static void published(struct relay *r, const struct pending *p, const char *sns_
                            p->why, sns_id);
                 return;
         }
+        if (p->rule >= 0)
+                r->stats.rule_hits[p->rule]++;
         if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
                 log_warning("event %s published but not remembered; a redelivery may publish it again",
                             ev->event_id);
         const struct log_field f[] = {
-                { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name },
-                { "ACTOR", ev->actor },              { "TARGET", ev->target },     { "SNS_MESSAGE_ID", sns_id },
+                { "SQS_MESSAGE_ID", m->message_id },
+                { "EVENT_ID", ev->event_id },
+                { "EVENT_NAME", ev->event_name },
+                { "ACTOR", ev->actor },
+                { "TARGET", ev->target },
+                { "RULE", p->rule >= 0 ? r->s.rules[p->rule].name : NULL },
+                { "SNS_MESSAGE_ID", sns_id },
         };
         log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f), "published %s by %s%s%s (%s) as SNS message %s",
                    ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "an unknown actor",
@@ -201,15 +216,18 @@ static enum verdict prepare_unrecognized(struct relay *r, const struct sqs_messa
         }
         p->msg = m;
         p->why = v.reason;
+        p->rule = -1;
         return PUBLISH;
 }
 
-/* An event: ev is taken; PUBLISH fills p. */
+/* An event: ev is taken; rule is the index of the rule that matched it,
+ * or -1; PUBLISH fills p. */
 static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, struct policy_verdict v,
-                                  struct ssm_event *ev, struct pending *p) {
+                                  struct ssm_event *ev, int rule, struct pending *p) {
+        const char *rule_name = rule >= 0 ? r->s.rules[rule].name : NULL;
         const struct log_field f[] = {
                 { "SQS_MESSAGE_ID", m->message_id }, { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name },
-                { "ACTOR", ev->actor },              { "TARGET", ev->target },
+                { "ACTOR", ev->actor },              { "TARGET", ev->target },     { "RULE", rule_name },
         };
         enum verdict ret = DELETE;
         int e;
@@ -221,13 +239,22 @@ static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, 
                            m->message_id, ev->event_name ? ev->event_name : "(no eventName)",
                            ev->event_source ? ev->event_source : "(no eventSource)", v.reason);
                 break;
+        case POLICY_IGNORE:
+                r->stats.ignored++;
+                r->stats.rule_hits[rule]++;
+                log_fields(LOG_INFO, LOG_MSGID_IGNORED, f, ELEMENTSOF(f),
+                           "message %s: %s by %s%s%s is ignored by rule %s; deleted", m->message_id,
+                           ev->event_name ? ev->event_name : "(no eventName)",
+                           ev->actor ? ev->actor : "an unknown actor", ev->target ? " on " : "",
+                           ev->target ? ev->target : "", rule_name);
+                break;
         case POLICY_DUPLICATE:
                 r->stats.duplicates++;
                 log_fields(LOG_INFO, LOG_MSGID_DUPLICATE, f, ELEMENTSOF(f), "message %s: event %s was %s; deleted",
                            m->message_id, ev->event_id, v.reason);
                 break;
         default:
-                e = render_for(r, ev, &p->out);
+                e = render_for(r, ev, rule, &p->out);
                 if (e < 0) {
                         log_fields(LOG_ERR, LOG_MSGID_RENDER_FAILED, f, ELEMENTSOF(f),
                                    "message %s could not be rendered (%s); kept", m->message_id, strerror(-e));
@@ -236,6 +263,7 @@ static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, 
                 }
                 p->msg = m;
                 p->ev = ev;
+                p->rule = rule;
                 return PUBLISH;
         }
         event_free(ev);
@@ -249,11 +277,15 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
         const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
         struct policy_facts facts = { .receive_count = m->receive_count };
         struct ssm_event *ev = NULL;
+        int rule = -1;
 
         facts.parse_error = event_parse(m->body, m->body_len, &ev);
         if (facts.parse_error == 0) {
                 facts.notifiable = event_is_notifiable(ev, r->s.events, r->s.n_events);
                 facts.duplicate = ev->event_id && dedupe_contains(r->published, ev->event_id);
+                if (facts.notifiable)
+                        rule = rules_first_match(r->s.rules, r->s.n_rules, ev, &r->s.render);
+                facts.ignored = rule >= 0 && r->s.rules[rule].action == CONFIG_RULE_IGNORE;
         }
         const struct policy_verdict v = policy_decide(&facts, &ps);
         switch (v.action) {
@@ -276,7 +308,7 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
         case POLICY_FALLBACK:
                 return prepare_unrecognized(r, m, v, p);
         default:
-                return prepare_event(r, m, v, ev, p);
+                return prepare_event(r, m, v, ev, rule, p);
         }
 }
 

@@ -3,6 +3,9 @@
  *  - a notifiable event is published, then deleted; only a message SNS
  *    accepted is deleted;
  *  - a valid event the filter drops is deleted (logged at info);
+ *  - a notifiable event the first matching [rule NAME] with action = ignore
+ *    decides is deleted unpublished (logged at info with RULE=); a notify
+ *    rule's name goes out in the "rule" attribute (rules.h);
  *  - an unrecognized body gets the fallback notification, then is deleted
  *    (or, with unrecognized = keep, is left for the dead-letter queue);
  *  - one message's failure is its own: a batch that fails as a whole, or
@@ -21,6 +24,7 @@
 #include <stdint.h>
 
 #include "aws_error.h"
+#include "config.h"
 #include "relay_ops.h"
 #include "render.h"
 #include "sqs.h"
@@ -36,12 +40,18 @@ struct relay_settings {
         size_t n_events;
         const char *timezone;
         bool unrecognized_keep;
+        const struct config_rule *rules; /* in file order; the first that matches decides */
+        size_t n_rules;
         struct render_options render;
 };
 
 struct relay_stats {
         uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
         uint64_t out_of_memory; /* messages kept because parsing them ran out of memory */
+        uint64_t ignored;       /* deleted unpublished by an action = ignore rule */
+        /* per rule of the settings: events it decided (ignored, or published);
+         * a reload starts them again, since the rules may have changed */
+        uint64_t rule_hits[CONFIG_RULES_MAX];
         /* "publish: " + an AWS error's code, message and class (aws_error.h sizes) */
         char last_error[AWS_ERROR_DESCRIBE_MAX + 16];
 };
@@ -56,7 +66,8 @@ struct relay;
 /* ops and ops_ctx are borrowed; settings' strings must outlive the relay. */
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret);
 void relay_free(struct relay *r);
-/* Replaces the settings (SIGHUP); the eventID memory and the ops are kept. */
+/* Replaces the settings (SIGHUP); the eventID memory and the ops are kept,
+ * the per-rule counts start again. */
 void relay_reconfigure(struct relay *r, const struct relay_settings *s);
 /* A cycle is relay_receive() then relay_handle(), split so that the caller
  * may abandon the long poll (nothing in hand yet) but never the handling. */

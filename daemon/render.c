@@ -80,7 +80,7 @@ static enum render_verdict verdict_of(const struct ssm_event *ev) {
         return VERDICT_FAILED;
 }
 
-static const char *account_name(const struct render_options *o, const char *account_id) {
+const char *render_account_name(const struct render_options *o, const char *account_id) {
         for (size_t i = 0; account_id && i < o->n_accounts; i++)
                 if (o->accounts[i].id && o->accounts[i].name && strcmp(o->accounts[i].id, account_id) == 0)
                         return o->accounts[i].name;
@@ -179,7 +179,7 @@ static struct render_ctx make_ctx(const struct ssm_event *ev, const struct rende
                 .ev = ev,
                 .lt = lt && lt->valid && ev->has_time ? lt : NULL,
                 .o = o,
-                .account_name = account_name(o, ev->account_id),
+                .account_name = render_account_name(o, ev->account_id),
                 .verdict = verdict_of(ev),
                 .cap = cap,
         };

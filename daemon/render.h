@@ -36,6 +36,7 @@ struct render_options {
         const struct render_account *accounts;  /* id → name */
         size_t n_accounts;
         const char *timezone;                   /* zone name shown in text; NULL: not shown */
+        const char *rule;                       /* the [rule NAME] this event matched; NULL: none */
 };
 
 struct rendered {
@@ -70,3 +71,6 @@ int render_json_object(const struct ssm_event *ev, const struct render_local_tim
                        const struct render_options *o, bool pretty, char **ret);
 
 void rendered_free(struct rendered *r);
+
+/* The [accounts] name of account_id, or NULL. */
+const char *render_account_name(const struct render_options *o, const char *account_id);

@@ -92,6 +92,8 @@ int render_fields_json(const struct render_ctx *c, json_object **ret) {
                 { "outcome", ev->failure ? "failure" : "success", -1 },
                 { "error_code", ev->error_code, -1 },
                 { "error_message", ev->error_message, -1 },
+                { "severity", event_severity(ev), -1 },
+                { "rule", c->o->rule, -1 },
         };
         for (size_t i = 0; i < ELEMENTSOF(fields) && r >= 0; i++)
                 r = fields[i].flag >= 0 ? add_bool(o, fields[i].key, fields[i].flag)

@@ -33,6 +33,8 @@ int settings_from_config(const struct config *cfg, struct settings *ret) {
                         .n_events = cfg->n_events,
                         .timezone = cfg->timezone,
                         .unrecognized_keep = cfg->unrecognized == CONFIG_UNRECOGNIZED_KEEP,
+                        .rules = cfg->rules,
+                        .n_rules = cfg->n_rules,
                         .render = {
                                 .format = cfg->format,
                                 .language = cfg->language,

@@ -107,9 +107,39 @@ level = debug
             f'{path}:11: [notify] format: "html" is not a known value (allowed: text, json, chatbot, multi)',
             f"{path}:12: [notify] colour: unknown key (allowed: format, language, timezone, events, "
             "subject, unrecognized)",
-            f"{path}:13: [logging]: unknown section (allowed: aws, sqs, sns, notify, accounts, log)",
+            f"{path}:13: [logging]: unknown section (allowed: aws, sqs, sns, notify, accounts, log, rule NAME)",
             f"{path}:9: [sns] topic_arn: topic is in region us-east-1, not in the configured region "
             "ap-northeast-1 (allowed: a topic in ap-northeast-1)",
+        ])
+
+    def test_rules_are_listed_in_order_and_checked(self):
+        path = self.write("rules.conf", GOOD + """\
+[rule everything]
+match = event_name=*
+action = notify
+[rule shadowed]
+match = source_ip=10.0.0.0/8|2001:db8::/32
+action = ignore
+""")
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, "configuration OK\n"
+                                     "rule 1: everything: match event_name=*: notify\n"
+                                     "rule 2: shadowed: match source_ip=10.0.0.0/8|2001:db8::/32: ignore\n")
+        self.assertEqual(res.stderr, f"warning: {path}:10: [rule shadowed]: never matches: [rule everything] "
+                                     "(line 7) before it matches every event\n")
+        path = self.write("bad-rules.conf", GOOD + """\
+[rule a]
+match = source_ip=10.0.0.0/33
+action = drop
+[rule a]
+""")
+        res = self.run_cli("-c", str(path), "--check-config")
+        self.assertEqual(res.returncode, 78)
+        self.assertEqual(res.stderr.splitlines(), [
+            f'{path}:8: [rule a] match: bad CIDR (allowed: ADDRESS/BITS, IPv4 or IPv6) "10.0.0.0/33"',
+            f"{path}:9: [rule a] action: bad value (allowed: ignore, notify)",
+            f"{path}:10: [rule a]: duplicate rule name (first on line 7)",
         ])
 
     def test_missing_required_keys_name_the_file(self):
@@ -210,13 +240,15 @@ level = debug
             "access_key_id", "secret_access_key", "sqs_endpoint", "sns_endpoint",
             "wait_time_seconds", "max_messages", "visibility_timeout", "max_receive_count",
             "format", "language", "timezone", "events", "subject", "unrecognized",
-            "123456789012", "level"]))
+            "123456789012", "level", "match", "action"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
+        text = re.sub(r"^;(\[rule [a-z-]+\])$", r"\1", text, flags=re.M)
         text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")
         path = self.write("all.conf", text)
         res = self.run_cli("-c", str(path), "--check-config")
         self.assertEqual(res.returncode, 0, res.stderr)
-        self.assertEqual(res.stdout, "configuration OK\n")
+        self.assertEqual(res.stdout, "configuration OK\nrule 1: ignore-automation: match "
+                                     "role=AutomationRole*, document_name=AWS-StartPortForwardingSession: ignore\n")
         # with the region left to the environment, as the comment says
         path = self.write("env.conf", text.replace("\nregion = ap-northeast-1\n", "\n"))
         res = self.run_cli("-c", str(path), "--check-config", env=clean_env(AWS_REGION="ap-northeast-1"))

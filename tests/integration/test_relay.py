@@ -76,8 +76,11 @@ class RelayTest(unittest.TestCase):
         iam_start = [n for n in by_name["StartSession"] if attrs(n)["actor"] == "christophe"]
         self.assertEqual(len(iam_start), 1)
         n = iam_start[0]
-        self.assertEqual(attrs(n), {"event_name": "StartSession", "actor": "christophe",
-                                    "outcome": "success", "account_id": "294599468799"})
+        want = {"event_name": "StartSession", "actor": "christophe", "outcome": "success",
+                "account_id": "294599468799", "severity": "info"}
+        if (start.get("requestParameters") or {}).get("documentName"):
+            want["document_name"] = start["requestParameters"]["documentName"]
+        self.assertEqual(attrs(n), want)
         self.assert_subject_ok(n["Subject"])
         self.assertIn("StartSession", n["Subject"])
         self.assertIn("christophe", n["Subject"])

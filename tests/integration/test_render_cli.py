@@ -23,7 +23,7 @@ GOLDEN = os.path.join(DATA, "golden")
 DESIGN_FIELDS = [
     "subject", "message", "event_name", "event_source", "event_time", "local_time", "region",
     "account_id", "actor_type", "actor", "actor_arn", "role", "source_ip", "user_agent", "target",
-    "session_id", "document_name", "reason", "outcome", "error_code", "error_message",
+    "session_id", "document_name", "reason", "outcome", "error_code", "error_message", "severity", "rule",
 ]
 
 
@@ -170,6 +170,49 @@ class JsonObject(unittest.TestCase):
         self.assertTrue(obj["subject"].startswith("[SSM] DENIED StartSession christophe"))
         self.assertIsNone(obj["session_id"])
         self.assertEqual(obj["local_time"], "2024-08-01T21:19:16+09:00")  # default zone Asia/Tokyo
+        self.assertEqual(obj["severity"], "warning")
+        self.assertIsNone(obj["rule"])
+
+    def test_severity(self):
+        self.assertEqual(self.load("startsession-iamuser-stratus-1.json")["severity"], "info")
+        with open(event("startsession-iamuser-stratus-1.json")) as f:
+            root = json.load(f)
+        root["userIdentity"] = {"type": "Root", "principalId": "294599468799",
+                                "arn": "arn:aws:iam::294599468799:root", "accountId": "294599468799"}
+        p = render("--format", "json", "-", stdin=json.dumps(root).encode())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["severity"], "critical")
+
+
+class Rules(unittest.TestCase):
+    """--render with -c: which rule matched, and exit 1 for an ignored event."""
+
+    def render_with(self, rules, name):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "rules.conf")
+            with open(path, "w") as f:
+                f.write("[notify]\nformat = json\n" + rules)
+            return render("-c", path, event(name))
+
+    RULES = ("[rule ignore-sso]\nmatch = role=SampleRole, source_ip!=10.0.0.0/8\naction = ignore\n"
+             "[rule people]\nmatch = actor_type=IAMUser|Root\naction = notify\n")
+
+    def test_notify_rule_is_named(self):
+        p = self.render_with(self.RULES, "startsession-iamuser-stratus-1.json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["rule"], "people")
+
+    def test_ignored_event_exits_1_naming_the_rule(self):
+        p = self.render_with(self.RULES, "startsession-assumedrole-sso-panther.json")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, b"")
+        self.assertEqual(p.stderr, b"ssm-notifyd: not notified: ignored by rule ignore-sso (line 3)\n")
+
+    def test_no_rule_matched(self):
+        p = self.render_with("[rule other]\nmatch = outcome=failure\naction = ignore\n",
+                             "startsession-assumedrole-sso-panther.json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIsNone(json.loads(p.stdout)["rule"])
 
 
 class Stdin(unittest.TestCase):

@@ -27,7 +27,7 @@ static void test_structure_errors(void **state) {
                   { "test.conf:7: [sqs] wait_time_seconds: duplicate key (first set on line 6)" } },
                 { "notify", "[notify2]\nformat = json\nbogus = 1\n[log]",
                   { "test.conf:11: [notify2]: unknown section (allowed: aws, sqs, sns, notify, accounts, "
-                    "log)" } },
+                    "log, rule NAME)" } },
                 { "notify", "just some words",
                   { "test.conf:11: syntax error: expected \"[section]\" or \"key = value\"" } },
                 { "notify", "= json", { "test.conf:11: syntax error: no key before \"=\"" } },
@@ -48,7 +48,7 @@ static void test_structure_errors(void **state) {
 
         expect_bad("region = ap-northeast-1\n[aws]\n",
                    LINES("test.conf:1: region: key outside any section (allowed: after [aws], [sqs], [sns], "
-                         "[notify], [accounts] or [log])",
+                         "[notify], [accounts], [log] or [rule NAME])",
                          "test.conf: [aws] region: missing; AWS_REGION and AWS_DEFAULT_REGION are not set "
                          "either (allowed: " A_REGION ")",
                          "test.conf: [sqs] queue_url: missing (allowed: " A_QUEUE ")",
@@ -146,7 +146,7 @@ static void test_all_errors_collected(void **state) {
                    "level = trace\n",
                    LINES("test.conf:5: [sqs] wait_time_seconds: \"0\" is out of range (allowed: 1..20)",
                          "test.conf:6: [sqs] max_messages: \"0\" is out of range (allowed: 1..10)",
-                         "test.conf:7: [bogus]: unknown section (allowed: aws, sqs, sns, notify, accounts, log)",
+                         "test.conf:7: [bogus]: unknown section (allowed: aws, sqs, sns, notify, accounts, log, rule NAME)",
                          "test.conf:10: [notify] format: \"yaml\" is not a known value (allowed: text, json, "
                          "chatbot, multi)",
                          "test.conf:11: [notify] colour: unknown key (allowed: format, language, timezone, "

@@ -16,7 +16,7 @@ static const struct policy_settings KEEP = { .max_receive_count = 5, .unrecogniz
 
 static enum policy_action decide(int receive_count, int parse_error, bool notifiable, bool duplicate,
                                  const struct policy_settings *s) {
-        const struct policy_facts f = { receive_count, parse_error, notifiable, duplicate };
+        const struct policy_facts f = { receive_count, parse_error, notifiable, duplicate, false };
         struct policy_verdict v = policy_decide(&f, s);
         assert_non_null(v.reason);
         assert_true(v.reason[0] != '\0');
@@ -63,6 +63,19 @@ static void test_already_published_event_is_a_duplicate(void **state) {
         assert_int_equal(decide(2, 0, true, true, &NOTIFY), POLICY_DUPLICATE);
 }
 
+static void test_event_a_rule_ignores_is_deleted_unpublished(void **state) {
+        (void)state;
+        const struct policy_facts ignored = { .receive_count = 1, .notifiable = true, .ignored = true };
+        const struct policy_facts seen = { .receive_count = 2, .notifiable = true, .duplicate = true,
+                                           .ignored = true };
+        const struct policy_facts poison = { .receive_count = 6, .notifiable = true, .ignored = true };
+        assert_int_equal(policy_decide(&ignored, &NOTIFY).action, POLICY_IGNORE);
+        assert_string_equal(policy_decide(&ignored, &NOTIFY).reason, "ignored by a rule");
+        /* the rule decides, whatever this process published before */
+        assert_int_equal(policy_decide(&seen, &NOTIFY).action, POLICY_IGNORE);
+        assert_int_equal(policy_decide(&poison, &NOTIFY).action, POLICY_POISON);
+}
+
 static void test_past_max_receive_count_is_poison_whatever_it_holds(void **state) {
         (void)state;
         assert_int_equal(decide(6, 0, true, false, &NOTIFY), POLICY_POISON);
@@ -88,6 +101,7 @@ int main(void) {
                 cmocka_unit_test(test_unrecognized_body_gets_a_fallback_or_is_kept),
                 cmocka_unit_test(test_out_of_memory_keeps_the_message),
                 cmocka_unit_test(test_already_published_event_is_a_duplicate),
+                cmocka_unit_test(test_event_a_rule_ignores_is_deleted_unpublished),
                 cmocka_unit_test(test_past_max_receive_count_is_poison_whatever_it_holds),
                 cmocka_unit_test(test_failed_publish_is_retried_until_the_last_receive),
         };

@@ -40,12 +40,16 @@ enum call { CALL_RECEIVE, CALL_PUBLISH, CALL_PUBLISH_BATCH, CALL_DELETE_BATCH, C
 struct known {
         char sqs_id[32];
         char event_id[48];
+        /* message attributes of its last notification SNS got; "" when absent */
+        char rule_attr[48];
+        char severity_attr[16];
 };
 
 struct log_entry_seen {
         const char *message_id;
         int level;
         char text[512];
+        char rule[48]; /* the RULE= field; "" when absent */
 };
 
 static struct fake {
@@ -96,6 +100,10 @@ void __wrap_log_fields(int level, const char *message_id, const struct log_field
         struct log_entry_seen *e = &F.logs[F.n_logs++];
         e->message_id = message_id;
         e->level = level;
+        e->rule[0] = '\0';
+        for (size_t i = 0; i < n_fields; i++)
+                if (strcmp(fields[i].key, "RULE") == 0 && fields[i].value)
+                        snprintf(e->rule, sizeof(e->rule), "%s", fields[i].value);
         va_start(ap, fmt);
         vsnprintf(e->text, sizeof(e->text), fmt, ap);
         va_end(ap);
@@ -150,6 +158,19 @@ static const struct known *known_by_notification(const struct sns_message *m) {
         }
         fail_msg("a notification for no message of the batch");
         return NULL;
+}
+
+/* Keeps the attributes a subscription filter policy would see. */
+static void note_attributes(const struct sns_message *m, const struct known *k) {
+        struct known *w = (struct known *)k;
+        w->rule_attr[0] = w->severity_attr[0] = '\0';
+        for (size_t i = 0; i < m->n_attributes; i++) {
+                const struct sns_attribute *a = &m->attributes[i];
+                if (a->value && strcmp(a->name, "rule") == 0)
+                        snprintf(w->rule_attr, sizeof(w->rule_attr), "%s", a->value);
+                if (a->value && strcmp(a->name, "severity") == 0)
+                        snprintf(w->severity_attr, sizeof(w->severity_attr), "%s", a->value);
+        }
 }
 
 static bool listed(const char *const *ids, size_t n, const char *id) {
@@ -213,6 +234,7 @@ static int fake_publish(void *ctx, const struct sns_message *m, char *ret_messag
                 return -EIO;
         }
         F.published[F.n_published++] = k->sqs_id;
+        note_attributes(m, k);
         snprintf(ret_message_id, id_size, "sns-%zu", F.n_published);
         return 0;
 }
@@ -248,6 +270,7 @@ static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t 
                 }
                 results[i].ok = true;
                 F.published[F.n_published++] = k->sqs_id;
+                note_attributes(&msgs[i], k);
                 snprintf(results[i].message_id, sizeof(results[i].message_id), "sns-%zu", F.n_published);
         }
         return 0;
@@ -416,6 +439,15 @@ static int level_of(const char *text) {
         if (!e)
                 fail_msg("no log entry with \"%s\"", text);
         return e ? e->level : -1;
+}
+
+/* The RULE= field of the entry whose text holds text ("" without one);
+ * fails the test when there is no such entry. */
+static const char *rule_field_of(const char *text) {
+        const struct log_entry_seen *e = log_with(text);
+        if (!e)
+                fail_msg("no log entry with \"%s\"", text);
+        return e ? e->rule : "";
 }
 
 static struct aws_error aws_err(enum aws_error_class cls, const char *code) {
@@ -877,12 +909,111 @@ static void test_render_failure_is_not_a_publish_failure(void **state) {
         relay_free(r);
 }
 
+/* --- rules -------------------------------------------------------------- */
+
+/* The "rule" or "severity" attribute of the last notification of sqs_id. */
+static const char *attribute_of(const char *sqs_id, const char *name) {
+        const struct known *k = known_by_sqs_id(sqs_id);
+        if (!k)
+                return "(no such message)";
+        return strcmp(name, "rule") == 0 ? k->rule_attr : k->severity_attr;
+}
+
+static struct config_rule make_rule(const char *name, const char *match, enum config_rule_action action) {
+        char why[RULE_MATCH_WHY_MAX];
+        struct config_rule rule = { .name = (char *)name, .match_text = (char *)match, .action = action };
+        assert_int_equal(rule_match_parse(match, &rule.match, why), 0);
+        return rule;
+}
+
+static void test_rules_ignore_and_notify_first_match_decides(void **state) {
+        (void)state;
+        struct config_rule rules[] = {
+                make_rule("ignore-bot", "actor=bot-*", CONFIG_RULE_IGNORE),
+                make_rule("alice", "actor=alice|bot-7", CONFIG_RULE_NOTIFY),
+                make_rule("never", "actor=carol, outcome=failure", CONFIG_RULE_IGNORE),
+        };
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = ELEMENTSOF(rules);
+        struct relay *r = relay_with(&s);
+        add_event_by(&b, "msg-0001", "ssm.amazonaws.com", "StartSession", "bot-7", 1);
+        add_event_by(&b, "msg-0002", "ssm.amazonaws.com", "StartSession", "alice", 1);
+        add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "StartSession", "carol", 1);
+        /* a rule applies to notifiable events only: the filter still drops this one */
+        add_event_by(&b, "msg-0004", "ec2.amazonaws.com", "StartSession", "bot-1", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+
+        /* the ignored one: deleted, never published, logged at info under its own id with RULE= */
+        assert_int_equal(PUBLISHED("msg-0001"), 0);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(logged(LOG_MSGID_IGNORED), 1);
+        assert_int_equal(level_of("is ignored by rule ignore-bot"), LOG_INFO);
+        assert_string_equal(rule_field_of("is ignored by rule ignore-bot"), "ignore-bot");
+        /* notified by a rule: published with the rule as an attribute and in the log */
+        assert_int_equal(PUBLISHED("msg-0002"), 1);
+        assert_int_equal(DELETED("msg-0002"), 1);
+        assert_string_equal(attribute_of("msg-0002", "rule"), "alice");
+        assert_string_equal(attribute_of("msg-0002", "severity"), "info");
+        assert_string_equal(rule_field_of("published StartSession by alice"), "alice");
+        /* no rule matched: notified as before, without a rule attribute */
+        assert_int_equal(PUBLISHED("msg-0003"), 1);
+        assert_string_equal(attribute_of("msg-0003", "rule"), "");
+        assert_string_equal(attribute_of("msg-0003", "severity"), "info");
+        assert_int_equal(PUBLISHED("msg-0004"), 0);
+        assert_int_equal(DELETED("msg-0004"), 1);
+        assert_int_equal(logged(LOG_MSGID_FILTERED), 1);
+
+        const struct relay_stats *st = relay_get_stats(r);
+        assert_int_equal(st->ignored, 1);
+        assert_int_equal(st->published, 2);
+        assert_int_equal(st->filtered, 1);
+        assert_int_equal(st->rule_hits[0], 1);
+        assert_int_equal(st->rule_hits[1], 1);
+        assert_int_equal(st->rule_hits[2], 0);
+
+        /* a reload may change the rules: the counts start again */
+        relay_reconfigure(r, &s);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        for (size_t i = 0; i < ELEMENTSOF(rules); i++)
+                rule_match_free(rules[i].match);
+}
+
+/* A rule-notified message whose publish fails is kept and counted only once
+ * SNS accepts it. */
+static void test_rule_count_follows_what_sns_accepted(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("alice", "actor=alice", CONFIG_RULE_NOTIFY) };
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        F.fail_every_publish = true;
+        F.publish_err = aws_err(AWS_ERR_FATAL, "AuthorizationError");
+        add_event(&b, "msg-0001", 1);
+        relay_handle(r, &b);
+        assert_int_equal(DELETED("msg-0001"), 0);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
+        F.fail_every_publish = false;
+        relay_handle(r, &b);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
 static void test_each_message_id_is_distinct(void **state) {
         (void)state;
         const char *ids[] = { LOG_MSGID_STARTED,       LOG_MSGID_PUBLISHED,     LOG_MSGID_PUBLISH_FAILED,
                               LOG_MSGID_POISON,        LOG_MSGID_CONFIG_ERROR,  LOG_MSGID_FILTERED,
                               LOG_MSGID_UNRECOGNIZED,  LOG_MSGID_STOPPED,       LOG_MSGID_DUPLICATE,
-                              LOG_MSGID_RENDER_FAILED, LOG_MSGID_RECEIVE_FAILED, LOG_MSGID_DELETE_FAILED };
+                              LOG_MSGID_RENDER_FAILED, LOG_MSGID_RECEIVE_FAILED, LOG_MSGID_DELETE_FAILED,
+                              LOG_MSGID_IGNORED };
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 assert_int_equal(strlen(ids[i]), 32);
                 for (size_t j = i + 1; j < ELEMENTSOF(ids); j++)
@@ -910,6 +1041,8 @@ int main(void) {
                 cmocka_unit_test_setup(test_receive_failure_has_its_own_message_id, setup),
                 cmocka_unit_test_setup(test_out_of_memory_while_parsing_is_logged_counted_and_kept, setup),
                 cmocka_unit_test_setup(test_render_failure_is_not_a_publish_failure, setup),
+                cmocka_unit_test_setup(test_rules_ignore_and_notify_first_match_decides, setup),
+                cmocka_unit_test_setup(test_rule_count_follows_what_sns_accepted, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
