@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,37 +117,48 @@ int config_load(const char *path, config_getenv_fn env, struct config **ret, str
         return config_load_for(path, CONFIG_NEED_ALL, env, ret, diag);
 }
 
+/* A file that cannot be read as a config, as one diagnostic: returns r, or
+ * -ENOMEM when even that cannot be recorded. */
+__attribute__((format(printf, 4, 5)))
+static int file_error(struct config_diag *diag, int r, const char *path, const char *fmt, ...) {
+        struct buf b;
+        va_list ap;
+
+        buf_init(&b, DIAG_LINE_MAX);
+        buf_printf(&b, "%s: ", path);
+        va_start(ap, fmt);
+        buf_vprintf(&b, fmt, ap);
+        va_end(ap);
+        return config_diag_push(diag, &b) < 0 ? -ENOMEM : r;
+}
+
 int config_load_for(const char *path, enum config_need need, config_getenv_fn env, struct config **ret,
                     struct config_diag *diag) {
         struct config_file_access access;
         char *iobuf = NULL;
         struct stat st;
-        struct buf b;
-        FILE *f;
+        FILE *f = NULL;
         int fd, r;
 
         /* O_NONBLOCK: a FIFO would otherwise block in open(); regular files ignore it */
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0 || fstat(fd, &st) < 0) {
                 r = -errno;
-                buf_init(&b, DIAG_LINE_MAX);
-                buf_printf(&b, "%s: cannot read: %s", path, strerror(-r));
-                goto fail;
+                r = file_error(diag, r, path, "cannot read: %s", strerror(-r));
+                goto out;
         }
         if (!S_ISREG(st.st_mode)) {
-                r = -EINVAL;
-                buf_init(&b, DIAG_LINE_MAX);
-                buf_printf(&b, "%s: not a regular file", path);
-                goto fail;
+                r = file_error(diag, -EINVAL, path, "not a regular file");
+                goto out;
         }
         /* stdio's buffer would keep a copy of the secrets after fclose: bring our own */
         iobuf = malloc(BUFSIZ);
         f = iobuf ? fdopen(fd, "r") : NULL;
         if (!f) {
-                free(iobuf);
-                close(fd);
-                return -ENOMEM;
+                r = -ENOMEM;
+                goto out;
         }
+        fd = -1; /* f owns it now */
         setvbuf(f, iobuf, _IOFBF, BUFSIZ);
         access = (struct config_file_access){
                 .mode = st.st_mode,
@@ -157,16 +169,15 @@ int config_load_for(const char *path, enum config_need need, config_getenv_fn en
                 .service_gid = service_gid(),
         };
         r = load(f, path, need, env, &access, ret, diag);
-        fclose(f);
-        OPENSSL_cleanse(iobuf, BUFSIZ);
-        free(iobuf);
-        return r;
-
-fail:
+out:
+        if (f)
+                fclose(f);
         if (fd >= 0)
                 close(fd);
-        if (config_diag_push(diag, &b) < 0)
-                return -ENOMEM;
+        if (iobuf) {
+                OPENSSL_cleanse(iobuf, BUFSIZ);
+                free(iobuf);
+        }
         return r;
 }
 

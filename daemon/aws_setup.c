@@ -2,12 +2,11 @@
 
 #include <stdlib.h>
 
+#include "sns.h"
 #include "sqs.h"
 
 /* Connection setup to AWS endpoints; each call sets its own total time. */
 #define CONNECT_TIMEOUT_MS 5000
-/* SQS answers are the largest (sqs.h); SNS answers are far smaller. */
-#define MAX_ANSWER_BYTES SQS_ANSWER_MAX
 
 static const char *env_lookup(const char *name) {
         return getenv(name);
@@ -30,7 +29,7 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
                 .endpoint = cfg->sqs_endpoint,
                 .region = cfg->region,
                 .credentials = s.credentials,
-                .max_body = MAX_ANSWER_BYTES,
+                .max_body = SQS_ANSWER_MAX,
                 .connect_timeout_ms = CONNECT_TIMEOUT_MS,
                 .progress = progress,
                 .progress_userdata = userdata,
@@ -40,6 +39,7 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
                 goto out;
         o.service = &aws_service_sns;
         o.endpoint = cfg->sns_endpoint;
+        o.max_body = SNS_ANSWER_MAX;
         r = aws_client_new(&o, &s.sns);
         if (r < 0)
                 goto out;

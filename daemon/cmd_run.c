@@ -117,35 +117,31 @@ static void daemon_close(struct daemon *d) {
  * is still the caller's. The relay (and its memory of published events)
  * survives a reload. */
 static int daemon_open(struct daemon *d, struct config *cfg) {
-        struct aws_setup aws;
-        struct settings settings;
+        struct aws_setup aws = { 0 };
+        struct settings settings = { 0 };
+        struct config *old_cfg;
         int r = settings_from_config(cfg, &settings);
         if (r < 0)
-                return r;
+                goto out;
         r = aws_setup_open(cfg, on_progress, d, &aws);
-        if (r < 0) {
-                settings_clear(&settings);
-                return r;
-        }
-        if (d->relay) {
+        if (r < 0)
+                goto out;
+        if (d->relay)
                 relay_reconfigure(d->relay, &settings.relay);
-        } else {
-                /* The relay reaches AWS through d->aws, which holds the new
-                 * clients once this function succeeds. */
-                r = relay_new(&settings.relay, &relay_aws_ops, &d->aws, &d->relay);
-                if (r < 0) {
-                        aws_setup_close(&aws);
-                        settings_clear(&settings);
-                        return r;
-                }
-        }
-        aws_setup_close(&d->aws);
-        settings_clear(&d->settings);
-        config_free(d->cfg);
-        d->aws = aws;
-        d->settings = settings;
+        /* The relay reaches AWS through d->aws, which holds the new clients
+         * once this function succeeds. */
+        else if ((r = relay_new(&settings.relay, &relay_aws_ops, &d->aws, &d->relay)) < 0)
+                goto out;
+        /* The new ones take the old ones' place; out: frees the old ones. */
+        SWAP(d->aws, aws);
+        SWAP(d->settings, settings);
+        old_cfg = d->cfg;
         d->cfg = cfg;
-        return 0;
+        config_free(old_cfg);
+out:
+        aws_setup_close(&aws);
+        settings_clear(&settings);
+        return r;
 }
 
 /* "; rules: NAME N, …" for the rules that decided something since the

@@ -28,6 +28,10 @@
 /* SNS: the message, and the total of all messages in one PublishBatch, are
  * at most 262,144 bytes (256 KiB). */
 #define SNS_PAYLOAD_MAX (256 * 1024)
+/* The largest SNS answer we read: a PublishBatch result of SNS_BATCH_MAX
+ * entries is a few KiB, and an error answer is capped at AWS_ERROR_BODY_MAX
+ * anyway; what is larger is not an answer of SNS. */
+#define SNS_ANSWER_MAX AWS_ERROR_BODY_MAX
 
 struct sns_attribute {
         const char *name;
