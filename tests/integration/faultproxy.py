@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 
-KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate", "batchtoolong")
+KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate", "batchtoolong", "hostileerror")
 
 
 class State:
@@ -229,6 +229,12 @@ class Handler(socketserver.StreamRequestHandler):
             if fault == "throttle":
                 self.wfile.write(aws_error(head, 400, "ThrottlingException" if b"x-amz-target" in head.lower()
                                            else "Throttling", "Rate exceeded (injected by faultproxy)"))
+                continue
+            if fault == "hostileerror":
+                # An error message is AWS's (or a man in the middle's) text: here
+                # with encoded newlines that would add sd_notify assignments.
+                self.wfile.write(aws_error(head, 500, "InternalError", "injected&#10;WATCHDOG=trigger&#10;"
+                                           "STATUS=forged&#13;&#10;READY=1"))
                 continue
             if fault == "batchtoolong":
                 # SNS's answer to a PublishBatch whose messages together exceed

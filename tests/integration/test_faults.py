@@ -155,6 +155,27 @@ class FaultTest(unittest.TestCase):
         self.assertLess(resumed, 60)
         self.assertEqual(daemon.stop(), 0)
 
+    def test_error_text_cannot_add_notify_assignments(self):
+        # AWS's error message reaches STATUS= ("last error: …"); encoded newlines
+        # in it must not become assignments of their own (WATCHDOG=trigger).
+        proxy = self.start_proxy("--only", "Publish", "--rate", "hostileerror=1")
+        notify = Datagrams(os.path.join(self.aws.workdir, "notify.sock"))
+        self.addCleanup(notify.close)
+        ids = self.send_events(1, "ab1eab1e")
+        daemon = Daemon(BINARY, self.config_via(proxy), self.aws.workdir,
+                        env={"NOTIFY_SOCKET": notify.path}).start()
+        self.addCleanup(lambda: daemon.proc.poll() is None and daemon.proc.kill())
+        wait_until(lambda: any(b"WATCHDOG=trigger" in d for d in notify.received()), timeout=60, interval=0.05,
+                   what="a STATUS= carrying the hostile error text")
+        proxy.plan(rates={"hostileerror": 0})
+        self.await_delivered(ids, timeout=60)
+        self.assertEqual(daemon.stop(), 0)
+        lines = [line for d in notify.settle() for line in d.decode().split("\n")]
+        self.assertTrue(any(line.startswith("STATUS=") and "WATCHDOG=trigger" in line for line in lines), lines)
+        self.assertNotIn("WATCHDOG=trigger", lines)
+        self.assertFalse([line for line in lines if line.startswith("STATUS=forged")], lines)
+        self.assertEqual(sum(line == "READY=1" for line in lines), 1, "READY=1 once, from the daemon itself")
+
     def test_kill9_in_flight_then_restart_delivers_everything(self):
         proxy = self.start_proxy("--always-latency-ms", "100")
         ids = self.send_events(30, "c9c9c9c9")
