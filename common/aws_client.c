@@ -17,12 +17,9 @@ struct aws_client {
 };
 
 static int authority_of(const char *url, char *host, size_t size) {
-        const char *p = strstr(url, "://");
-        if (!p)
-                return -EINVAL;
-        p += 3;
-        size_t n = strcspn(p, "/?#");
-        if (n == 0 || n >= size || memchr(p, '@', n))
+        const char *p;
+        size_t n;
+        if (http_url_authority(url, &p, &n) < 0 || n == 0 || n >= size || memchr(p, '@', n))
                 return -EINVAL;
         memcpy(host, p, n);
         host[n] = '\0';

@@ -7,33 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Moves the text of line to the end of d. */
-int config_diag_push(struct config_diag *d, struct buf *line) {
-        char **lines;
+/* Moves the text of line to the end of the list *lines of *n. */
+static int push_line(char ***lines, size_t *n, struct buf *line) {
         char *s = buf_steal(line);
+        char **grown = s ? realloc(*lines, (*n + 1) * sizeof(**lines)) : NULL;
 
-        lines = s ? realloc(d->lines, (d->n + 1) * sizeof(*lines)) : NULL;
-        if (!lines) {
+        if (!grown) {
                 free(s);
                 return -ENOMEM;
         }
-        lines[d->n++] = s;
-        d->lines = lines;
+        grown[(*n)++] = s;
+        *lines = grown;
         return 0;
 }
 
-int config_diag_push_warning(struct config_diag *d, struct buf *line) {
-        char **lines;
-        char *s = buf_steal(line);
+int config_diag_push(struct config_diag *d, struct buf *line) {
+        return push_line(&d->lines, &d->n, line);
+}
 
-        lines = s ? realloc(d->warnings, (d->n_warnings + 1) * sizeof(*lines)) : NULL;
-        if (!lines) {
-                free(s);
-                return -ENOMEM;
-        }
-        lines[d->n_warnings++] = s;
-        d->warnings = lines;
-        return 0;
+int config_diag_push_warning(struct config_diag *d, struct buf *line) {
+        return push_line(&d->warnings, &d->n_warnings, line);
 }
 
 void config_diag_add(struct parser *p, struct buf *line) {

@@ -179,11 +179,24 @@ static int errno_from_curl(const struct http_client *c, CURLcode rc) {
         }
 }
 
+int http_url_authority(const char *url, const char **ret, size_t *ret_len) {
+        const char *p = strstr(url, "://");
+
+        if (!p)
+                return -EINVAL;
+        *ret = p + 3;
+        *ret_len = strcspn(p + 3, "/?#");
+        return 0;
+}
+
 /* The URL's "host[:port]" (what the reader typed), bounded for a message. */
 static void url_authority(const char *url, const char **ret_host, int *ret_len, int *ret_host_len) {
-        const char *p = strstr(url, "://");
-        const char *h = p ? p + 3 : url;
-        size_t n = strcspn(h, "/?#"), hn = n;
+        const char *h = url;
+        size_t n, hn;
+
+        if (http_url_authority(url, &h, &n) < 0)
+                n = strcspn(url, "/?#"); /* no scheme: what comes before any path */
+        hn = n;
         const char *colon = memrchr(h, ':', n);
 
         /* a port follows the last ':' unless it is inside an IPv6 literal */

@@ -59,6 +59,10 @@ struct http_options {
         bool no_proxy;
 };
 
+/* The authority ("host[:port]") of url: where it starts in url and its
+ * length. 0, or -EINVAL when url has no "scheme://". Pure. */
+int http_url_authority(const char *url, const char **ret, size_t *ret_len);
+
 int http_client_new(const struct http_options *opt, struct http_client **ret);
 void http_client_free(struct http_client *c);
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret);
