@@ -294,10 +294,16 @@ void event_free(struct ssm_event *ev) {
                 &ev->account_id, &ev->actor_type, &ev->actor, &ev->actor_arn, &ev->role,
                 &ev->session_owner, &ev->source_ip, &ev->user_agent, &ev->target, &ev->session_id,
                 &ev->document_name, &ev->reason, &ev->port_number, &ev->local_port_number,
-                &ev->remote_host, &ev->error_code, &ev->error_message,
+                &ev->remote_host, &ev->error_code, &ev->error_message, &ev->target_name,
+                &ev->session_status, &ev->transcript_url,
         };
         for (size_t i = 0; i < ELEMENTSOF(strings); i++)
                 free(*strings[i]);
+        for (size_t i = 0; i < ev->n_target_tags; i++) {
+                free(ev->target_tags[i].key);
+                free(ev->target_tags[i].value);
+        }
+        free(ev->target_tags);
         free(ev);
 }
 

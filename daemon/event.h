@@ -52,6 +52,25 @@ struct ssm_event {
         bool failure;           /* errorCode or errorMessage present */
         char *error_code;
         char *error_message;
+
+        /* What AWS itself tells beyond the record, filled in by the daemon's
+         * look-ups (target names, session history); event_parse() leaves them
+         * unknown, so --render, which is pure, shows them as null. */
+        char *target_name;              /* the instance's Name tag, a managed node's computer name */
+        struct event_tag *target_tags;  /* the [enrich] tags the target has, in that order */
+        size_t n_target_tags;
+        time_t session_start;           /* when has_session_start */
+        bool has_session_start;
+        time_t session_end;             /* when has_session_end */
+        bool has_session_end;
+        unsigned session_resumes;       /* ResumeSession calls seen for the session */
+        char *session_status;           /* DescribeSessions Status: Connected, Terminated, … */
+        char *transcript_url;           /* DescribeSessions OutputUrl (S3 or CloudWatch Logs) */
+};
+
+struct event_tag {
+        char *key;
+        char *value;
 };
 
 /* 0 and *ret; -E2BIG when len > EVENT_BODY_MAX; -EBADMSG when the body is not
