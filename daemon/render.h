@@ -22,11 +22,22 @@ struct render_account {
         const char *name;
 };
 
+/* One moment in the configured zone. */
+struct render_instant {
+        bool valid;
+        struct tm tm;   /* broken-down local time */
+        long gmtoff;    /* seconds east of UTC */
+        char abbr[16];  /* "JST", "EDT", "+04" */
+};
+
 struct render_local_time {
         bool valid;
         struct tm tm;   /* broken-down local time of ev->event_epoch */
         long gmtoff;    /* seconds east of UTC */
         char abbr[16];  /* "JST", "EDT", "+04" */
+        /* ev->session_start and ev->session_end in the same zone, valid when
+         * the event has them (a session may span a change of offset) */
+        struct render_instant session_start, session_end;
 };
 
 struct render_options {
