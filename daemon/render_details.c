@@ -1,6 +1,7 @@
 /* What every form derives alike from an event: the kind of event, the
  * console link, the session's duration, the port forward, the parameters'
  * shared budget and the target's name. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -134,7 +135,11 @@ bool render_session_duration(const struct ssm_event *ev, long long *ret) {
                 return false;
         if (end < ev->session_start)
                 return false;
-        *ret = (long long)end - (long long)ev->session_start;
+        /* a look-up's dates are AWS's: still, no overflow on absurd ones */
+        unsigned long long d = (unsigned long long)end - (unsigned long long)ev->session_start;
+        if (d > LLONG_MAX)
+                return false;
+        *ret = (long long)d;
         return true;
 }
 
