@@ -90,7 +90,8 @@ static bool name_fits_ascii(const char *name) {
         bool ok;
 
         buf_init(&b, RENDER_MESSAGE_MAX);
-        ok = textsafe_ascii(&b, name, SUBJECT_NAME_MAX) >= 0 && b.len > 0;
+        /* uncut, so a '?' of the name past the cut still counts */
+        ok = textsafe_ascii(&b, name, strlen(name) + 4) >= 0 && b.len > 0;
         for (const char *p = name; *p; p++)
                 in += *p == '?';
         for (size_t i = 0; ok && i < b.len; i++)
@@ -99,12 +100,12 @@ static bool name_fits_ascii(const char *name) {
         return ok && out == in;
 }
 
-/* " -> web-prod-1 (i-0123)" or " -> i-0123". */
-static int subject_target(const struct render_ctx *c, struct buf *out) {
+/* " -> web-prod-1 (i-0123)", " -> i-0123" (not named), " -> web-prod-1". */
+static int subject_target(const struct render_ctx *c, bool named, struct buf *out) {
         const struct ssm_event *ev = c->ev;
         int r = buf_puts(out, " -> ");
 
-        if (r >= 0 && ev->target_name && name_fits_ascii(ev->target_name)) {
+        if (r >= 0 && named) {
                 r = textsafe_ascii(out, ev->target_name, SUBJECT_NAME_MAX);
                 if (r >= 0 && ev->target)
                         r = expand(c, " ({target})", out);
@@ -119,6 +120,7 @@ static int subject_target(const struct render_ctx *c, struct buf *out) {
 static int default_subject(const struct render_ctx *c, struct buf *out) {
         const struct ssm_event *ev = c->ev;
         enum render_kind kind = render_kind_of(ev);
+        bool named = ev->target_name && name_fits_ascii(ev->target_name);
         long long seconds;
         int r = buf_puts(out, "[SSM] ");
 
@@ -126,8 +128,8 @@ static int default_subject(const struct render_ctx *c, struct buf *out) {
                 r = buf_printf(out, "%s ", render_verdict_word(c->verdict));
         if (r >= 0)
                 r = expand(c, "{event_name} {actor}", out);
-        if (r >= 0 && (ev->target || ev->target_name))
-                r = subject_target(c, out);
+        if (r >= 0 && (ev->target || named))
+                r = subject_target(c, named, out);
         else if (r >= 0 && ev->session_id)
                 r = expand(c, " session {session_id}", out);
         /* the tracker's notices say how long, not whether a call succeeded */

@@ -281,7 +281,7 @@ static int put_parameters(const struct render_ctx *c, enum textsafe_mode mode, s
         const struct ssm_event *ev = c->ev;
         struct render_budget budget = render_params_budget(c);
         size_t shown = 0, start = out->len;
-        bool cut = ev->parameters_truncated;
+        bool cut = false;
         int r = 0;
 
         if (ev->parameters_hidden)
@@ -315,7 +315,8 @@ static int put_parameters(const struct render_ctx *c, enum textsafe_mode mode, s
                 if (r >= 0 && p->n_values != 1)
                         r = buf_putc(out, ']');
         }
-        if (r >= 0 && cut && shown)
+        /* what the budget or the parser's bounds left out */
+        if (r >= 0 && (cut || ev->parameters_truncated) && shown)
                 r = buf_puts(out, " " TEXTSAFE_MARK);
         *known = r < 0 || out->len > start;
         return r;

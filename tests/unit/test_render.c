@@ -846,6 +846,23 @@ static void test_parameters(void **state) {
         rendered_free(&r);
         event_free(ev);
 
+        /* more parameters than the parser keeps: the line says some are missing */
+        struct buf b;
+        buf_init(&b, TESTDATA_MAX);
+        assert_int_equal(buf_puts(&b, "{\"eventName\":\"StartSession\",\"requestParameters\":{\"parameters\":{"), 0);
+        for (int i = 0; i < EVENT_PARAMS_MAX + 1; i++)
+                assert_int_equal(buf_printf(&b, "%s\"p%d\":[\"v\"]", i ? "," : "", i), 0);
+        assert_int_equal(buf_puts(&b, "}}}"), 0);
+        ev = parse(buf_str(&b));
+        buf_free(&b);
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "Parameters : p0=v, p1=v, ");
+        assert_contains(r.message, ", p31=v \xe2\x80\xa6[truncated]\n");
+        assert_not_contains(r.message, "p32");
+        rendered_free(&r);
+        event_free(ev);
+
         /* withheld by AWS: said so, null in json */
         ev = parse_file("sendcommand-iamuser-stratus.json");
         o = opts(RENDER_TEXT, RENDER_EN, "UTC");
@@ -1182,6 +1199,8 @@ static void test_subject_target_name(void **state) {
                 { "本番サーバー", "[SSM] StartSession alice -> i-0123456789abcdef0 (success)" },
                 { "db ✓ primary", "[SSM] StartSession alice -> i-0123456789abcdef0 (success)" },
                 { "what?", "[SSM] StartSession alice -> what? (i-0123456789abcdef0) (success)" },
+                { "a-long-name-of-twenty-four-chars?", "[SSM] StartSession alice -> a-long-name-of-twenty... "
+                                                       "(i-0123456789abcdef0) (success)" },
                 { "a-very-long-name-for-an-instance-in-production",
                   "[SSM] StartSession alice -> a-very-long-name-for-... (i-0123456789abcdef0) (success)" },
                 { "evil\r\nBcc: x@example.com", "[SSM] StartSession alice -> evil Bcc: x@example.com "
@@ -1201,6 +1220,19 @@ static void test_subject_target_name(void **state) {
                 assert_subject_ok(r.subject);
                 rendered_free(&r);
                 event_free(ev);
+        }
+        /* a name alone, without the ID: shown when it can be, else nothing dangles */
+        for (int ascii = 0; ascii < 2; ascii++) {
+                struct ssm_event *e = parse("{\"eventName\":\"TerminateSession\",\"userIdentity\":{\"type\":"
+                                            "\"IAMUser\",\"userName\":\"alice\"},\"requestParameters\":"
+                                            "{\"sessionId\":\"alice-0a1b\"}}");
+                e->target_name = xstrdup(ascii ? "web-prod-1" : "本番");
+                struct render_options ro = opts(RENDER_TEXT, RENDER_EN, "UTC");
+                struct rendered rr = render(e, NULL, &ro);
+                assert_string_equal(rr.subject, ascii ? "[SSM] TerminateSession alice -> web-prod-1 (success)"
+                                                      : "[SSM] TerminateSession alice session alice-0a1b (success)");
+                rendered_free(&rr);
+                event_free(e);
         }
         /* a long actor and name: cut below 100, never past */
         struct ssm_event *ev = start_session("2024-08-01T12:19:16Z", "\"x\"");
