@@ -1,7 +1,7 @@
 /* render: struct ssm_event → the SNS Subject and Message people read.
  *
- * Pure: the caller converts the event time to local time (tz_localtime())
- * and passes it in. Formats: text (e-mail; ja or en labels aligned by display
+ * Pure: the caller converts the event time (and a session's start and end)
+ * to local time (event_local_time()) and passes it in. Formats: text (e-mail; ja or en labels aligned by display
  * width), json (the fields object of DESIGN.md, without subject/message),
  * chatbot (Amazon Q Developer in chat applications custom notification) and
  * multi (SNS MessageStructure=json: one form per protocol). Every value is
