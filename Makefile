@@ -12,7 +12,7 @@
 #   make bench    measure the daemon (build/, RelWithDebInfo) against fauxqs, beside the
 #                 memory floor of its libraries (floor_probe); figures go to
 #                 tests/bench/RESULTS.md (installs fauxqs and a node 22 into build/bench-peer);
-#                 about 6 minutes
+#                 about 5½ minutes
 #   make clean
 
 BUILD_DIR ?= build

@@ -24,8 +24,9 @@ Sizes come from the options or the environment, e.g.
     BENCH_IDLE_SECONDS=10 make bench
 (BENCH_MESSAGES 5000, BENCH_LATENCY_MESSAGES 2000, BENCH_SCALE_MESSAGES 10000,
 BENCH_IDLE_SECONDS 60, BENCH_START_RUNS 20, BENCH_SOAK_MESSAGES 10000). The
-whole run takes about 6 minutes on the 2-core machine of RESULTS.md. Everything started is stopped on the way out, errors
-included; the logs of a failed run are kept in the temporary folder it names.
+whole run takes about 5½ minutes on the 2-core machine of RESULTS.md.
+Everything started is stopped on the way out, errors included; the logs of a
+failed run are kept in the temporary folder it names.
 """
 import argparse
 import collections

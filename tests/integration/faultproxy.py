@@ -16,6 +16,7 @@ tests count duplicates to prove there are none.
 
     faultproxy.py --upstream http://127.0.0.1:PORT [--seed N] [--rate KIND=P ...]
                   [--only ACTION ...] [--latency-ms MS] [--stall-s S] [--serialize ACTION ...]
+
 --serialize forwards that action's requests one at a time. moto 5.2 lets two
 ReceiveMessage calls at the same moment take the same message (its
 receive_message checks that a message is visible, then marks it received,

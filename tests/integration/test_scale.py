@@ -7,9 +7,9 @@ What subscribers receive is read back from the sink queue and counted by
 eventID; what each process published is read from its own log (EVENT_ID=).
 The daemons reach moto through faultproxy.py, with no fault, only to have
 moto answer their receives one at a time, as SQS hands a message to one
-receive (faultproxy.py --serialize): moto 5.2 alone gives one message to two
-receives at the same moment now and then. The
-benchmark of the same at 10,000 events is tests/bench/bench.py ("scale").
+receive (faultproxy.py --serialize): moto 5.2 alone now and then gives one
+message to two receives made at the same moment. The benchmark of the same
+at 10,000 events is tests/bench/bench.py ("scale").
 """
 import collections
 import copy
