@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "http.h"
 
 struct aws_client {
@@ -14,6 +16,12 @@ struct aws_client {
         char host[AWS_ENDPOINT_MAX];
         struct http_client *http;
         long clock_offset;
+        /* The call in flight, kept to sign it again after a clock-skew or
+         * expired-credentials answer; the buffers are reused call after call. */
+        struct buf action, body;
+        long timeout_ms;
+        time_t signed_at;
+        bool in_flight, skew_retried, creds_retried;
 };
 
 static int authority_of(const char *url, char *host, size_t size) {
@@ -45,6 +53,8 @@ int aws_client_new(const struct aws_client_options *opt, struct aws_client **ret
                 return -ENOMEM;
         c->opt = *opt;
         c->opt.endpoint = NULL; /* not needed after this */
+        buf_init(&c->action, AWS_TARGET_MAX);
+        buf_init(&c->body, SIZE_MAX - 1);
         r = authority_of(endpoint, c->host, sizeof(c->host));
         if (r < 0)
                 goto out;
@@ -58,6 +68,7 @@ int aws_client_new(const struct aws_client_options *opt, struct aws_client **ret
                 .max_body = opt->max_body,
                 .progress = opt->progress,
                 .progress_userdata = opt->progress_userdata,
+                .multi = opt->multi,
         };
         r = http_client_new(&ho, &c->http);
         if (r < 0)
@@ -73,6 +84,8 @@ void aws_client_free(struct aws_client *c) {
         if (!c)
                 return;
         http_client_free(c->http);
+        buf_free(&c->action);
+        buf_free(&c->body);
         free(c->url);
         free(c);
 }
@@ -103,22 +116,19 @@ static int classify(const struct aws_client *c, const struct http_response *resp
         return aws_error_from_xml(resp->status, resp->body, resp->body_len, server_date, now, ret);
 }
 
-/* One signed exchange: 0 with *ret, or a negative errno with *err (see
- * aws_client_call). */
-static int call_once(struct aws_client *c, const char *action, const char *body, size_t body_len,
-                     long timeout_ms, struct aws_answer *ret, struct aws_error *err) {
+/* Signs the call in flight with the current credentials and clock offset
+ * and starts it. */
+static int send_signed(struct aws_client *c, struct aws_error *err) {
         const struct aws_credentials *cred;
         struct aws_request req;
-        struct http_response resp = { 0 };
-        struct aws_error e;
-        time_t now = time(NULL), server_date = 0;
+        time_t now = time(NULL);
         int r;
 
         r = credentials_get(c->opt.credentials, now, &cred, err);
         if (r < 0)
                 return -EIO;
-        r = aws_request_sign(c->opt.service, c->host, c->opt.region, action, body, body_len, cred,
-                             now + c->clock_offset, &req);
+        r = aws_request_sign(c->opt.service, c->host, c->opt.region, buf_str(&c->action), buf_str(&c->body),
+                             c->body.len, cred, now + c->clock_offset, &req);
         if (r < 0) {
                 aws_error_from_errno(r, err);
                 return r;
@@ -128,12 +138,29 @@ static int call_once(struct aws_client *c, const char *action, const char *body,
                 .url = c->url,
                 .headers = req.headers,
                 .n_headers = req.n_headers,
-                .body = body,
-                .body_len = body_len,
-                .timeout_ms = timeout_ms,
+                .body = buf_str(&c->body),
+                .body_len = c->body.len,
+                .timeout_ms = c->timeout_ms,
         };
-        r = http_perform(c->http, &hreq, &resp);
+        r = http_start(c->http, &hreq);
         aws_request_free(&req);
+        if (r < 0) {
+                aws_error_from_errno(r, err);
+                return r;
+        }
+        c->signed_at = now;
+        return 0;
+}
+
+/* The answer of one signed exchange: 0 with *ret, or a negative errno with
+ * *err (see aws_client_call). */
+static int receive_answer(struct aws_client *c, struct aws_answer *ret, struct aws_error *err) {
+        struct http_response resp = { 0 };
+        struct aws_error e;
+        time_t now = c->signed_at, server_date = 0;
+        int r;
+
+        r = http_finish(c->http, &resp);
         /* Our own progress hook asked to stop (shutdown), or the answer is
          * above our max_body: local conditions the caller handles, not AWS
          * failures. */
@@ -172,27 +199,73 @@ out:
         return r;
 }
 
-int aws_client_call(struct aws_client *c, const char *action, const char *body, size_t body_len,
-                    long timeout_ms, struct aws_answer *ret, struct aws_error *err) {
-        bool skew_retried = false, creds_retried = false;
-        struct aws_error e;
+int aws_client_start(struct aws_client *c, const char *action, const char *body, size_t body_len,
+                     long timeout_ms, struct aws_error *err) {
+        int r;
 
-        for (;;) {
-                int r = call_once(c, action, body, body_len, timeout_ms, ret, &e);
-                if (r == 0)
-                        return 0;
-                if (r == -EIO && e.source == AWS_SOURCE_ANSWER) {
-                        if (e.cls == AWS_ERR_CLOCK_SKEW && !skew_retried) {
-                                skew_retried = true;
-                                continue;
-                        }
-                        if (e.cls == AWS_ERR_CREDENTIALS_EXPIRED && !creds_retried) {
-                                creds_retried = true;
-                                credentials_invalidate(c->opt.credentials);
-                                continue;
-                        }
-                }
-                *err = e;
+        if (c->in_flight) {
+                aws_error_from_errno(-EBUSY, err);
+                return -EBUSY;
+        }
+        buf_truncate(&c->action, 0);
+        buf_truncate(&c->body, 0);
+        r = buf_puts(&c->action, action);
+        if (r == 0 && body_len)
+                r = buf_append(&c->body, body, body_len);
+        if (r < 0) {
+                aws_error_from_errno(r, err);
                 return r;
         }
+        c->timeout_ms = timeout_ms;
+        c->skew_retried = c->creds_retried = false;
+        r = send_signed(c, err);
+        if (r < 0)
+                return r;
+        c->in_flight = true;
+        return 0;
+}
+
+int aws_client_finish(struct aws_client *c, struct aws_answer *ret, struct aws_error *err) {
+        struct aws_error e;
+
+        if (!c->in_flight) {
+                aws_error_from_errno(-EINVAL, err);
+                return -EINVAL;
+        }
+        for (;;) {
+                int r = receive_answer(c, ret, &e);
+                if (r == -EIO && e.source == AWS_SOURCE_ANSWER) {
+                        bool again = false;
+                        if (e.cls == AWS_ERR_CLOCK_SKEW && !c->skew_retried) {
+                                c->skew_retried = again = true;
+                        } else if (e.cls == AWS_ERR_CREDENTIALS_EXPIRED && !c->creds_retried) {
+                                c->creds_retried = again = true;
+                                credentials_invalidate(c->opt.credentials);
+                        }
+                        if (again) {
+                                r = send_signed(c, &e);
+                                if (r == 0)
+                                        continue;
+                        }
+                }
+                c->in_flight = false;
+                buf_truncate(&c->body, 0);
+                if (r < 0)
+                        *err = e;
+                return r;
+        }
+}
+
+void aws_client_cancel(struct aws_client *c) {
+        if (!c || !c->in_flight)
+                return;
+        http_cancel(c->http);
+        c->in_flight = false;
+        buf_truncate(&c->body, 0);
+}
+
+int aws_client_call(struct aws_client *c, const char *action, const char *body, size_t body_len,
+                    long timeout_ms, struct aws_answer *ret, struct aws_error *err) {
+        int r = aws_client_start(c, action, body, body_len, timeout_ms, err);
+        return r < 0 ? r : aws_client_finish(c, ret, err);
 }

@@ -10,7 +10,11 @@
  *    request is signed again and resent;
  *  - expired credentials: the provider drops its cached credentials and the
  *    request is signed with fresh ones and resent.
- * Everything else is for the caller to decide (it knows the message). */
+ * Everything else is for the caller to decide (it knows the message).
+ * A call may also be started and finished later (aws_client_start,
+ * aws_client_finish): clients built on one http_multi then have their calls
+ * in flight together, each on its own connection (http.h); the two answers
+ * above are handled for those calls too, in aws_client_finish. */
 #pragma once
 
 #include <stddef.h>
@@ -19,6 +23,7 @@
 #include "aws_error.h"
 #include "aws_service.h"
 #include "credentials.h"
+#include "http.h"
 
 struct aws_client;
 
@@ -31,6 +36,7 @@ struct aws_client_options {
         long connect_timeout_ms;
         int (*progress)(void *userdata); /* see http.h */
         void *progress_userdata;
+        struct http_multi *multi; /* borrowed (http.h); NULL: the client's own */
 };
 
 /* A successful (2xx) answer. */
@@ -55,6 +61,17 @@ void aws_client_free(struct aws_client *c);
 int aws_client_call(struct aws_client *c, const char *action, const char *body, size_t body_len,
                     long timeout_ms, struct aws_answer *ret, struct aws_error *err);
 void aws_answer_clear(struct aws_answer *a);
+/* aws_client_call in two halves. Start copies action and body and sends the
+ * signed request: 0, or the errors of aws_client_call that can arise before
+ * anything is sent (-EIO without credentials, -ENOMEM, -EINVAL, -E2BIG), and
+ * -EBUSY while a call is in flight on c. Finish waits for the answer (every
+ * call of the client's http_multi progresses meanwhile) and returns what
+ * aws_client_call would; -EINVAL when nothing was started. */
+int aws_client_start(struct aws_client *c, const char *action, const char *body, size_t body_len,
+                     long timeout_ms, struct aws_error *err);
+int aws_client_finish(struct aws_client *c, struct aws_answer *ret, struct aws_error *err);
+/* Abandons the call in flight, if any. Accepts NULL. */
+void aws_client_cancel(struct aws_client *c);
 
 /* Seconds added to the local clock when signing (learnt from skew answers). */
 long aws_client_clock_offset(const struct aws_client *c);

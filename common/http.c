@@ -18,9 +18,21 @@
 /* Bound on request headers we build per call (AWS calls use about six). */
 #define HTTP_MAX_HEADERS 16
 
+struct http_multi {
+        CURLM *multi;
+};
+
 struct http_client {
         CURL *curl;
         struct http_options opt;
+        struct http_multi *multi; /* opt.multi, or own_multi */
+        struct http_multi *own_multi;
+        struct curl_slist *headers; /* of the request in flight */
+        const char *url;            /* of the request in flight, borrowed */
+        bool in_flight;             /* added to the multi, not finished yet */
+        bool done;                  /* the transfer ended; result says how */
+        bool waited;                /* http_finish() waits for this request: only it may be cancelled */
+        CURLcode result;
         struct buf body;
         struct http_response resp;
         bool aborted;
@@ -83,15 +95,41 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
         return n;
 }
 
+/* Only the request being waited for asks its hook: a request progressing in
+ * the background of another's wait (a delete during a publish) is never
+ * cancelled by a hook meant for the one waited for (a long poll). */
+static bool ask_hook(struct http_client *c) {
+        if (c->waited && c->opt.progress && c->opt.progress(c->opt.progress_userdata)) {
+                c->aborted = true;
+                return true;
+        }
+        return false;
+}
+
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow) {
-        struct http_client *c = userdata;
         (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-        if (c->opt.progress && c->opt.progress(c->opt.progress_userdata)) {
-                c->aborted = true;
-                return 1;
+        return ask_hook(userdata) ? 1 : 0;
+}
+
+int http_multi_new(struct http_multi **ret) {
+        struct http_multi *m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->multi = curl_multi_init();
+        if (!m->multi) {
+                free(m);
+                return -ENOMEM;
         }
+        *ret = m;
         return 0;
+}
+
+void http_multi_free(struct http_multi *m) {
+        if (!m)
+                return;
+        curl_multi_cleanup(m->multi);
+        free(m);
 }
 
 int http_client_new(const struct http_options *opt, struct http_client **ret) {
@@ -105,6 +143,14 @@ int http_client_new(const struct http_options *opt, struct http_client **ret) {
         if (!c)
                 return -ENOMEM;
         c->opt = *opt;
+        c->multi = opt->multi;
+        if (!c->multi) {
+                r = http_multi_new(&c->own_multi);
+                if (r < 0)
+                        goto out;
+                c->multi = c->own_multi;
+        }
+        r = -ENOMEM;
         c->curl = curl_easy_init();
         if (!c->curl)
                 goto out;
@@ -126,6 +172,7 @@ int http_client_new(const struct http_options *opt, struct http_client **ret) {
         curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
         curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "ssm-notifyd/" SSMN_VERSION);
+        curl_easy_setopt(h, CURLOPT_PRIVATE, c);
         *ret = c;
         c = NULL;
         r = 0;
@@ -137,7 +184,9 @@ out:
 void http_client_free(struct http_client *c) {
         if (!c)
                 return;
+        http_cancel(c);
         curl_easy_cleanup(c->curl);
+        http_multi_free(c->own_multi);
         buf_free(&c->body);
         free(c);
 }
@@ -208,13 +257,13 @@ static void url_authority(const char *url, const char **ret_host, int *ret_len, 
 }
 
 /* The words for a failed exchange: what a reader needs to act on it. */
-static void word_failure(struct http_client *c, const struct http_request *req, CURLcode rc, int r) {
+static void word_failure(struct http_client *c, const char *url, CURLcode rc, int r) {
         const char *host;
         int n, hn;
         long os_errno = 0;
         curl_off_t usec = 0;
 
-        url_authority(req->url, &host, &n, &hn);
+        url_authority(url, &host, &n, &hn);
         switch (rc) {
         case CURLE_COULDNT_RESOLVE_HOST:
                 snprintf(c->error, sizeof(c->error), "cannot resolve %.*s", hn, host);
@@ -275,17 +324,19 @@ static void headers_free_secure(struct curl_slist *headers) {
         curl_slist_free_all(headers);
 }
 
-int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret) {
+int http_start(struct http_client *c, const struct http_request *req) {
         struct curl_slist *headers = NULL, *tmp;
         struct buf line;
         int r = 0;
 
+        if (c->in_flight)
+                return -EBUSY;
         if (req->n_headers > HTTP_MAX_HEADERS)
                 return -E2BIG;
         buf_init(&c->body, c->opt.max_body);
         buf_init(&line, HTTP_HEADER_LINE_MAX * 8);
         c->resp = (struct http_response){ 0 };
-        c->aborted = c->body_too_big = false;
+        c->aborted = c->body_too_big = c->done = false;
         c->error[0] = '\0';
 
         /* libcurl would add these by itself; AWS does not want them and a
@@ -320,15 +371,113 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
                 curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
                 curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, strcmp(req->method, "POST") ? req->method : NULL);
         }
-
-        CURLcode rc = curl_easy_perform(h);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-        if (rc != CURLE_OK) {
-                r = errno_from_curl(c, rc);
-                word_failure(c, req, rc, r);
+        if (curl_multi_add_handle(c->multi->multi, h) != CURLM_OK) {
+                curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+                r = -ENOMEM;
                 goto out;
         }
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->resp.status);
+        c->headers = headers;
+        headers = NULL;
+        c->url = req->url;
+        c->in_flight = true;
+out:
+        headers_free_secure(headers);
+        buf_free_secure(&line);
+        if (r < 0)
+                buf_free(&c->body);
+        return r;
+}
+
+/* Marks the transfers that ended since the last call as done. */
+static void collect(struct http_multi *m) {
+        CURLMsg *msg;
+        int left;
+
+        while ((msg = curl_multi_info_read(m->multi, &left))) {
+                struct http_client *c = NULL;
+                if (msg->msg != CURLMSG_DONE)
+                        continue;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+                if (!c)
+                        continue;
+                c->result = msg->data.result;
+                c->done = true;
+        }
+}
+
+/* Moves every request of m along, waiting at most timeout_ms for activity. */
+static int multi_run(struct http_multi *m, long timeout_ms) {
+        int running = 0;
+
+        if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+                return -EIO;
+        collect(m);
+        if (!running)
+                return 0;
+        /* a signal ends the poll early (libcurl takes EINTR as a timeout) */
+        if (curl_multi_poll(m->multi, NULL, 0, (int)timeout_ms, NULL) != CURLM_OK)
+                return -EIO;
+        if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+                return -EIO;
+        collect(m);
+        return 0;
+}
+
+/* Each slice lets the hook answer at least once a second, whatever libcurl
+ * does with its progress timer when nothing arrives. */
+#define HTTP_WAIT_SLICE_MS 1000
+
+/* 0 once the request in flight ended (or the hook stopped it), -EIO when
+ * libcurl failed. */
+static int wait_done(struct http_client *c) {
+        int r = 0;
+
+        if (!c->in_flight)
+                return -EINVAL;
+        c->waited = true;
+        while (!c->done) {
+                r = multi_run(c->multi, HTTP_WAIT_SLICE_MS);
+                if (r < 0)
+                        break;
+                if (!c->done && ask_hook(c)) {
+                        c->result = CURLE_ABORTED_BY_CALLBACK;
+                        c->done = true;
+                }
+        }
+        c->waited = false;
+        return r;
+}
+
+static void detach(struct http_client *c) {
+        curl_multi_remove_handle(c->multi->multi, c->curl);
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+        headers_free_secure(c->headers);
+        c->headers = NULL;
+        c->in_flight = c->done = false;
+}
+
+void http_cancel(struct http_client *c) {
+        if (!c->in_flight)
+                return;
+        detach(c);
+        buf_free(&c->body);
+}
+
+int http_finish(struct http_client *c, struct http_response *ret) {
+        int r = wait_done(c);
+
+        if (r < 0) {
+                http_cancel(c);
+                return r;
+        }
+        CURLcode rc = c->result;
+        detach(c);
+        if (rc != CURLE_OK) {
+                r = errno_from_curl(c, rc);
+                word_failure(c, c->url, rc, r);
+                goto out;
+        }
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->resp.status);
         c->resp.body_len = c->body.len;
         c->resp.body = buf_steal(&c->body);
         if (!c->resp.body) {
@@ -338,8 +487,11 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
         *ret = c->resp;
         c->resp = (struct http_response){ 0 };
 out:
-        headers_free_secure(headers);
-        buf_free_secure(&line);
         buf_free(&c->body);
         return r;
+}
+
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret) {
+        int r = http_start(c, req);
+        return r < 0 ? r : http_finish(c, ret);
 }

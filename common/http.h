@@ -1,5 +1,10 @@
 /* http: one reusable libcurl handle per endpoint.
  *
+ * Clients that share an http_multi progress together: a request is started
+ * (http_start) and finished later (http_finish); waiting for one request
+ * drives every request of the multi, so a long poll, a publish and a delete
+ * are in flight at once, each on its client's own keep-alive connection.
+ * http_perform is start and finish in one. One request per client at a time.
  * Keep-alive across requests, a connect timeout and a total timeout per
  * request (above the SQS long-poll wait), TLS verification always on (there
  * is deliberately no switch to turn it off), only http and https, the
@@ -21,6 +26,7 @@
 #include <stddef.h>
 
 struct http_client;
+struct http_multi;
 
 struct http_header {
         const char *name;
@@ -49,14 +55,18 @@ struct http_response {
 struct http_options {
         long connect_timeout_ms;
         size_t max_body;      /* answers larger than this fail with -E2BIG; 0 is -EINVAL */
-        /* Called about once a second while a request is in flight (also
-         * during a long poll). A non-zero return aborts it with -ECANCELED. */
+        /* Called about once a second while a request is waited for
+         * (http_finish, http_perform; also during a long poll). A non-zero return
+         * aborts that request with -ECANCELED. A request progressing while
+         * another is waited for is never aborted by it. */
         int (*progress)(void *userdata);
         void *progress_userdata;
         /* Connect directly, ignoring the proxy variables: for the link-local
          * instance metadata service, which a proxy would not reach or would
          * answer with the metadata (and credentials) of its own host. */
         bool no_proxy;
+        /* Borrowed, outlives the client; NULL: the client's own. */
+        struct http_multi *multi;
 };
 
 /* The authority ("host[:port]") of url: where it starts in url and its
@@ -66,10 +76,23 @@ int http_url_authority(const char *url, const char **ret, size_t *ret_len);
 int http_client_new(const struct http_options *opt, struct http_client **ret);
 void http_client_free(struct http_client *c);
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *ret);
+/* Starts req; its url and body are borrowed until http_finish or
+ * http_cancel. -EBUSY while the client has a request in flight. */
+int http_start(struct http_client *c, const struct http_request *req);
+/* Waits for the request in flight (driving every request of the multi) and
+ * answers as http_perform does. */
+int http_finish(struct http_client *c, struct http_response *ret);
+/* Abandons the request in flight, if any (its connection is closed). */
+void http_cancel(struct http_client *c);
 void http_response_clear(struct http_response *r);
-/* Why the last http_perform() that returned a negative errno failed, in words
- * that name the host; "" after a success or when there is nothing to add
- * (-ECANCELED, -ENOMEM). Valid until the next http_perform(). */
+
+int http_multi_new(struct http_multi **ret);
+void http_multi_free(struct http_multi *m);
+
+/* Why the last http_perform() or http_finish() that returned a negative
+ * errno failed, in words that name the host; "" after a success or when
+ * there is nothing to add (-ECANCELED, -ENOMEM). Valid until the next
+ * request starts. */
 #define HTTP_ERROR_MAX 320
 const char *http_client_error(const struct http_client *c);
 /* One-time libcurl global setup; call before any thread exists. */

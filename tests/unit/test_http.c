@@ -19,7 +19,10 @@
 #include "buf.h"
 #include "http.h"
 
-enum script { ANSWER_OK, ANSWER_BIG, ANSWER_STALL, ANSWER_RESET };
+/* ANSWER_PAIRED: the first connection's request is answered only once a
+ * second connection has sent one (then both are answered, the second
+ * first): a client that sends one request at a time never gets an answer. */
+enum script { ANSWER_OK, ANSWER_BIG, ANSWER_STALL, ANSWER_RESET, ANSWER_PAIRED };
 
 struct server {
         int fd;
@@ -77,12 +80,32 @@ static bool serve_one(struct server *s, int c) {
                 (void)!write(c, partial, sizeof(partial) - 1);
                 return false;
         }
+        case ANSWER_PAIRED: /* server_main serves it */
+                return false;
         }
         return false;
 }
 
+static const char paired_ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
 static void *server_main(void *arg) {
         struct server *s = arg;
+        if (s->script == ANSWER_PAIRED) {
+                int a = accept(s->fd, NULL, NULL), b;
+                if (a < 0)
+                        return NULL;
+                read_request(s, a);
+                b = accept(s->fd, NULL, NULL);
+                if (b >= 0) {
+                        read_request(s, b);
+                        s->connections = 2;
+                        (void)!write(b, paired_ok, sizeof(paired_ok) - 1);
+                        (void)!write(a, paired_ok, sizeof(paired_ok) - 1);
+                        close(b);
+                }
+                close(a);
+                return NULL;
+        }
         for (;;) {
                 int c = accept(s->fd, NULL, NULL);
                 if (c < 0)
@@ -318,6 +341,55 @@ static void test_progress_abort(void **state) {
         server_stop(s);
 }
 
+static struct http_client *client_on(struct http_multi *m, int (*progress)(void *), void *ud) {
+        struct http_client *c;
+        struct http_options o = { .connect_timeout_ms = 1000, .max_body = 1000, .progress = progress,
+                                  .progress_userdata = ud, .multi = m };
+        assert_int_equal(http_client_new(&o, &c), 0);
+        return c;
+}
+
+/* Two clients on one multi have their requests in flight together: the
+ * paired server answers neither until both arrived. The first one's hook
+ * would cancel it, but it is not asked while the second is waited for, nor
+ * once its answer is in. */
+static void test_multi_in_flight_together(void **state) {
+        (void)state;
+        int calls = 0;
+        struct server *s = server_start(ANSWER_PAIRED);
+        struct http_multi *m;
+        assert_int_equal(http_multi_new(&m), 0);
+        struct http_client *a = client_on(m, stop_now, &calls), *b = client_on(m, NULL, NULL);
+        struct http_response ra = { 0 }, rb = { 0 };
+        char url[64];
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s->port);
+        const struct http_request req = { .method = "POST", .url = url, .body = "{}", .body_len = 2,
+                                          .timeout_ms = 5000 };
+
+        assert_int_equal(http_start(a, &req), 0);
+        assert_int_equal(http_start(a, &req), -EBUSY);
+        assert_int_equal(http_start(b, &req), 0);
+        assert_int_equal(http_finish(b, &rb), 0);
+        assert_int_equal(rb.status, 200);
+        assert_string_equal(rb.body, "hello");
+        assert_int_equal(http_finish(a, &ra), 0);
+        assert_string_equal(ra.body, "hello");
+        assert_int_equal(calls, 0);
+        assert_int_equal(s->connections, 2);
+        http_response_clear(&ra);
+        http_response_clear(&rb);
+
+        /* a cancelled request leaves the client ready for the next one */
+        assert_int_equal(http_start(a, &req), 0);
+        http_cancel(a);
+        http_cancel(a);
+        http_client_free(a);
+        http_client_free(b);
+        http_multi_free(m);
+        http_multi_free(NULL);
+        server_stop(s);
+}
+
 static void test_token_header_wiped(void **state) {
         (void)state;
         struct server *s = server_start(ANSWER_OK);
@@ -360,6 +432,7 @@ int main(void) {
                 cmocka_unit_test(test_unresolvable),
                 cmocka_unit_test(test_no_proxy),
                 cmocka_unit_test(test_progress_abort),
+                cmocka_unit_test(test_multi_in_flight_together),
                 cmocka_unit_test(test_token_header_wiped),
         };
         /* first: libcurl keeps the allocator of its first initialisation */
