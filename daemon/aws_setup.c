@@ -24,6 +24,9 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         int r = credentials_new(&co, &s.credentials);
         if (r < 0)
                 return r;
+        r = http_multi_new(&s.multi);
+        if (r < 0)
+                goto out;
         struct aws_client_options o = {
                 .service = &aws_service_sqs,
                 .endpoint = cfg->sqs_endpoint,
@@ -33,8 +36,15 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
                 .connect_timeout_ms = CONNECT_TIMEOUT_MS,
                 .progress = progress,
                 .progress_userdata = userdata,
+                .multi = s.multi,
         };
         r = aws_client_new(&o, &s.sqs);
+        if (r < 0)
+                goto out;
+        r = aws_client_new(&o, &s.sqs_poll);
+        if (r < 0)
+                goto out;
+        r = aws_client_new(&o, &s.sqs_delete);
         if (r < 0)
                 goto out;
         o.service = &aws_service_sns;
@@ -54,7 +64,10 @@ void aws_setup_close(struct aws_setup *s) {
         if (!s)
                 return;
         aws_client_free(s->sqs);
+        aws_client_free(s->sqs_poll);
+        aws_client_free(s->sqs_delete);
         aws_client_free(s->sns);
+        http_multi_free(s->multi);
         credentials_free(s->credentials);
         *s = (struct aws_setup){ 0 };
 }

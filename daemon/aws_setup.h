@@ -1,6 +1,9 @@
 /* aws_setup: the credentials provider and the SQS and SNS clients that a
  * configuration describes, built and torn down together. Shared by the
- * daemon loop and --check-config --online so both talk to AWS the same way. */
+ * daemon loop and --check-config --online so both talk to AWS the same way.
+ * The clients share one http_multi: the long poll (sqs_poll), the publish
+ * (sns) and the delete (sqs_delete) of the relay's pipeline are in flight
+ * together, each a stream of its own; sqs serves every other SQS call. */
 #pragma once
 
 #include "aws_client.h"
@@ -9,7 +12,10 @@
 
 struct aws_setup {
         struct credentials *credentials;
+        struct http_multi *multi;
         struct aws_client *sqs;
+        struct aws_client *sqs_poll;
+        struct aws_client *sqs_delete;
         struct aws_client *sns;
 };
 

@@ -4,9 +4,14 @@
  * when idle its only activity is the SQS long poll; when AWS fails it backs
  * off with full jitter. The watchdog is pinged from the HTTP progress hook,
  * so it keeps beating during a long poll and during backoff sleeps.
+ * The relay is pipelined: the next batch's long poll and the previous
+ * batch's delete are in flight while a batch is published.
  * SIGTERM/SIGINT: stop receiving (an in-flight long poll is abandoned, it has
- * nothing in hand yet), finish the batch in hand, exit 0. SIGHUP: reload the
- * configuration, keep the old one when the new one is invalid. */
+ * nothing in hand yet; one already answered is handled), finish the batch in
+ * hand and its delete, exit 0. SIGHUP: reload the configuration, keep the
+ * old one when the new one is invalid. After a publish failure the receive
+ * already in flight is still taken and handled; no new one starts until the
+ * backoff is over. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -276,39 +281,60 @@ int cmd_run(const struct cli_options *opt) {
         notify_status(&d);
 
         backoff_init(&b, BACKOFF_RETRY_BASE_MS, BACKOFF_RETRY_CAP_MS);
-        while (!stop_requested) {
+        for (bool healthy = true;;) {
                 struct sqs_batch batch = { 0 };
                 enum relay_outcome outcome = RELAY_OK;
-                if (reload_requested) {
-                        reload_requested = 0;
-                        reload(&d, opt);
+                if (!relay_receiving(d.relay)) {
+                        if (stop_requested)
+                                break;
+                        if (reload_requested) {
+                                reload_requested = 0;
+                                relay_settle(d.relay); /* the delete in flight uses the clients a reload replaces */
+                                reload(&d, opt);
+                        }
+                        relay_receive_start(d.relay);
                 }
+                /* After a stop or reload this takes a receive whose answer is
+                 * already in, and abandons one still waiting. */
                 d.in_long_poll = true;
-                r = relay_receive(d.relay, &batch);
+                r = relay_receive_finish(d.relay, &batch);
                 d.in_long_poll = false;
                 if (r == -ECANCELED)
                         continue; /* stop or reload asked during the long poll */
                 if (r == 0) {
+                        /* The pipeline: the next long poll is in flight while this
+                         * batch is published, and this batch's delete while the
+                         * next one is. Not after a failure: backoff stops receives. */
+                        if (!once && healthy && !stop_requested && !reload_requested)
+                                relay_receive_start(d.relay);
                         outcome = relay_handle(d.relay, &batch);
-                        sqs_batch_clear(&batch);
                 }
+                healthy = r == 0 && outcome == RELAY_OK;
                 watchdog_ping(&d);
                 notify_status(&d);
                 if (once) {
-                        if (r < 0 || outcome != RELAY_OK)
+                        if (!healthy)
                                 exit_code = EXIT_UNAVAILABLE;
                         break;
                 }
-                if (r == 0 && outcome == RELAY_OK) {
+                if (healthy) {
                         backoff_reset(&b);
                         continue;
                 }
+                /* A receive started before this batch failed is taken and
+                 * handled first (abandoning it could strand messages SQS already
+                 * handed out); the backoff follows with nothing in flight. */
+                if (relay_receiving(d.relay))
+                        continue;
+                relay_settle(d.relay);
                 uint32_t rnd = 0;
                 (void)!getrandom(&rnd, sizeof(rnd), 0);
                 unsigned delay = backoff_next_ms(&b, rnd);
                 log_info("backing off for %u ms", delay);
                 sleep_ms(&d, delay);
         }
+        /* what is in hand is finished: the last delete too */
+        relay_settle(d.relay);
         if (stop_requested)
                 notified(&d, notify_send("STOPPING=1"), "STOPPING=1");
         char rules[256];

@@ -27,6 +27,17 @@ struct relay {
         struct dedupe *published;
         struct relay_stats stats;
         int receive_max; /* MaxNumberOfMessages now: below max_messages after too large an answer */
+        /* The receive in flight: started, not finished yet; how its start
+         * failed, when it did, is told by its finish. */
+        bool receiving;
+        int receive_start_rc;
+        struct aws_error receive_start_err;
+        /* The delete in flight, of the batch it took from relay_handle() */
+        bool deleting;
+        int delete_start_rc;
+        struct aws_error delete_start_err;
+        struct sqs_batch delete_batch;
+        unsigned delete_which;
 };
 
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret) {
@@ -50,6 +61,7 @@ int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void 
 void relay_free(struct relay *r) {
         if (!r)
                 return;
+        sqs_batch_clear(&r->delete_batch);
         dedupe_free(r->published);
         free(r);
 }
@@ -379,14 +391,19 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
         return pause;
 }
 
-static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
-        struct aws_error err = { 0 };
+void relay_settle(struct relay *r) {
+        const struct sqs_batch *b = &r->delete_batch;
+        const unsigned which = r->delete_which;
+        struct aws_error err = r->delete_start_err;
         unsigned deleted = 0;
         char detail[AWS_ERROR_DESCRIBE_MAX];
 
-        if (!which)
+        if (!r->deleting)
                 return;
-        int e = r->ops->delete_batch(r->ops_ctx, r->s.queue_url, b, which, &deleted, &err);
+        r->deleting = false;
+        int e = r->delete_start_rc;
+        if (e == 0)
+                e = r->ops->delete_finish(r->ops_ctx, &deleted, &err);
         if (e == -EIO) {
                 aws_error_describe(&err, detail, sizeof(detail));
                 snprintf(r->stats.last_error, sizeof(r->stats.last_error), "delete: %s", detail);
@@ -406,20 +423,55 @@ static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned whi
                            "will not be published again by this process",
                            b->msg[i].message_id, e < 0 ? ": " : "", e < 0 ? detail : "");
         }
+        sqs_batch_clear(&r->delete_batch);
 }
 
-int relay_receive(struct relay *r, struct sqs_batch *ret) {
+/* Starts deleting b's messages in which, after the delete before it
+ * finished; b is taken (left empty). */
+static void delete_start(struct relay *r, struct sqs_batch *b, unsigned which) {
+        relay_settle(r);
+        if (!which) {
+                sqs_batch_clear(b);
+                return;
+        }
+        r->delete_batch = *b;
+        *b = (struct sqs_batch){ 0 };
+        r->delete_which = which;
+        r->delete_start_err = (struct aws_error){ 0 };
+        r->delete_start_rc =
+                r->ops->delete_start(r->ops_ctx, r->s.queue_url, &r->delete_batch, which, &r->delete_start_err);
+        r->deleting = true;
+}
+
+void relay_receive_start(struct relay *r) {
         const struct sqs_receive_params p = {
                 .queue_url = r->s.queue_url,
                 .max_messages = r->receive_max,
                 .wait_time_seconds = r->s.wait_time_seconds,
                 .visibility_timeout = r->s.visibility_timeout,
         };
-        struct aws_error err = { 0 };
-        char detail[AWS_ERROR_DESCRIBE_MAX];
-        int e;
 
-        e = r->ops->receive(r->ops_ctx, &p, ret, &err);
+        if (r->receiving)
+                return;
+        r->receive_start_err = (struct aws_error){ 0 };
+        r->receive_start_rc = r->ops->receive_start(r->ops_ctx, &p, &r->receive_start_err);
+        r->receiving = true;
+}
+
+bool relay_receiving(const struct relay *r) {
+        return r->receiving;
+}
+
+int relay_receive_finish(struct relay *r, struct sqs_batch *ret) {
+        struct aws_error err = r->receive_start_err;
+        char detail[AWS_ERROR_DESCRIBE_MAX];
+        int e = r->receive_start_rc;
+
+        if (!r->receiving)
+                return -EINVAL;
+        r->receiving = false;
+        if (e == 0)
+                e = r->ops->receive_finish(r->ops_ctx, ret, &err);
         if (e == -ECANCELED)
                 return e;
         int next = sqs_next_max_messages(r->receive_max, r->s.max_messages, e == -E2BIG,
@@ -450,7 +502,7 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
         return -EIO;
 }
 
-enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch) {
+enum relay_outcome relay_handle(struct relay *r, struct sqs_batch *batch) {
         struct pending pending[SQS_BATCH_MAX] = { 0 };
         enum relay_outcome outcome = RELAY_OK;
         size_t n_pending = 0;
@@ -467,6 +519,6 @@ enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch) 
                 outcome = RELAY_PUBLISH_FAILED;
         for (size_t i = 0; i < n_pending; i++)
                 pending_clear(&pending[i]);
-        delete_done(r, batch, done);
+        delete_start(r, batch, done);
         return outcome;
 }

@@ -65,17 +65,33 @@ struct relay;
 
 /* ops and ops_ctx are borrowed; settings' strings must outlive the relay. */
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret);
+/* A delete still in flight is not waited for (relay_settle first). */
 void relay_free(struct relay *r);
 /* Replaces the settings (SIGHUP); the eventID memory and the ops are kept,
  * the per-rule counts start again. */
 void relay_reconfigure(struct relay *r, const struct relay_settings *s);
-/* A cycle is relay_receive() then relay_handle(), split so that the caller
- * may abandon the long poll (nothing in hand yet) but never the handling. */
-/* 0 and a batch (possibly empty); -ECANCELED when the progress hook stopped
- * the long poll; -EIO when SQS could not be reached or answered more than
- * SQS_ANSWER_MAX (logged; back off; the next receives ask for fewer
- * messages, sqs_next_max_messages). */
-int relay_receive(struct relay *r, struct sqs_batch *ret);
-/* Publishes, deletes, logs: every message of the batch is dealt with. */
-enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch);
+/* A cycle is a receive, then relay_handle(). The receive is started and
+ * finished later, so that the next batch's long poll is in flight while
+ * this batch is published, and the caller may abandon the long poll
+ * (nothing in hand yet) but never the handling. */
+/* Starts a receive, unless one is in flight. */
+void relay_receive_start(struct relay *r);
+/* True between a receive's start and its finish. */
+bool relay_receiving(const struct relay *r);
+/* Waits for the receive in flight: 0 and a batch (possibly empty);
+ * -ECANCELED when the progress hook stopped the long poll; -EIO when SQS
+ * could not be reached or answered more than SQS_ANSWER_MAX (logged; back
+ * off; the next receives ask for fewer messages, sqs_next_max_messages);
+ * -EINVAL when none was started. */
+int relay_receive_finish(struct relay *r, struct sqs_batch *ret);
+/* Publishes and logs: every message of the batch is dealt with. The delete
+ * of what is done is started and left in flight with the batch, which is
+ * taken (*batch is left empty): it finishes (and its failures are logged)
+ * at the next relay_handle() or relay_settle(), so that it overlaps the
+ * next batch's publish. A delete is only ever started after the publishes
+ * of its messages were accepted. */
+enum relay_outcome relay_handle(struct relay *r, struct sqs_batch *batch);
+/* Waits for the delete in flight, if any: before a reload replaces the
+ * clients, before backing off, and before exiting. */
+void relay_settle(struct relay *r);
 const struct relay_stats *relay_get_stats(const struct relay *r);

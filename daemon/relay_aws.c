@@ -2,10 +2,14 @@
 
 #include "aws_setup.h"
 
-static int aws_receive(void *ctx, const struct sqs_receive_params *p, struct sqs_batch *ret,
-                       struct aws_error *err) {
+static int aws_receive_start(void *ctx, const struct sqs_receive_params *p, struct aws_error *err) {
         const struct aws_setup *s = ctx;
-        return sqs_receive(s->sqs, p, ret, err);
+        return sqs_receive_start(s->sqs_poll, p, err);
+}
+
+static int aws_receive_finish(void *ctx, struct sqs_batch *ret, struct aws_error *err) {
+        const struct aws_setup *s = ctx;
+        return sqs_receive_finish(s->sqs_poll, ret, err);
 }
 
 static int aws_publish(void *ctx, const struct sns_message *m, char *ret_message_id, size_t id_size,
@@ -20,10 +24,15 @@ static int aws_publish_batch(void *ctx, const struct sns_message *msgs, size_t n
         return sns_publish_batch(s->sns, msgs, n, results, err);
 }
 
-static int aws_delete_batch(void *ctx, const char *queue_url, const struct sqs_batch *b, unsigned which,
-                            unsigned *ret_deleted, struct aws_error *err) {
+static int aws_delete_start(void *ctx, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                            struct aws_error *err) {
         const struct aws_setup *s = ctx;
-        return sqs_delete_batch(s->sqs, queue_url, b, which, ret_deleted, err);
+        return sqs_delete_batch_start(s->sqs_delete, queue_url, b, which, err);
+}
+
+static int aws_delete_finish(void *ctx, unsigned *ret_deleted, struct aws_error *err) {
+        const struct aws_setup *s = ctx;
+        return sqs_delete_batch_finish(s->sqs_delete, ret_deleted, err);
 }
 
 static int aws_change_visibility(void *ctx, const char *queue_url, const char *receipt_handle,
@@ -33,9 +42,11 @@ static int aws_change_visibility(void *ctx, const char *queue_url, const char *r
 }
 
 const struct relay_ops relay_aws_ops = {
-        .receive = aws_receive,
+        .receive_start = aws_receive_start,
+        .receive_finish = aws_receive_finish,
         .publish = aws_publish,
         .publish_batch = aws_publish_batch,
-        .delete_batch = aws_delete_batch,
+        .delete_start = aws_delete_start,
+        .delete_finish = aws_delete_finish,
         .change_visibility = aws_change_visibility,
 };

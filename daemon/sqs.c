@@ -15,14 +15,20 @@
 #define SQS_POLL_SLACK_MS 10000
 #define SQS_CALL_TIMEOUT_MS 15000
 
-static int json_call(struct aws_client *c, const char *action, json_object *req, long timeout_ms,
-                     struct aws_answer *res, struct aws_error *err) {
+static int json_start(struct aws_client *c, const char *action, json_object *req, long timeout_ms,
+                      struct aws_error *err) {
         size_t len;
         const char *body = json_object_to_json_string_length(
                 req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
         if (!body)
                 return -ENOMEM;
-        return aws_client_call(c, action, body, len, timeout_ms, res, err);
+        return aws_client_start(c, action, body, len, timeout_ms, err);
+}
+
+static int json_call(struct aws_client *c, const char *action, json_object *req, long timeout_ms,
+                     struct aws_answer *res, struct aws_error *err) {
+        int r = json_start(c, action, req, timeout_ms, err);
+        return r < 0 ? r : aws_client_finish(c, res, err);
 }
 
 static int add_string(json_object *o, const char *key, const char *value) {
@@ -134,10 +140,8 @@ out:
         return r;
 }
 
-int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct sqs_batch *ret,
-                struct aws_error *err) {
+int sqs_receive_start(struct aws_client *c, const struct sqs_receive_params *p, struct aws_error *err) {
         json_object *req = json_object_new_object(), *names = json_object_new_array();
-        struct aws_answer res = { 0 };
         int r = -ENOMEM;
 
         if (!req || !names)
@@ -151,16 +155,22 @@ int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct
         if (json_object_object_add(req, "MessageSystemAttributeNames", names) < 0)
                 goto out;
         names = NULL;
-        r = json_call(c, "ReceiveMessage", req, p->wait_time_seconds * 1000L + SQS_POLL_SLACK_MS, &res, err);
-        if (r < 0)
-                goto out;
-        r = sqs_parse_receive(res.body, res.body_len, ret);
-        if (r == 0)
-                ret->answer_len = res.body_len;
+        r = json_start(c, "ReceiveMessage", req, p->wait_time_seconds * 1000L + SQS_POLL_SLACK_MS, err);
 out:
-        aws_answer_clear(&res);
         json_object_put(names);
         json_object_put(req);
+        return aws_error_return(r, err);
+}
+
+int sqs_receive_finish(struct aws_client *c, struct sqs_batch *ret, struct aws_error *err) {
+        struct aws_answer res = { 0 };
+        int r = aws_client_finish(c, &res, err);
+
+        if (r == 0)
+                r = sqs_parse_receive(res.body, res.body_len, ret);
+        if (r == 0)
+                ret->answer_len = res.body_len;
+        aws_answer_clear(&res);
         return aws_error_return(r, err);
 }
 
@@ -204,10 +214,9 @@ out:
         return r;
 }
 
-int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
-                     unsigned *ret_deleted, struct aws_error *err) {
+int sqs_delete_batch_start(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                           struct aws_error *err) {
         json_object *req = json_object_new_object(), *entries = json_object_new_array();
-        struct aws_answer res = { 0 };
         int r = -ENOMEM;
 
         if (!req || !entries)
@@ -226,21 +235,26 @@ int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct s
                         goto out;
         }
         if (json_object_array_length(entries) == 0) {
-                *ret_deleted = 0;
-                r = 0;
+                r = -EINVAL;
                 goto out;
         }
         if (add_string(req, "QueueUrl", queue_url) < 0 || json_object_object_add(req, "Entries", entries) < 0)
                 goto out;
         entries = NULL;
-        r = json_call(c, "DeleteMessageBatch", req, SQS_CALL_TIMEOUT_MS, &res, err);
-        if (r < 0)
-                goto out;
-        r = sqs_parse_delete_batch(res.body, res.body_len, ret_deleted);
+        r = json_start(c, "DeleteMessageBatch", req, SQS_CALL_TIMEOUT_MS, err);
 out:
-        aws_answer_clear(&res);
         json_object_put(entries);
         json_object_put(req);
+        return aws_error_return(r, err);
+}
+
+int sqs_delete_batch_finish(struct aws_client *c, unsigned *ret_deleted, struct aws_error *err) {
+        struct aws_answer res = { 0 };
+        int r = aws_client_finish(c, &res, err);
+
+        if (r == 0)
+                r = sqs_parse_delete_batch(res.body, res.body_len, ret_deleted);
+        aws_answer_clear(&res);
         return aws_error_return(r, err);
 }
 

@@ -19,7 +19,7 @@
 #define SQS_BATCH_MAX 10
 /* The largest ReceiveMessage answer read: ten messages of the default
  * 256 KiB, JSON-escaped (up to 6 bytes per byte). A queue whose
- * MaximumMessageSize is raised (up to 1 MiB) can answer more: sqs_receive
+ * MaximumMessageSize is raised (up to 1 MiB) can answer more: sqs_receive_finish
  * then fails with -E2BIG and the caller asks for fewer messages
  * (sqs_next_max_messages). */
 #define SQS_ANSWER_MAX (16u * 1024 * 1024)
@@ -45,10 +45,13 @@ struct sqs_receive_params {
         int visibility_timeout;
 };
 
-/* -E2BIG: the answer was above SQS_ANSWER_MAX (the client's max_body must be
- * SQS_ANSWER_MAX); its messages return after their visibility timeout. */
-int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct sqs_batch *ret,
-                struct aws_error *err);
+/* ReceiveMessage, started and finished later (aws_client.h) so that the
+ * long poll is in flight while the previous batch is handled.
+ * Finish: -E2BIG when the answer was above SQS_ANSWER_MAX (the client's
+ * max_body must be SQS_ANSWER_MAX); its messages return after their
+ * visibility timeout. */
+int sqs_receive_start(struct aws_client *c, const struct sqs_receive_params *p, struct aws_error *err);
+int sqs_receive_finish(struct aws_client *c, struct sqs_batch *ret, struct aws_error *err);
 
 /* The MaxNumberOfMessages to ask for next, after asking for `asked` (1..max).
  * After an answer too large: half as many (at least 1), so that big messages
@@ -61,12 +64,14 @@ int sqs_receive(struct aws_client *c, const struct sqs_receive_params *p, struct
 int sqs_next_max_messages(int asked, int max, bool too_large, size_t answer_len, size_t n);
 void sqs_batch_clear(struct sqs_batch *b);
 
-/* Deletes the messages whose index is set in `which` (bit i = msg[i]).
- * ret_deleted gets a bit for each entry SQS confirmed; entries that failed
- * are described in the log by the caller from err when the call failed as a
- * whole, or simply stay unset. */
-int sqs_delete_batch(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
-                     unsigned *ret_deleted, struct aws_error *err);
+/* Deletes the messages whose index is set in `which` (bit i = msg[i];
+ * -EINVAL when none is), started and finished later (aws_client.h): b may
+ * be freed once started. ret_deleted gets a bit for each entry SQS
+ * confirmed; entries that failed are described in the log by the caller
+ * from err when the call failed as a whole, or simply stay unset. */
+int sqs_delete_batch_start(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                           struct aws_error *err);
+int sqs_delete_batch_finish(struct aws_client *c, unsigned *ret_deleted, struct aws_error *err);
 
 int sqs_change_visibility(struct aws_client *c, const char *queue_url, const char *receipt_handle,
                           int visibility_timeout, struct aws_error *err);

@@ -82,6 +82,11 @@ static struct fake {
         size_t n_made_visible;
         int asked[8];                      /* MaxNumberOfMessages of each receive */
         size_t n_too_large;                /* PublishBatch refused as above SNS_PAYLOAD_MAX */
+        int receive_started_rc;            /* what the receive in flight will answer */
+        int delete_started_rc;             /* what the delete in flight will answer */
+        unsigned delete_started_deleted;
+        size_t n_delete_finished;
+        size_t n_publish_during_delete;    /* publishes made while a delete was in flight */
         struct known known[IDS_MAX];
         size_t n_known;
         struct log_entry_seen logs[LOGS_MAX];
@@ -198,9 +203,9 @@ static void copy_batch(const struct sqs_batch *from, struct sqs_batch *to) {
         }
 }
 
-static int fake_receive(void *ctx, const struct sqs_receive_params *p, struct sqs_batch *ret,
-                        struct aws_error *err) {
+static int fake_receive_start(void *ctx, const struct sqs_receive_params *p, struct aws_error *err) {
         size_t k = 0;
+        (void)err;
         assert_ptr_equal(ctx, &F);
         assert_string_equal(p->queue_url, QUEUE);
         for (size_t i = 0; i < F.n_calls; i++)
@@ -208,7 +213,13 @@ static int fake_receive(void *ctx, const struct sqs_receive_params *p, struct sq
         record(CALL_RECEIVE);
         assert_true(k < ELEMENTSOF(F.asked));
         F.asked[k] = p->max_messages;
-        int rc = k < F.n_receive_rc ? F.receive_rc[k] : 0;
+        F.receive_started_rc = k < F.n_receive_rc ? F.receive_rc[k] : 0;
+        return 0;
+}
+
+static int fake_receive_finish(void *ctx, struct sqs_batch *ret, struct aws_error *err) {
+        int rc = F.receive_started_rc;
+        assert_ptr_equal(ctx, &F);
         if (rc == -EIO)
                 *err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 500, .code = "InternalError",
                                            .request_id = "req-receive" };
@@ -218,11 +229,23 @@ static int fake_receive(void *ctx, const struct sqs_receive_params *p, struct sq
         return 0;
 }
 
+static size_t calls_of(enum call c) {
+        size_t n = 0;
+        for (size_t i = 0; i < F.n_calls; i++)
+                n += F.calls[i] == c;
+        return n;
+}
+
+static void note_publish_during_delete(void) {
+        F.n_publish_during_delete += calls_of(CALL_DELETE_BATCH) > F.n_delete_finished;
+}
+
 static int fake_publish(void *ctx, const struct sns_message *m, char *ret_message_id, size_t id_size,
                         struct aws_error *err) {
         size_t size;
         assert_ptr_equal(ctx, &F);
         record(CALL_PUBLISH);
+        note_publish_during_delete();
         assert_string_equal(m->topic_arn, TOPIC);
         if (sns_message_size(m, &size) < 0)
                 return aws_error_return(-E2BIG, err); /* as sns.c: err written on every failure */
@@ -244,6 +267,7 @@ static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t 
         size_t total = 0, size;
         assert_ptr_equal(ctx, &F);
         record(CALL_PUBLISH_BATCH);
+        note_publish_during_delete();
         assert_true(n >= 2 && n <= SNS_BATCH_MAX);
         if (F.batch_rc) {
                 *err = F.batch_err;
@@ -276,18 +300,19 @@ static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t 
         return 0;
 }
 
-static int fake_delete_batch(void *ctx, const char *queue_url, const struct sqs_batch *b, unsigned which,
-                             unsigned *ret_deleted, struct aws_error *err) {
+/* The messages count as deleted from the start: what the test asserts is
+ * which deletes were asked for, and when. */
+static int fake_delete_start(void *ctx, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                             struct aws_error *err) {
         unsigned deleted = 0;
+        (void)err;
         assert_ptr_equal(ctx, &F);
         assert_string_equal(queue_url, QUEUE);
         record(CALL_DELETE_BATCH);
         assert_true(which != 0);
-        if (F.delete_rc) {
-                *err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 503, .code = "ServiceUnavailable",
-                                           .request_id = "req-delete" };
-                return F.delete_rc;
-        }
+        F.delete_started_rc = F.delete_rc;
+        if (F.delete_rc)
+                return 0;
         for (size_t i = 0; i < b->n; i++) {
                 if (!(which & (1u << i)))
                         continue;
@@ -297,7 +322,19 @@ static int fake_delete_batch(void *ctx, const char *queue_url, const struct sqs_
                 deleted |= 1u << i;
                 F.deleted[F.n_deleted++] = k->sqs_id;
         }
-        *ret_deleted = deleted;
+        F.delete_started_deleted = deleted;
+        return 0;
+}
+
+static int fake_delete_finish(void *ctx, unsigned *ret_deleted, struct aws_error *err) {
+        assert_ptr_equal(ctx, &F);
+        F.n_delete_finished++;
+        if (F.delete_started_rc) {
+                *err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 503, .code = "ServiceUnavailable",
+                                           .request_id = "req-delete" };
+                return F.delete_started_rc;
+        }
+        *ret_deleted = F.delete_started_deleted;
         return 0;
 }
 
@@ -316,12 +353,27 @@ static int fake_change_visibility(void *ctx, const char *queue_url, const char *
 }
 
 static const struct relay_ops FAKE_OPS = {
-        .receive = fake_receive,
+        .receive_start = fake_receive_start,
+        .receive_finish = fake_receive_finish,
         .publish = fake_publish,
         .publish_batch = fake_publish_batch,
-        .delete_batch = fake_delete_batch,
+        .delete_start = fake_delete_start,
+        .delete_finish = fake_delete_finish,
         .change_visibility = fake_change_visibility,
 };
+
+/* A cycle as the daemon's loop runs it, the delete waited for. */
+static enum relay_outcome handle(struct relay *r, struct sqs_batch *b) {
+        enum relay_outcome o = relay_handle(r, b);
+        relay_settle(r);
+        return o;
+}
+
+static int receive(struct relay *r, struct sqs_batch *b) {
+        relay_receive_start(r);
+        assert_true(relay_receiving(r));
+        return relay_receive_finish(r, b);
+}
 
 /* --- building batches and checking results ------------------------------ */
 
@@ -387,12 +439,6 @@ static void add_event(struct sqs_batch *b, const char *sqs_id, int receive_count
         add_event_by(b, sqs_id, "ssm.amazonaws.com", "StartSession", "alice", receive_count);
 }
 
-static size_t calls_of(enum call c) {
-        size_t n = 0;
-        for (size_t i = 0; i < F.n_calls; i++)
-                n += F.calls[i] == c;
-        return n;
-}
 
 static void assert_calls(const enum call *want, size_t n) {
         assert_int_equal(F.n_calls, n);
@@ -476,7 +522,7 @@ static void test_notifiable_event_is_published_then_deleted(void **state) {
         const struct relay_settings s = settings();
         struct relay *r = relay_with(&s);
         add_event(&b, "msg-0001", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(PUBLISHED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0001"), 1);
@@ -495,7 +541,7 @@ static void test_event_the_filter_drops_is_deleted_unpublished(void **state) {
         struct relay *r = relay_with(&s);
         add_event_by(&b, "msg-0001", "ec2.amazonaws.com", "StartSession", "alice", 1);
         add_event_by(&b, "msg-0002", "ssm.amazonaws.com", "DescribeInstanceInformation", "alice", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(DELETED("msg-0001") + DELETED("msg-0002"), 2);
         assert_int_equal(relay_get_stats(r)->filtered, 2);
@@ -512,7 +558,7 @@ static void test_unrecognized_body_gets_a_fallback_then_is_deleted(void **state)
         struct relay *r = relay_with(&s);
         add_message(&b, "msg-0001", NULL, "not JSON {", 1);
         add_message(&b, "msg-0002", NULL, "{\"detail-type\":\"EC2 Instance State-change Notification\"}", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_DELETE_BATCH);
         assert_int_equal(PUBLISHED("msg-0001"), 1);
         assert_int_equal(PUBLISHED("msg-0002"), 1);
@@ -533,7 +579,7 @@ static void test_unrecognized_keep_leaves_it_for_the_dlq(void **state) {
         s.unrecognized_keep = true;
         struct relay *r = relay_with(&s);
         add_message(&b, "msg-0001", NULL, "not JSON {", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(relay_get_stats(r)->unrecognized, 1);
         assert_int_equal(logged(LOG_MSGID_UNRECOGNIZED), 1);
@@ -550,7 +596,7 @@ static void test_retryable_publish_failure_keeps_it_and_backs_off(void **state) 
         add_event(&b, "msg-0001", 1);
         F.fail_publish[F.n_fail_publish++] = "msg-0001";
         F.publish_err = aws_err(AWS_ERR_THROTTLED, "Throttling");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(handle(r, &b), RELAY_PUBLISH_FAILED);
         /* Not deleted; handed back early so the retry comes after a backoff,
          * not a whole visibility timeout later. */
         ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY);
@@ -574,7 +620,7 @@ static void test_fatal_publish_failure_keeps_it_without_backoff(void **state) {
         F.fail_publish[F.n_fail_publish++] = "msg-0001";
         F.publish_err = aws_err(AWS_ERR_FATAL, "InvalidParameter");
         /* The message's own fault: SNS is fine, the loop goes on. */
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
         sqs_batch_clear(&b);
@@ -593,7 +639,7 @@ static void test_poison_threshold(void **state) {
         /* Below the limit a failure is retried; on the last receive allowed it is given up. */
         add_event(&b, "msg-0001", MAX_RECEIVE - 1);
         add_event(&b, "msg-0002", MAX_RECEIVE);
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(handle(r, &b), RELAY_PUBLISH_FAILED);
         assert_int_equal(F.n_deleted, 0);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
         assert_int_equal(logged(LOG_MSGID_POISON), 1);
@@ -604,7 +650,7 @@ static void test_poison_threshold(void **state) {
         /* Past it, it is not tried at all, and the last error is in the log. */
         forget_calls();
         add_event(&b, "msg-0003", MAX_RECEIVE + 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(logged(LOG_MSGID_POISON), 1);
         assert_int_equal(level_of("message msg-0003 was received 6 times"), LOG_ERR);
@@ -626,7 +672,7 @@ static void test_partial_publish_batch_deletes_only_what_sns_accepted(void **sta
         add_event(&b, "msg-0003", 1);
         F.fail_publish[F.n_fail_publish++] = "msg-0002";
         F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(handle(r, &b), RELAY_PUBLISH_FAILED);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_VISIBILITY, CALL_DELETE_BATCH);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0002"), 0);
@@ -646,7 +692,7 @@ static void test_partial_delete_then_redelivery_is_a_duplicate(void **state) {
         add_event(&b, "msg-0001", 1);
         add_event(&b, "msg-0002", 1);
         F.fail_delete[F.n_fail_delete++] = "msg-0002";
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0002"), 0);
@@ -659,7 +705,7 @@ static void test_partial_delete_then_redelivery_is_a_duplicate(void **state) {
         forget_calls();
         F.n_fail_delete = 0;
         add_event(&b, "msg-0002", 2);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(DELETED("msg-0002"), 1);
@@ -680,7 +726,7 @@ static void test_failed_delete_call_then_redelivery_is_a_duplicate(void **state)
         add_event(&b, "msg-0001", 1);
         add_event(&b, "msg-0002", 1);
         F.delete_rc = -EIO;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(F.n_deleted, 0);
         assert_int_equal(logged(LOG_MSGID_DELETE_FAILED), 2);
@@ -691,7 +737,7 @@ static void test_failed_delete_call_then_redelivery_is_a_duplicate(void **state)
         F.delete_rc = 0;
         add_event(&b, "msg-0001", 2);
         add_event(&b, "msg-0002", 2);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(F.n_deleted, 2);
@@ -711,7 +757,7 @@ static void test_batch_refused_as_a_whole_goes_out_one_by_one(void **state) {
         add_message(&b, "msg-0003", NULL, "not JSON {", 1);
         F.batch_rc = -EIO;
         F.batch_err = aws_err(AWS_ERR_FATAL, "BatchRequestTooLong");
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 3);
         assert_int_equal(F.n_deleted, 3);
@@ -733,7 +779,7 @@ static void test_one_by_one_stops_when_sns_fails_retryably(void **state) {
         F.batch_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
         F.fail_every_publish = true;
         F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(handle(r, &b), RELAY_PUBLISH_FAILED);
         /* SNS itself is failing: one try, then each message is handed back. */
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_VISIBILITY, CALL_VISIBILITY, CALL_VISIBILITY);
         assert_int_equal(calls_of(CALL_PUBLISH), 1);
@@ -783,7 +829,7 @@ static void test_batch_above_256_kib_goes_out_per_message(void **state) {
         add_bulky_event(&b, "msg-0002");
         add_bulky_event(&b, "msg-0003");
         add_bulky_event(&b, "msg-0004");
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_int_equal(F.n_too_large, 1);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 4);
@@ -803,7 +849,7 @@ static void test_stop_with_messages_in_hand_finishes_the_batch(void **state) {
         /* A stop during the long poll (the progress hook abandons it, cmd_run.c):
          * nothing was in hand, nothing else happens, nothing is counted. */
         F.receive_rc[F.n_receive_rc++] = -ECANCELED;
-        assert_int_equal(relay_receive(r, &b), -ECANCELED);
+        assert_int_equal(receive(r, &b), -ECANCELED);
         ASSERT_CALLS(CALL_RECEIVE);
         assert_int_equal(b.n, 0);
         assert_int_equal(relay_get_stats(r)->received, 0);
@@ -818,9 +864,9 @@ static void test_stop_with_messages_in_hand_finishes_the_batch(void **state) {
         F.receive_from = &from;
         F.receive_answer_len = 2048;
         F.stop_at_publish = true;
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(receive(r, &b), 0);
         assert_int_equal(b.n, 3);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_true(F.stopped);
         assert_int_equal(F.n_published, 3);
         assert_int_equal(F.n_deleted, 3);
@@ -840,11 +886,11 @@ static void test_answer_too_large_asks_for_fewer_messages(void **state) {
         F.receive_answer_len = 1024;
         F.receive_rc[F.n_receive_rc++] = -E2BIG;
         F.receive_rc[F.n_receive_rc++] = -E2BIG;
-        assert_int_equal(relay_receive(r, &b), -EIO);
-        assert_int_equal(relay_receive(r, &b), -EIO);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(receive(r, &b), -EIO);
+        assert_int_equal(receive(r, &b), -EIO);
+        assert_int_equal(receive(r, &b), 0);
         sqs_batch_clear(&b);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(receive(r, &b), 0);
         sqs_batch_clear(&b);
         assert_int_equal(F.asked[0], SQS_BATCH_MAX);
         assert_int_equal(F.asked[1], SQS_BATCH_MAX / 2);
@@ -865,7 +911,7 @@ static void test_receive_failure_has_its_own_message_id(void **state) {
         const struct relay_settings s = settings();
         struct relay *r = relay_with(&s);
         F.receive_rc[F.n_receive_rc++] = -EIO;
-        assert_int_equal(relay_receive(r, &b), -EIO);
+        assert_int_equal(receive(r, &b), -EIO);
         assert_int_equal(logged(LOG_MSGID_RECEIVE_FAILED), 1);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
         assert_non_null(strstr(relay_get_stats(r)->last_error, "receive: HTTP 500 Internal Server Error: InternalError"));
@@ -881,7 +927,7 @@ static void test_out_of_memory_while_parsing_is_logged_counted_and_kept(void **s
         struct relay *r = relay_with(&s);
         add_event(&b, "msg-0001", 1);
         F.parse_nomem = true;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_int_equal(F.n_calls, 0); /* neither published nor deleted: it comes back */
         assert_int_equal(relay_get_stats(r)->out_of_memory, 1);
         assert_int_equal(relay_get_stats(r)->unrecognized, 0);
@@ -899,7 +945,7 @@ static void test_render_failure_is_not_a_publish_failure(void **state) {
         add_message(&b, "msg-0002", NULL, "not JSON {", 1);
         F.render_fail = true;
         F.fallback_fail = true;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(logged(LOG_MSGID_RENDER_FAILED), 2);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
@@ -943,7 +989,7 @@ static void test_rules_ignore_and_notify_first_match_decides(void **state) {
         add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "StartSession", "carol", 1);
         /* a rule applies to notifiable events only: the filter still drops this one */
         add_event_by(&b, "msg-0004", "ec2.amazonaws.com", "StartSession", "bot-1", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(handle(r, &b), RELAY_OK);
 
         /* the ignored one: deleted, never published, logged at info under its own id with RULE= */
         assert_int_equal(PUBLISHED("msg-0001"), 0);
@@ -995,16 +1041,62 @@ static void test_rule_count_follows_what_sns_accepted(void **state) {
         F.fail_every_publish = true;
         F.publish_err = aws_err(AWS_ERR_FATAL, "AuthorizationError");
         add_event(&b, "msg-0001", 1);
-        relay_handle(r, &b);
+        handle(r, &b);
         assert_int_equal(DELETED("msg-0001"), 0);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
         F.fail_every_publish = false;
-        relay_handle(r, &b);
+        add_event(&b, "msg-0001", 2); /* it comes back: relay_handle took the first batch */
+        handle(r, &b);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 1);
         sqs_batch_clear(&b);
         relay_free(r);
         rule_match_free(rules[0].match);
+}
+
+/* The pipeline: a batch's delete starts once its publishes were accepted
+ * and stays in flight while the next batch is published; it finishes (its
+ * results counted and logged) before the next delete starts, or at
+ * relay_settle. */
+static void test_delete_overlaps_the_next_publish(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(b.n, 0); /* taken with its delete */
+        ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_delete_finished, 0);
+        assert_int_equal(relay_get_stats(r)->deleted, 0);
+
+        F.fail_delete[F.n_fail_delete++] = "msg-0003";
+        add_event(&b, "msg-0003", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_DELETE_BATCH, CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_publish_during_delete, 1);
+        assert_int_equal(F.n_delete_finished, 1);
+        assert_int_equal(relay_get_stats(r)->deleted, 2);
+        assert_int_equal(logged(LOG_MSGID_DELETE_FAILED), 0);
+
+        relay_settle(r);
+        relay_settle(r);
+        assert_int_equal(F.n_delete_finished, 2);
+        assert_int_equal(relay_get_stats(r)->deleted, 2);
+        assert_int_equal(logged(LOG_MSGID_DELETE_FAILED), 1);
+        assert_non_null(log_with("message msg-0003 was handled but its delete failed"));
+
+        /* a failed publish starts no delete: nothing in flight to settle */
+        F.fail_every_publish = true;
+        F.publish_err = aws_err(AWS_ERR_THROTTLED, "Throttling");
+        add_event(&b, "msg-0004", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        relay_settle(r);
+        assert_int_equal(calls_of(CALL_DELETE_BATCH), 2);
+        assert_int_equal(F.n_delete_finished, 2);
+        relay_free(r);
 }
 
 static void test_each_message_id_is_distinct(void **state) {
@@ -1043,6 +1135,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_render_failure_is_not_a_publish_failure, setup),
                 cmocka_unit_test_setup(test_rules_ignore_and_notify_first_match_decides, setup),
                 cmocka_unit_test_setup(test_rule_count_follows_what_sns_accepted, setup),
+                cmocka_unit_test_setup(test_delete_overlaps_the_next_publish, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
