@@ -15,7 +15,8 @@ struct aws_client {
         char *url; /* endpoint + "/" */
         char host[AWS_ENDPOINT_MAX];
         struct http_client *http;
-        long clock_offset;
+        long own_clock_offset;
+        long *clock_offset; /* opt.clock_offset, or &own_clock_offset */
         /* The call in flight, kept to sign it again after a clock-skew or
          * expired-credentials answer; the buffers are reused call after call. */
         struct buf action, body;
@@ -53,6 +54,7 @@ int aws_client_new(const struct aws_client_options *opt, struct aws_client **ret
                 return -ENOMEM;
         c->opt = *opt;
         c->opt.endpoint = NULL; /* not needed after this */
+        c->clock_offset = opt->clock_offset ? opt->clock_offset : &c->own_clock_offset;
         buf_init(&c->action, AWS_TARGET_MAX);
         buf_init(&c->body, SIZE_MAX - 1);
         r = authority_of(endpoint, c->host, sizeof(c->host));
@@ -98,7 +100,7 @@ void aws_answer_clear(struct aws_answer *a) {
 }
 
 long aws_client_clock_offset(const struct aws_client *c) {
-        return c->clock_offset;
+        return *c->clock_offset;
 }
 
 /* The answer classified: JSON-protocol services still answer some front-end
@@ -128,7 +130,7 @@ static int send_signed(struct aws_client *c, struct aws_error *err) {
         if (r < 0)
                 return -EIO;
         r = aws_request_sign(c->opt.service, c->host, c->opt.region, buf_str(&c->action), buf_str(&c->body),
-                             c->body.len, cred, now + c->clock_offset, &req);
+                             c->body.len, cred, now + *c->clock_offset, &req);
         if (r < 0) {
                 aws_error_from_errno(r, err);
                 return r;
@@ -186,7 +188,7 @@ static int receive_answer(struct aws_client *c, struct aws_answer *ret, struct a
                 snprintf(e.request_id, sizeof(e.request_id), "%s", resp.request_id);
         if (e.cls != AWS_ERR_NONE) {
                 if (e.cls == AWS_ERR_CLOCK_SKEW && server_date)
-                        c->clock_offset = (long)(server_date - now);
+                        *c->clock_offset = (long)(server_date - now);
                 *err = e;
                 r = -EIO;
                 goto out;

@@ -37,6 +37,9 @@ struct aws_client_options {
         int (*progress)(void *userdata); /* see http.h */
         void *progress_userdata;
         struct http_multi *multi; /* borrowed (http.h); NULL: the client's own */
+        /* Borrowed: clients that share it learn the clock offset once for
+         * all (the streams of one queue); NULL: the client's own. */
+        long *clock_offset;
 };
 
 /* A successful (2xx) answer. */

@@ -1,5 +1,6 @@
 #include "aws_setup.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "sns.h"
@@ -27,6 +28,11 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         r = http_multi_new(&s.multi);
         if (r < 0)
                 goto out;
+        s.clock_offset = calloc(1, sizeof(*s.clock_offset));
+        if (!s.clock_offset) {
+                r = -ENOMEM;
+                goto out;
+        }
         struct aws_client_options o = {
                 .service = &aws_service_sqs,
                 .endpoint = cfg->sqs_endpoint,
@@ -37,6 +43,7 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
                 .progress = progress,
                 .progress_userdata = userdata,
                 .multi = s.multi,
+                .clock_offset = s.clock_offset,
         };
         r = aws_client_new(&o, &s.sqs);
         if (r < 0)
@@ -68,6 +75,7 @@ void aws_setup_close(struct aws_setup *s) {
         aws_client_free(s->sqs_delete);
         aws_client_free(s->sns);
         http_multi_free(s->multi);
+        free(s->clock_offset);
         credentials_free(s->credentials);
         *s = (struct aws_setup){ 0 };
 }

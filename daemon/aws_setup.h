@@ -13,6 +13,7 @@
 struct aws_setup {
         struct credentials *credentials;
         struct http_multi *multi;
+        long *clock_offset; /* learnt once for every client (aws_client.h); on the heap, as the setup is moved by value */
         struct aws_client *sqs;
         struct aws_client *sqs_poll;
         struct aws_client *sqs_delete;
