@@ -43,6 +43,16 @@ int buf_append(struct buf *b, const void *data, size_t n) {
         return 0;
 }
 
+int buf_extend(struct buf *b, size_t n, char **ret) {
+        int r = buf_reserve(b, n);
+        if (r < 0)
+                return r;
+        *ret = b->data + b->len;
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+}
+
 int buf_puts(struct buf *b, const char *s) {
         return buf_append(b, s, strlen(s));
 }
@@ -53,11 +63,24 @@ int buf_putc_slow(struct buf *b, char c) {
 
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) {
         va_list copy;
+        size_t room = b->alloc > b->len ? b->alloc - b->len : 0;
+        /* Formatting straight into the room left is one pass when it fits,
+         * as it mostly does once the buffer has grown; else a second pass
+         * after growing. */
         va_copy(copy, ap);
-        int n = vsnprintf(NULL, 0, fmt, copy);
+        int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, copy);
         va_end(copy);
-        if (n < 0)
+        if (n < 0) {
+                if (room)
+                        b->data[b->len] = '\0';
                 return -EINVAL;
+        }
+        if ((size_t)n < room && (size_t)n <= b->max - b->len) {
+                b->len += (size_t)n;
+                return 0;
+        }
+        if (room)
+                b->data[b->len] = '\0'; /* undo the cut attempt: b is unchanged on failure */
         int r = buf_reserve(b, (size_t)n);
         if (r < 0)
                 return r;

@@ -22,6 +22,9 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 int buf_append(struct buf *b, const void *data, size_t n);
 int buf_puts(struct buf *b, const char *s);
+/* Grows b by n bytes and points *ret at them, for the caller to write in
+ * place (contents undefined until then; the NUL after them is set). */
+int buf_extend(struct buf *b, size_t n, char **ret);
 int buf_putc_slow(struct buf *b, char c);
 
 /* Escaping and rendering append byte by byte: the common case (room left)

@@ -57,12 +57,16 @@ int log_get_max_level(void) {
 
 static void log_to_stderr(enum log_line_style style, int level, const char *message_id,
                           const struct log_field *fields, size_t n_fields, const char *message) {
-        struct buf line;
+        /* Kept for the process's life, at the size of the longest line so
+         * far: a line per message then costs no allocation. Logging happens
+         * on the main thread only, never in a signal handler. */
+        static struct buf line;
 
-        buf_init(&line, LOG_LINE_MAX);
+        if (line.max == 0)
+                buf_init(&line, LOG_LINE_MAX);
+        buf_truncate(&line, 0);
         if (log_line_build(&line, style, level, message_id, fields, n_fields, message) == 0)
                 fputs(buf_str(&line), stderr);
-        buf_free(&line);
 }
 
 /* The native entry failed (journald's socket gone or unwritable, out of

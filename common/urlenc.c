@@ -1,37 +1,55 @@
 #include "urlenc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
-static int is_unreserved(unsigned char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_' || c == '.' || c == '~';
+/* RFC 3986's unreserved set, which AWS SDKs leave as is. */
+static const bool unreserved[256] = {
+        ['A' ... 'Z'] = true, ['a' ... 'z'] = true, ['0' ... '9'] = true,
+        ['-'] = true,         ['_'] = true,         ['.'] = true,         ['~'] = true,
+};
+
+static bool kept_as_is(unsigned char c, unsigned flags) {
+        return unreserved[c] || (c == '/' && (flags & URLENC_KEEP_SLASH));
 }
 
-static int kept_as_is(unsigned char c, unsigned flags) {
-        return is_unreserved(c) || (c == '/' && (flags & URLENC_KEEP_SLASH));
+static bool as_plus(unsigned char c, unsigned flags) {
+        return c == ' ' && (flags & URLENC_SPACE_PLUS);
 }
 
-/* Runs of bytes kept as they are are appended at once: bodies are mostly text. */
+static size_t encoded_len(const char *s, size_t len, unsigned flags) {
+        size_t n = len;
+        for (size_t i = 0; i < len; i++)
+                if (!kept_as_is((unsigned char)s[i], flags) && !as_plus((unsigned char)s[i], flags))
+                        n += 2;
+        return n;
+}
+
+/* Sized first, then written in place: a message in Japanese is mostly
+ * bytes that become %XX, and one append each would cost more than all the
+ * rest of building the request. */
 static int encode(struct buf *out, const char *s, size_t len, unsigned flags) {
         static const char hex[] = "0123456789ABCDEF";
-        int r = 0;
-        for (size_t i = 0; i < len && r == 0;) {
-                size_t run = i;
-                while (run < len && kept_as_is((unsigned char)s[run], flags))
-                        run++;
-                if (run > i) {
-                        r = buf_append(out, s + i, run - i);
-                        i = run;
-                        continue;
+        char *p;
+        if (len == 0)
+                return 0;
+        int r = buf_extend(out, encoded_len(s, len, flags), &p);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (kept_as_is(c, flags)) {
+                        *p++ = (char)c;
+                } else if (as_plus(c, flags)) {
+                        *p++ = '+';
+                } else {
+                        *p++ = '%';
+                        *p++ = hex[c >> 4];
+                        *p++ = hex[c & 0xf];
                 }
-                unsigned char c = (unsigned char)s[i++];
-                if (c == ' ' && (flags & URLENC_SPACE_PLUS))
-                        r = buf_putc(out, '+');
-                else
-                        r = buf_append(out, (char[]){ '%', hex[c >> 4], hex[c & 0xf] }, 3);
         }
-        return r;
+        return 0;
 }
 
 int urlenc_append(struct buf *out, const char *s, size_t len, unsigned flags) {

@@ -48,6 +48,35 @@ static void test_steal_and_truncate(void **state) {
         buf_free_secure(NULL);
 }
 
+/* printf writes into the room left when the text fits, grows the buffer
+ * when not, and leaves it unchanged when the maximum refuses it. */
+static void test_printf_room_and_growth(void **state) {
+        (void)state;
+        struct buf b;
+        char *p;
+        char big[300];
+        memset(big, 'q', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        buf_init(&b, 400);
+        assert_int_equal(buf_puts(&b, "ab"), 0); /* 64 bytes allocated */
+        assert_int_equal(buf_printf(&b, "%s-%d", "cd", 7), 0);
+        assert_string_equal(buf_str(&b), "abcd-7");
+        assert_int_equal(buf_printf(&b, "%s", big), 0);
+        assert_int_equal(b.len, 6 + 299);
+        assert_int_equal(strncmp(buf_str(&b) + 6, big, 299), 0);
+        assert_int_equal(buf_printf(&b, "%s", big), -E2BIG);
+        assert_int_equal(b.len, 305);
+        assert_int_equal(strlen(buf_str(&b)), 305);
+        /* extend: n bytes to write in place, NUL after them */
+        assert_int_equal(buf_extend(&b, 3, &p), 0);
+        memcpy(p, "xyz", 3);
+        assert_int_equal(b.len, 308);
+        assert_string_equal(buf_str(&b) + 305, "xyz");
+        assert_int_equal(buf_extend(&b, 93, &p), -E2BIG);
+        assert_int_equal(b.len, 308);
+        buf_free(&b);
+}
+
 /* Every buffer has a real maximum: one without (max 0, as a zeroed struct
  * buf has) refuses appends instead of growing without a bound. */
 static void test_no_maximum(void **state) {
@@ -71,6 +100,7 @@ int main(void) {
                 cmocka_unit_test(test_append_and_cap),
                 cmocka_unit_test(test_steal_and_truncate),
                 cmocka_unit_test(test_no_maximum),
+                cmocka_unit_test(test_printf_room_and_growth),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
