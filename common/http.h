@@ -3,7 +3,8 @@
  * Clients that share an http_multi progress together: a request is started
  * (http_start) and finished later (http_finish); waiting for one request
  * drives every request of the multi, so a long poll, a publish and a delete
- * are in flight at once, each on its client's own keep-alive connection.
+ * are in flight at once, each on a keep-alive connection of the multi's
+ * pool (one per request in flight).
  * http_perform is start and finish in one. One request per client at a time.
  * Keep-alive across requests, a connect timeout and a total timeout per
  * request (above the SQS long-poll wait), TLS verification always on (there
