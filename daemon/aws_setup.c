@@ -1,6 +1,8 @@
 #include "aws_setup.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sns.h"
 #include "sqs.h"
@@ -10,6 +12,49 @@
 
 static const char *env_lookup(const char *name) {
         return getenv(name);
+}
+
+static struct aws_client *sns_of_region(const struct aws_setup *s, const char *region) {
+        for (size_t i = 0; i < s->n_sns_regions; i++)
+                if (strcmp(s->sns_regions[i].region, region) == 0)
+                        return s->sns_regions[i].client;
+        return NULL;
+}
+
+/* A client for the region of arn unless it has one. o is the configured
+ * region's SNS options; an endpoint that is only that region's default is
+ * no override, and each other region gets its own default. */
+static int add_sns_region(const struct config *cfg, struct aws_client_options o, const char *arn,
+                          struct aws_setup *s) {
+        char region[AWS_REGION_MAX + 1], own[AWS_ENDPOINT_MAX];
+        struct aws_sns_region *grown;
+
+        if (aws_topic_arn_parse(arn, region) < 0 || !region[0] || strcmp(region, cfg->region) == 0 ||
+            sns_of_region(s, region))
+                return 0;
+        if (aws_service_endpoint(&aws_service_sns, cfg->region, own, sizeof(own)) == 0 &&
+            strcmp(own, cfg->sns_endpoint) == 0)
+                o.endpoint = NULL;
+        o.region = region;
+        grown = realloc(s->sns_regions, (s->n_sns_regions + 1) * sizeof(*grown));
+        if (!grown)
+                return -ENOMEM;
+        s->sns_regions = grown;
+        struct aws_sns_region *n = &s->sns_regions[s->n_sns_regions];
+        memcpy(n->region, region, sizeof(region));
+        int r = aws_client_new(&o, &n->client);
+        if (r == 0)
+                s->n_sns_regions++;
+        return r;
+}
+
+struct aws_client *aws_setup_sns_for(const struct aws_setup *s, const char *topic_arn) {
+        char region[AWS_REGION_MAX + 1];
+        struct aws_client *c = NULL;
+
+        if (aws_topic_arn_parse(topic_arn, region) == 0)
+                c = sns_of_region(s, region);
+        return c ? c : s->sns;
 }
 
 int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *userdata, struct aws_setup *ret) {
@@ -43,6 +88,10 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         r = aws_client_new(&o, &s.sns);
         if (r < 0)
                 goto out;
+        for (size_t i = 0; i < cfg->n_rules; i++)
+                for (size_t t = 0; t < cfg->rules[i].n_topics; t++)
+                        if ((r = add_sns_region(cfg, o, cfg->rules[i].topics[t], &s)) < 0)
+                                goto out;
         *ret = s;
         s = (struct aws_setup){ 0 };
 out:
@@ -55,6 +104,9 @@ void aws_setup_close(struct aws_setup *s) {
                 return;
         aws_client_free(s->sqs);
         aws_client_free(s->sns);
+        for (size_t i = 0; i < s->n_sns_regions; i++)
+                aws_client_free(s->sns_regions[i].client);
+        free(s->sns_regions);
         credentials_free(s->credentials);
         *s = (struct aws_setup){ 0 };
 }

@@ -5,7 +5,12 @@
  *  - a valid event the filter drops is deleted (logged at info);
  *  - a notifiable event the first matching [rule NAME] with action = ignore
  *    decides is deleted unpublished (logged at info with RULE=); a notify
- *    rule's name goes out in the "rule" attribute (rules.h);
+ *    rule's name goes out in the "rule" attribute (rules.h), and its topics
+ *    (else [sns] topic_arn) are the event's route: the message is deleted
+ *    only when every topic accepted it, and a topic that accepted it is
+ *    remembered ("TOPIC_ARN EVENT_ID") and not published to again when the
+ *    message comes back because another topic failed; FIFO ids go only to
+ *    .fifo topics;
  *  - an unrecognized body gets the fallback notification, then is deleted
  *    (or, with unrecognized = keep, is left for the dead-letter queue);
  *  - one message's failure is its own: a batch that fails as a whole, or
@@ -13,7 +18,8 @@
  *  - a failed publish leaves the message; it returns after the visibility
  *    timeout; past max_receive_count it is logged as poison and left for the
  *    queue's redrive policy;
- *  - an eventID this process already published is deleted, not republished.
+ *  - an eventID this process already published to every topic of its route
+ *    is deleted, not republished.
  * What becomes of each message is policy.h's pure verdict; the queue and the
  * topic are reached only through a relay_ops table (relay_ops.h). The relay
  * logs each decision once, with the message's identifiers, under the
@@ -46,14 +52,17 @@ struct relay_settings {
 };
 
 struct relay_stats {
+        /* published and failed count publishes (one per topic of a route),
+         * the others messages */
         uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
         uint64_t out_of_memory; /* messages kept because parsing them ran out of memory */
         uint64_t ignored;       /* deleted unpublished by an action = ignore rule */
         /* per rule of the settings: events it decided (ignored, or published);
          * a reload starts them again, since the rules may have changed */
         uint64_t rule_hits[CONFIG_RULES_MAX];
-        /* "publish: " + an AWS error's code, message and class (aws_error.h sizes) */
-        char last_error[AWS_ERROR_DESCRIBE_MAX + 16];
+        /* "publish: " + an AWS error's code, message and class (aws_error.h
+         * sizes) + " (to TOPIC_ARN)" (an ARN is at most 326 bytes, awsid.h) */
+        char last_error[AWS_ERROR_DESCRIBE_MAX + 352];
 };
 
 enum relay_outcome {

@@ -27,6 +27,9 @@
 
 #define QUEUE "https://sqs.us-east-1.amazonaws.com/123456789012/q"
 #define TOPIC "arn:aws:sns:us-east-1:123456789012:t"
+/* a rule's route: a standard topic in another region and a FIFO topic */
+#define TOPIC_SEC "arn:aws:sns:eu-west-1:123456789012:security"
+#define TOPIC_OPS "arn:aws:sns:us-east-1:123456789012:ops.fifo"
 #define MAX_RECEIVE 5
 #define VISIBILITY 30
 #define CALLS_MAX 64
@@ -69,11 +72,13 @@ static struct fake {
         size_t receive_answer_len;
         bool stop_at_publish;              /* "SIGTERM" arrives during the first publish */
         bool parse_nomem, render_fail, fallback_fail;
+        const char *fail_topic;            /* every publish to this topic is refused */
         /* recorded */
         bool stopped;
         enum call calls[CALLS_MAX];
         size_t n_calls;
         const char *published[IDS_MAX];    /* SQS ids SNS accepted a notification for */
+        const char *published_to[IDS_MAX]; /* and the topic that accepted it */
         size_t n_published;
         const char *deleted[IDS_MAX];
         size_t n_deleted;
@@ -198,6 +203,22 @@ static void copy_batch(const struct sqs_batch *from, struct sqs_batch *to) {
         }
 }
 
+/* Only the topics the tests configure; FIFO ids exactly for .fifo topics. */
+static bool refused_by_topic(const struct sns_message *m) {
+        const bool fifo = strcmp(m->topic_arn, TOPIC_OPS) == 0;
+        assert_true(strcmp(m->topic_arn, TOPIC) == 0 || strcmp(m->topic_arn, TOPIC_SEC) == 0 || fifo);
+        assert_true(fifo == (m->group_id != NULL));
+        assert_true(fifo == (m->dedup_id != NULL));
+        return F.fail_topic && strcmp(F.fail_topic, m->topic_arn) == 0;
+}
+
+static void accepted_by_sns(const struct sns_message *m, const struct known *k) {
+        assert_true(F.n_published < IDS_MAX);
+        F.published_to[F.n_published] = m->topic_arn;
+        F.published[F.n_published++] = k->sqs_id;
+        note_attributes(m, k);
+}
+
 static int fake_receive(void *ctx, const struct sqs_receive_params *p, struct sqs_batch *ret,
                         struct aws_error *err) {
         size_t k = 0;
@@ -223,18 +244,16 @@ static int fake_publish(void *ctx, const struct sns_message *m, char *ret_messag
         size_t size;
         assert_ptr_equal(ctx, &F);
         record(CALL_PUBLISH);
-        assert_string_equal(m->topic_arn, TOPIC);
         if (sns_message_size(m, &size) < 0)
                 return aws_error_return(-E2BIG, err); /* as sns.c: err written on every failure */
         const struct known *k = known_by_notification(m);
         if (F.stop_at_publish)
                 F.stopped = true;
-        if (F.fail_every_publish || listed(F.fail_publish, F.n_fail_publish, k->sqs_id)) {
+        if (F.fail_every_publish || listed(F.fail_publish, F.n_fail_publish, k->sqs_id) || refused_by_topic(m)) {
                 *err = F.publish_err;
                 return -EIO;
         }
-        F.published[F.n_published++] = k->sqs_id;
-        note_attributes(m, k);
+        accepted_by_sns(m, k);
         snprintf(ret_message_id, id_size, "sns-%zu", F.n_published);
         return 0;
 }
@@ -263,14 +282,15 @@ static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t 
                 F.stopped = true;
         for (size_t i = 0; i < n; i++) {
                 const struct known *k = known_by_notification(&msgs[i]);
+                /* sns.h: one batch goes to msgs[0].topic_arn */
+                assert_string_equal(msgs[i].topic_arn, msgs[0].topic_arn);
                 results[i] = (struct sns_entry_result){ 0 };
-                if (listed(F.fail_publish, F.n_fail_publish, k->sqs_id)) {
+                if (listed(F.fail_publish, F.n_fail_publish, k->sqs_id) || refused_by_topic(&msgs[i])) {
                         results[i].error = F.publish_err;
                         continue;
                 }
                 results[i].ok = true;
-                F.published[F.n_published++] = k->sqs_id;
-                note_attributes(&msgs[i], k);
+                accepted_by_sns(&msgs[i], k);
                 snprintf(results[i].message_id, sizeof(results[i].message_id), "sns-%zu", F.n_published);
         }
         return 0;
@@ -412,6 +432,14 @@ static size_t count_of(const char *const *ids, size_t n, const char *id) {
         return c;
 }
 #define PUBLISHED(id) count_of(F.published, F.n_published, id)
+
+/* How often topic accepted sqs_id's notification. */
+static size_t published_to(const char *sqs_id, const char *topic) {
+        size_t c = 0;
+        for (size_t i = 0; i < F.n_published; i++)
+                c += strcmp(F.published[i], sqs_id) == 0 && strcmp(F.published_to[i], topic) == 0;
+        return c;
+}
 #define DELETED(id) count_of(F.deleted, F.n_deleted, id)
 #define MADE_VISIBLE(id) count_of(F.made_visible, F.n_made_visible, id)
 
@@ -483,7 +511,8 @@ static void test_notifiable_event_is_published_then_deleted(void **state) {
         assert_int_equal(relay_get_stats(r)->published, 1);
         assert_int_equal(relay_get_stats(r)->deleted, 1);
         assert_int_equal(logged(LOG_MSGID_PUBLISHED), 1);
-        assert_non_null(log_with("published StartSession by alice on i-0123456789abcdef0 (success) as SNS message sns-1"));
+        assert_non_null(log_with("published StartSession by alice on i-0123456789abcdef0 (success) as SNS message sns-1 "
+                                 "to " TOPIC));
         sqs_batch_clear(&b);
         relay_free(r);
 }
@@ -1007,6 +1036,101 @@ static void test_rule_count_follows_what_sns_accepted(void **state) {
         rule_match_free(rules[0].match);
 }
 
+/* A rule's topics replace [sns] topic_arn: every topic gets the event (a
+ * FIFO one with group and dedup ids, a standard one without), the message is
+ * deleted once all accepted it; an event no rule routes goes to topic_arn. */
+static void test_rule_topics_each_get_the_event(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("denied", "actor=alice", CONFIG_RULE_NOTIFY) };
+        char *topics[] = { TOPIC_SEC, TOPIC_OPS };
+        rules[0].topics = topics;
+        rules[0].n_topics = ELEMENTSOF(topics);
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "StartSession", "bob", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+
+        for (size_t i = 0; i < 2; i++) {
+                const char *id = i ? "msg-0002" : "msg-0001";
+                assert_int_equal(published_to(id, TOPIC_SEC), 1);
+                assert_int_equal(published_to(id, TOPIC_OPS), 1);
+                assert_int_equal(published_to(id, TOPIC), 0);
+                assert_int_equal(DELETED(id), 1);
+        }
+        assert_int_equal(published_to("msg-0003", TOPIC), 1);
+        assert_int_equal(PUBLISHED("msg-0003"), 1);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        /* one PublishBatch per topic of two or more messages */
+        assert_int_equal(calls_of(CALL_PUBLISH_BATCH), 2);
+        assert_non_null(log_with("as SNS message sns-1 to " TOPIC_SEC));
+        assert_int_equal(relay_get_stats(r)->published, 5);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 2);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
+/* One topic of a route failing keeps the message; when it comes back only
+ * that topic is tried again, and the message goes once it accepted. */
+static void test_one_topic_failing_keeps_it_and_the_other_is_not_published_again(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("denied", "actor=alice", CONFIG_RULE_NOTIFY) };
+        char *topics[] = { TOPIC_SEC, TOPIC_OPS };
+        rules[0].topics = topics;
+        rules[0].n_topics = ELEMENTSOF(topics);
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        F.fail_topic = TOPIC_SEC;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        add_event(&b, "msg-0001", 1);
+        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
+        assert_int_equal(published_to("msg-0001", TOPIC_SEC), 0);
+        assert_int_equal(DELETED("msg-0001"), 0);
+        assert_int_equal(MADE_VISIBLE("msg-0001"), 1);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
+        /* the log and STATUS= name the topic that failed */
+        assert_int_equal(level_of("publish of message msg-0001 failed"), LOG_WARNING);
+        assert_non_null(log_with("(to " TOPIC_SEC ")"));
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "(to " TOPIC_SEC ")"));
+
+        /* still failing: only the failing topic is tried */
+        forget_calls();
+        b.msg[0].receive_count = 2;
+        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY);
+        assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
+        assert_non_null(log_with("was already accepted by " TOPIC_OPS));
+
+        /* the fault clears: the other topic gets it once, then the delete */
+        forget_calls();
+        F.fail_topic = NULL;
+        b.msg[0].receive_count = 3;
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(published_to("msg-0001", TOPIC_SEC), 1);
+        assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 1);
+
+        /* all topics done: a redelivery is a duplicate */
+        forget_calls();
+        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        ASSERT_CALLS(CALL_DELETE_BATCH);
+        assert_int_equal(logged(LOG_MSGID_DUPLICATE), 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
 static void test_each_message_id_is_distinct(void **state) {
         (void)state;
         const char *ids[] = { LOG_MSGID_STARTED,       LOG_MSGID_PUBLISHED,     LOG_MSGID_PUBLISH_FAILED,
@@ -1043,6 +1167,8 @@ int main(void) {
                 cmocka_unit_test_setup(test_render_failure_is_not_a_publish_failure, setup),
                 cmocka_unit_test_setup(test_rules_ignore_and_notify_first_match_decides, setup),
                 cmocka_unit_test_setup(test_rule_count_follows_what_sns_accepted, setup),
+                cmocka_unit_test_setup(test_rule_topics_each_get_the_event, setup),
+                cmocka_unit_test_setup(test_one_topic_failing_keeps_it_and_the_other_is_not_published_again, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
