@@ -15,9 +15,9 @@ static const char *env_lookup(const char *name) {
 }
 
 static struct aws_client *sns_of_region(const struct aws_setup *s, const char *region) {
-        for (size_t i = 0; i < s->n_sns_regions; i++)
-                if (strcmp(s->sns_regions[i].region, region) == 0)
-                        return s->sns_regions[i].client;
+        for (const struct aws_sns_region *n = s->sns_regions; n; n = n->next)
+                if (strcmp(n->region, region) == 0)
+                        return n->client;
         return NULL;
 }
 
@@ -27,7 +27,7 @@ static struct aws_client *sns_of_region(const struct aws_setup *s, const char *r
 static int add_sns_region(const struct config *cfg, struct aws_client_options o, const char *arn,
                           struct aws_setup *s) {
         char region[AWS_REGION_MAX + 1], own[AWS_ENDPOINT_MAX];
-        struct aws_sns_region *grown;
+        struct aws_sns_region *n;
 
         if (aws_topic_arn_parse(arn, region) < 0 || !region[0] || strcmp(region, cfg->region) == 0 ||
             sns_of_region(s, region))
@@ -35,17 +35,18 @@ static int add_sns_region(const struct config *cfg, struct aws_client_options o,
         if (aws_service_endpoint(&aws_service_sns, cfg->region, own, sizeof(own)) == 0 &&
             strcmp(own, cfg->sns_endpoint) == 0)
                 o.endpoint = NULL;
-        o.region = region;
-        grown = realloc(s->sns_regions, (s->n_sns_regions + 1) * sizeof(*grown));
-        if (!grown)
+        if (!(n = calloc(1, sizeof(*n))))
                 return -ENOMEM;
-        s->sns_regions = grown;
-        struct aws_sns_region *n = &s->sns_regions[s->n_sns_regions];
         memcpy(n->region, region, sizeof(region));
+        o.region = n->region;
         int r = aws_client_new(&o, &n->client);
-        if (r == 0)
-                s->n_sns_regions++;
-        return r;
+        if (r < 0) {
+                free(n);
+                return r;
+        }
+        n->next = s->sns_regions;
+        s->sns_regions = n;
+        return 0;
 }
 
 struct aws_client *aws_setup_sns_for(const struct aws_setup *s, const char *topic_arn) {
@@ -104,9 +105,12 @@ void aws_setup_close(struct aws_setup *s) {
                 return;
         aws_client_free(s->sqs);
         aws_client_free(s->sns);
-        for (size_t i = 0; i < s->n_sns_regions; i++)
-                aws_client_free(s->sns_regions[i].client);
-        free(s->sns_regions);
+        while (s->sns_regions) {
+                struct aws_sns_region *n = s->sns_regions;
+                s->sns_regions = n->next;
+                aws_client_free(n->client);
+                free(n);
+        }
         credentials_free(s->credentials);
         *s = (struct aws_setup){ 0 };
 }

@@ -12,9 +12,11 @@
 #include "config.h"
 #include "credentials.h"
 
+/* A list: each node stays where it is, since its client borrows region. */
 struct aws_sns_region {
         char region[AWS_REGION_MAX + 1];
         struct aws_client *client;
+        struct aws_sns_region *next;
 };
 
 struct aws_setup {
@@ -22,7 +24,6 @@ struct aws_setup {
         struct aws_client *sqs;
         struct aws_client *sns; /* the configured region's */
         struct aws_sns_region *sns_regions; /* the other regions' */
-        size_t n_sns_regions;
 };
 
 /* progress/userdata: see http.h (watchdog and stop checks); may be NULL.

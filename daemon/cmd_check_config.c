@@ -125,9 +125,14 @@ int cmd_check_config(const struct cli_options *opt) {
         if (r < 0)
                 return EXIT_CONFIG;
         puts("configuration OK");
-        for (size_t i = 0; i < cfg->n_rules; i++)
-                printf("rule %zu: %s: match %s: %s\n", i + 1, cfg->rules[i].name, cfg->rules[i].match_text,
-                       cfg->rules[i].action == CONFIG_RULE_IGNORE ? "ignore" : "notify");
+        for (size_t i = 0; i < cfg->n_rules; i++) {
+                const struct config_rule *rule = &cfg->rules[i];
+                printf("rule %zu: %s: match %s: %s", i + 1, rule->name, rule->match_text,
+                       rule->action == CONFIG_RULE_IGNORE ? "ignore" : "notify");
+                for (size_t t = 0; t < rule->n_topics; t++)
+                        printf("%s%s", t ? ", " : " to ", rule->topics[t]);
+                putchar('\n');
+        }
         if (opt->online) {
                 fflush(stdout);
                 if (http_global_init() < 0) {
