@@ -77,6 +77,8 @@ struct config {
         size_t n_events;
         char *subject;                         /* NULL: the renderer's default; passed template_validate() */
         enum config_unrecognized unrecognized; /* default notify */
+        int burst_limit;                       /* 1..1000, default 5: notifications per actor and window */
+        int burst_window;                      /* 0..3600 seconds, default 0: no burst control */
         struct config_account *accounts;       /* [accounts], in file order */
         size_t n_accounts;
         struct config_rule *rules;             /* [rule NAME] sections, in file order */

@@ -94,7 +94,7 @@ struct key_def {
         bool secret;                     /* the value never appears in a message */
 };
 
-#define CONFIG_N_KEYS 20
+#define CONFIG_N_KEYS 22
 extern const struct key_def config_keys[CONFIG_N_KEYS];
 #define CONFIG_N_SECTIONS 6
 extern const char *const config_sections[CONFIG_N_SECTIONS];

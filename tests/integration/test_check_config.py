@@ -106,7 +106,7 @@ level = debug
             f'{path}:7: [sqs] wait_time_seconds: "30" is out of range (allowed: 1..20)',
             f'{path}:11: [notify] format: "html" is not a known value (allowed: text, json, chatbot, multi)',
             f"{path}:12: [notify] colour: unknown key (allowed: format, language, timezone, events, "
-            "subject, unrecognized)",
+            "subject, unrecognized, burst_limit, burst_window)",
             f"{path}:13: [logging]: unknown section (allowed: aws, sqs, sns, notify, accounts, log, rule NAME)",
             f"{path}:9: [sns] topic_arn: topic is in region us-east-1, not in the configured region "
             "ap-northeast-1 (allowed: a topic in ap-northeast-1)",
