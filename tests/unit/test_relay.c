@@ -504,7 +504,7 @@ static void test_notifiable_event_is_published_then_deleted(void **state) {
         const struct relay_settings s = settings();
         struct relay *r = relay_with(&s);
         add_event(&b, "msg-0001", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(PUBLISHED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0001"), 1);
@@ -524,7 +524,7 @@ static void test_event_the_filter_drops_is_deleted_unpublished(void **state) {
         struct relay *r = relay_with(&s);
         add_event_by(&b, "msg-0001", "ec2.amazonaws.com", "StartSession", "alice", 1);
         add_event_by(&b, "msg-0002", "ssm.amazonaws.com", "DescribeInstanceInformation", "alice", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(DELETED("msg-0001") + DELETED("msg-0002"), 2);
         assert_int_equal(relay_get_stats(r)->filtered, 2);
@@ -541,7 +541,7 @@ static void test_unrecognized_body_gets_a_fallback_then_is_deleted(void **state)
         struct relay *r = relay_with(&s);
         add_message(&b, "msg-0001", NULL, "not JSON {", 1);
         add_message(&b, "msg-0002", NULL, "{\"detail-type\":\"EC2 Instance State-change Notification\"}", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_DELETE_BATCH);
         assert_int_equal(PUBLISHED("msg-0001"), 1);
         assert_int_equal(PUBLISHED("msg-0002"), 1);
@@ -562,7 +562,7 @@ static void test_unrecognized_keep_leaves_it_for_the_dlq(void **state) {
         s.unrecognized_keep = true;
         struct relay *r = relay_with(&s);
         add_message(&b, "msg-0001", NULL, "not JSON {", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(relay_get_stats(r)->unrecognized, 1);
         assert_int_equal(logged(LOG_MSGID_UNRECOGNIZED), 1);
@@ -579,7 +579,7 @@ static void test_retryable_publish_failure_keeps_it_and_backs_off(void **state) 
         add_event(&b, "msg-0001", 1);
         F.fail_publish[F.n_fail_publish++] = "msg-0001";
         F.publish_err = aws_err(AWS_ERR_THROTTLED, "Throttling");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         /* Not deleted; handed back early so the retry comes after a backoff,
          * not a whole visibility timeout later. */
         ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY);
@@ -603,7 +603,7 @@ static void test_fatal_publish_failure_keeps_it_without_backoff(void **state) {
         F.fail_publish[F.n_fail_publish++] = "msg-0001";
         F.publish_err = aws_err(AWS_ERR_FATAL, "InvalidParameter");
         /* The message's own fault: SNS is fine, the loop goes on. */
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
         sqs_batch_clear(&b);
@@ -622,7 +622,7 @@ static void test_poison_threshold(void **state) {
         /* Below the limit a failure is retried; on the last receive allowed it is given up. */
         add_event(&b, "msg-0001", MAX_RECEIVE - 1);
         add_event(&b, "msg-0002", MAX_RECEIVE);
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         assert_int_equal(F.n_deleted, 0);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
         assert_int_equal(logged(LOG_MSGID_POISON), 1);
@@ -633,7 +633,7 @@ static void test_poison_threshold(void **state) {
         /* Past it, it is not tried at all, and the last error is in the log. */
         forget_calls();
         add_event(&b, "msg-0003", MAX_RECEIVE + 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(logged(LOG_MSGID_POISON), 1);
         assert_int_equal(level_of("message msg-0003 was received 6 times"), LOG_ERR);
@@ -655,7 +655,7 @@ static void test_partial_publish_batch_deletes_only_what_sns_accepted(void **sta
         add_event(&b, "msg-0003", 1);
         F.fail_publish[F.n_fail_publish++] = "msg-0002";
         F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_VISIBILITY, CALL_DELETE_BATCH);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0002"), 0);
@@ -675,7 +675,7 @@ static void test_partial_delete_then_redelivery_is_a_duplicate(void **state) {
         add_event(&b, "msg-0001", 1);
         add_event(&b, "msg-0002", 1);
         F.fail_delete[F.n_fail_delete++] = "msg-0002";
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0002"), 0);
@@ -688,7 +688,7 @@ static void test_partial_delete_then_redelivery_is_a_duplicate(void **state) {
         forget_calls();
         F.n_fail_delete = 0;
         add_event(&b, "msg-0002", 2);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(DELETED("msg-0002"), 1);
@@ -709,7 +709,7 @@ static void test_failed_delete_call_then_redelivery_is_a_duplicate(void **state)
         add_event(&b, "msg-0001", 1);
         add_event(&b, "msg-0002", 1);
         F.delete_rc = -EIO;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(F.n_deleted, 0);
         assert_int_equal(logged(LOG_MSGID_DELETE_FAILED), 2);
@@ -720,7 +720,7 @@ static void test_failed_delete_call_then_redelivery_is_a_duplicate(void **state)
         F.delete_rc = 0;
         add_event(&b, "msg-0001", 2);
         add_event(&b, "msg-0002", 2);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(F.n_deleted, 2);
@@ -740,7 +740,7 @@ static void test_batch_refused_as_a_whole_goes_out_one_by_one(void **state) {
         add_message(&b, "msg-0003", NULL, "not JSON {", 1);
         F.batch_rc = -EIO;
         F.batch_err = aws_err(AWS_ERR_FATAL, "BatchRequestTooLong");
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 3);
         assert_int_equal(F.n_deleted, 3);
@@ -762,7 +762,7 @@ static void test_one_by_one_stops_when_sns_fails_retryably(void **state) {
         F.batch_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
         F.fail_every_publish = true;
         F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         /* SNS itself is failing: one try, then each message is handed back. */
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_VISIBILITY, CALL_VISIBILITY, CALL_VISIBILITY);
         assert_int_equal(calls_of(CALL_PUBLISH), 1);
@@ -812,7 +812,7 @@ static void test_batch_above_256_kib_goes_out_per_message(void **state) {
         add_bulky_event(&b, "msg-0002");
         add_bulky_event(&b, "msg-0003");
         add_bulky_event(&b, "msg-0004");
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_too_large, 1);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 4);
@@ -832,7 +832,7 @@ static void test_stop_with_messages_in_hand_finishes_the_batch(void **state) {
         /* A stop during the long poll (the progress hook abandons it, cmd_run.c):
          * nothing was in hand, nothing else happens, nothing is counted. */
         F.receive_rc[F.n_receive_rc++] = -ECANCELED;
-        assert_int_equal(relay_receive(r, &b), -ECANCELED);
+        assert_int_equal(relay_receive(r, 0, &b), -ECANCELED);
         ASSERT_CALLS(CALL_RECEIVE);
         assert_int_equal(b.n, 0);
         assert_int_equal(relay_get_stats(r)->received, 0);
@@ -847,9 +847,9 @@ static void test_stop_with_messages_in_hand_finishes_the_batch(void **state) {
         F.receive_from = &from;
         F.receive_answer_len = 2048;
         F.stop_at_publish = true;
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         assert_int_equal(b.n, 3);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_true(F.stopped);
         assert_int_equal(F.n_published, 3);
         assert_int_equal(F.n_deleted, 3);
@@ -869,11 +869,11 @@ static void test_answer_too_large_asks_for_fewer_messages(void **state) {
         F.receive_answer_len = 1024;
         F.receive_rc[F.n_receive_rc++] = -E2BIG;
         F.receive_rc[F.n_receive_rc++] = -E2BIG;
-        assert_int_equal(relay_receive(r, &b), -EIO);
-        assert_int_equal(relay_receive(r, &b), -EIO);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), -EIO);
+        assert_int_equal(relay_receive(r, 0, &b), -EIO);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         sqs_batch_clear(&b);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         sqs_batch_clear(&b);
         assert_int_equal(F.asked[0], SQS_BATCH_MAX);
         assert_int_equal(F.asked[1], SQS_BATCH_MAX / 2);
@@ -894,7 +894,7 @@ static void test_receive_failure_has_its_own_message_id(void **state) {
         const struct relay_settings s = settings();
         struct relay *r = relay_with(&s);
         F.receive_rc[F.n_receive_rc++] = -EIO;
-        assert_int_equal(relay_receive(r, &b), -EIO);
+        assert_int_equal(relay_receive(r, 0, &b), -EIO);
         assert_int_equal(logged(LOG_MSGID_RECEIVE_FAILED), 1);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
         assert_non_null(strstr(relay_get_stats(r)->last_error, "receive: HTTP 500 Internal Server Error: InternalError"));
@@ -910,7 +910,7 @@ static void test_out_of_memory_while_parsing_is_logged_counted_and_kept(void **s
         struct relay *r = relay_with(&s);
         add_event(&b, "msg-0001", 1);
         F.parse_nomem = true;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0); /* neither published nor deleted: it comes back */
         assert_int_equal(relay_get_stats(r)->out_of_memory, 1);
         assert_int_equal(relay_get_stats(r)->unrecognized, 0);
@@ -928,7 +928,7 @@ static void test_render_failure_is_not_a_publish_failure(void **state) {
         add_message(&b, "msg-0002", NULL, "not JSON {", 1);
         F.render_fail = true;
         F.fallback_fail = true;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(logged(LOG_MSGID_RENDER_FAILED), 2);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
@@ -972,7 +972,7 @@ static void test_rules_ignore_and_notify_first_match_decides(void **state) {
         add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "StartSession", "carol", 1);
         /* a rule applies to notifiable events only: the filter still drops this one */
         add_event_by(&b, "msg-0004", "ec2.amazonaws.com", "StartSession", "bot-1", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
 
         /* the ignored one: deleted, never published, logged at info under its own id with RULE= */
         assert_int_equal(PUBLISHED("msg-0001"), 0);
@@ -1003,7 +1003,7 @@ static void test_rules_ignore_and_notify_first_match_decides(void **state) {
         assert_int_equal(st->rule_hits[2], 0);
 
         /* a reload may change the rules: the counts start again */
-        relay_reconfigure(r, &s);
+        assert_int_equal(relay_reconfigure(r, &s), 0);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
         sqs_batch_clear(&b);
         relay_free(r);
@@ -1024,11 +1024,11 @@ static void test_rule_count_follows_what_sns_accepted(void **state) {
         F.fail_every_publish = true;
         F.publish_err = aws_err(AWS_ERR_FATAL, "AuthorizationError");
         add_event(&b, "msg-0001", 1);
-        relay_handle(r, &b);
+        relay_handle(r, &b, 0);
         assert_int_equal(DELETED("msg-0001"), 0);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
         F.fail_every_publish = false;
-        relay_handle(r, &b);
+        relay_handle(r, &b, 0);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 1);
         sqs_batch_clear(&b);
@@ -1053,7 +1053,7 @@ static void test_rule_topics_each_get_the_event(void **state) {
         add_event(&b, "msg-0001", 1);
         add_event(&b, "msg-0002", 1);
         add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "StartSession", "bob", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
 
         for (size_t i = 0; i < 2; i++) {
                 const char *id = i ? "msg-0002" : "msg-0001";
@@ -1091,7 +1091,7 @@ static void test_one_topic_failing_keeps_it_and_the_other_is_not_published_again
         F.fail_topic = TOPIC_SEC;
         F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
         add_event(&b, "msg-0001", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
         assert_int_equal(published_to("msg-0001", TOPIC_SEC), 0);
         assert_int_equal(DELETED("msg-0001"), 0);
@@ -1105,7 +1105,7 @@ static void test_one_topic_failing_keeps_it_and_the_other_is_not_published_again
         /* still failing: only the failing topic is tried */
         forget_calls();
         b.msg[0].receive_count = 2;
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY);
         assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
         assert_non_null(log_with("was already accepted by " TOPIC_OPS));
@@ -1114,7 +1114,7 @@ static void test_one_topic_failing_keeps_it_and_the_other_is_not_published_again
         forget_calls();
         F.fail_topic = NULL;
         b.msg[0].receive_count = 3;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(published_to("msg-0001", TOPIC_SEC), 1);
         assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
@@ -1123,7 +1123,7 @@ static void test_one_topic_failing_keeps_it_and_the_other_is_not_published_again
 
         /* all topics done: a redelivery is a duplicate */
         forget_calls();
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(logged(LOG_MSGID_DUPLICATE), 1);
         sqs_batch_clear(&b);
