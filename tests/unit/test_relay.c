@@ -73,6 +73,7 @@ static struct fake {
         bool stop_at_publish;              /* "SIGTERM" arrives during the first publish */
         bool parse_nomem, render_fail, fallback_fail;
         const char *fail_topic;            /* every publish to this topic is refused */
+        bool fail_digest;                  /* every digest is refused */
         /* recorded */
         bool stopped;
         enum call calls[CALLS_MAX];
@@ -87,6 +88,10 @@ static struct fake {
         size_t n_made_visible;
         int asked[8];                      /* MaxNumberOfMessages of each receive */
         size_t n_too_large;                /* PublishBatch refused as above SNS_PAYLOAD_MAX */
+        size_t n_digests;                  /* digests SNS accepted */
+        const char *digest_topic[8];
+        size_t digest_members[8];          /* eventIDs each listed */
+        char digest_severity[8][16];
         struct known known[IDS_MAX];
         size_t n_known;
         struct log_entry_seen logs[LOGS_MAX];
@@ -246,6 +251,27 @@ static int fake_publish(void *ctx, const struct sns_message *m, char *ret_messag
         record(CALL_PUBLISH);
         if (sns_message_size(m, &size) < 0)
                 return aws_error_return(-E2BIG, err); /* as sns.c: err written on every failure */
+        if (strstr(m->message, "\"kind\":\"digest\"")) {
+                if (F.fail_digest || refused_by_topic(m)) {
+                        *err = F.publish_err;
+                        return -EIO;
+                }
+                assert_true(F.n_digests < ELEMENTSOF(F.digest_topic));
+                F.digest_topic[F.n_digests] = m->topic_arn;
+                F.digest_members[F.n_digests] = 0;
+                for (const char *p = m->message; (p = strstr(p, "\"event_id\":\"evt-")); p++)
+                        F.digest_members[F.n_digests]++;
+                for (size_t i = 0; i < m->n_attributes; i++) {
+                        if (strcmp(m->attributes[i].name, "event_name") == 0)
+                                assert_string_equal(m->attributes[i].value, "Digest");
+                        if (strcmp(m->attributes[i].name, "severity") == 0)
+                                snprintf(F.digest_severity[F.n_digests], sizeof(F.digest_severity[0]), "%s",
+                                         m->attributes[i].value);
+                }
+                F.n_digests++;
+                snprintf(ret_message_id, id_size, "digest-%zu", F.n_digests);
+                return 0;
+        }
         const struct known *k = known_by_notification(m);
         if (F.stop_at_publish)
                 F.stopped = true;
@@ -1131,13 +1157,191 @@ static void test_one_topic_failing_keeps_it_and_the_other_is_not_published_again
         rule_match_free(rules[0].match);
 }
 
+/* --- bursts --------------------------------------------------------------- */
+
+static struct relay_settings burst_settings(void) {
+        struct relay_settings s = settings();
+        s.burst_limit = 2;
+        s.burst_window = 60;
+        return s;
+}
+
+/* "alice" (add_event) at receive count rc, eventIDs evt-msg-0001.. */
+static void add_burst(struct sqs_batch *b, size_t n, int rc) {
+        char id[32];
+        for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof(id), "msg-%04zu", b->n + 1);
+                add_event(b, id, rc);
+        }
+}
+
+/* N + k notifications of one actor: N go out, k are held (not deleted,
+ * their visibility extended past the window's end), then one digest lists
+ * the k, and they are deleted. */
+static void test_burst_past_the_limit_becomes_one_digest(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 5, 1);
+        add_event_by(&b, "msg-0006", "ssm.amazonaws.com", "StartSession", "bob", 1);
+        assert_int_equal(relay_handle(r, &b, 1000), RELAY_OK);
+
+        assert_int_equal(PUBLISHED("msg-0001") + PUBLISHED("msg-0002") + PUBLISHED("msg-0006"), 3);
+        assert_int_equal(F.n_published, 3);
+        assert_int_equal(F.n_deleted, 3);
+        for (size_t i = 3; i <= 5; i++) {
+                char id[16];
+                snprintf(id, sizeof(id), "msg-%04zu", i);
+                assert_int_equal(DELETED(id), 0);
+                assert_int_equal(MADE_VISIBLE(id), 1);
+        }
+        /* the window's 60 s from 1000, plus the margin (VISIBILITY 30 > 10) */
+        assert_int_equal(F.visibility_timeout[0], 60 + VISIBILITY);
+        assert_int_equal(logged(LOG_MSGID_HELD), 3);
+        assert_int_equal(relay_get_stats(r)->held, 3);
+        assert_int_equal(relay_next_deadline(r), 1060);
+
+        /* the batch is gone before the window ends: the copies are what remain */
+        sqs_batch_clear(&b);
+        forget_calls();
+        assert_int_equal(relay_tick(r, 1059), RELAY_OK);
+        assert_int_equal(F.n_calls, 0);
+        assert_int_equal(relay_tick(r, 1060), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_digests, 1);
+        assert_int_equal(F.digest_members[0], 3);
+        assert_string_equal(F.digest_topic[0], TOPIC);
+        assert_string_equal(F.digest_severity[0], "info");
+        assert_int_equal(F.n_deleted, 6);
+        assert_int_equal(logged(LOG_MSGID_DIGEST), 1);
+        assert_int_equal(relay_get_stats(r)->held, 0);
+        assert_int_equal(relay_get_stats(r)->digests, 1);
+        assert_int_equal(relay_next_deadline(r), INT64_MAX);
+        relay_free(r);
+}
+
+/* A digest SNS refuses: nothing deleted, the members come back soon; when
+ * they do they are new notifications, never a duplicate of what went out. */
+static void test_failed_digest_leaves_members_to_come_back(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 4, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.n_published, 2);
+        F.fail_digest = true;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        forget_calls();
+        assert_int_equal(relay_tick(r, 60), RELAY_PUBLISH_FAILED);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY, CALL_VISIBILITY);
+        assert_int_equal(F.n_deleted, 2);
+        assert_int_equal(level_of("publish of the digest of 2 events by alice failed"), LOG_WARNING);
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "(to " TOPIC ")"));
+        assert_int_equal(relay_get_stats(r)->held, 0);
+
+        /* they come back (the first two were deleted): a new window, within the limit */
+        F.fail_digest = false;
+        forget_calls();
+        struct sqs_batch again = { 0 };
+        add_event(&again, "msg-0003", 2);
+        add_event(&again, "msg-0004", 2);
+        assert_int_equal(relay_handle(r, &again, 100), RELAY_OK);
+        for (size_t i = 1; i <= 4; i++) {
+                char id[16];
+                snprintf(id, sizeof(id), "msg-%04zu", i);
+                assert_int_equal(PUBLISHED(id), 1);
+                assert_int_equal(DELETED(id), 1);
+        }
+        assert_int_equal(F.n_digests, 0);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&again);
+        relay_free(r);
+}
+
+/* A held message that comes back before its digest (its visibility could
+ * not be kept) is neither sent nor held twice; the newest receipt handle is
+ * the one deleted. SIGTERM (relay_flush) sends the digest at once. */
+static void test_held_message_seen_again_and_flush(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 3, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+        struct sqs_batch again = { 0 };
+        add_event(&again, "msg-0003", 2);
+        forget_calls();
+        assert_int_equal(relay_handle(r, &again, 10), RELAY_OK);
+        ASSERT_CALLS(CALL_VISIBILITY); /* extended again under the new handle */
+        assert_int_equal(F.visibility_timeout[F.n_made_visible - 1], 50 + VISIBILITY);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+
+        forget_calls();
+        assert_int_equal(relay_flush(r), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_digests, 1);
+        assert_int_equal(F.digest_members[0], 1);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(PUBLISHED("msg-0003"), 0);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&again);
+        relay_free(r);
+}
+
+/* Members routed to different topics: a digest per topic; a member is
+ * deleted once every topic of its route accepted it. */
+static void test_digest_per_topic_route(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("split", "target=i-0123456789abcdef0, actor=alice",
+                                                 CONFIG_RULE_NOTIFY) };
+        char *topics[] = { TOPIC_SEC, TOPIC_OPS };
+        rules[0].topics = topics;
+        rules[0].n_topics = ELEMENTSOF(topics);
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 4, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_get_stats(r)->held, 2);
+        F.fail_topic = TOPIC_SEC;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        forget_calls();
+        assert_int_equal(relay_tick(r, 60), RELAY_PUBLISH_FAILED);
+        /* security refused: kept; ops.fifo has them now */
+        assert_int_equal(F.n_digests, 1);
+        assert_string_equal(F.digest_topic[0], TOPIC_OPS);
+        assert_int_equal(F.digest_members[0], 2);
+        assert_int_equal(DELETED("msg-0003") + DELETED("msg-0004"), 0);
+
+        /* back again: only security is still owed, as single notifications */
+        F.fail_topic = NULL;
+        forget_calls();
+        struct sqs_batch again = { 0 };
+        add_event(&again, "msg-0003", 2);
+        add_event(&again, "msg-0004", 2);
+        assert_int_equal(relay_handle(r, &again, 100), RELAY_OK);
+        assert_int_equal(published_to("msg-0003", TOPIC_SEC), 1);
+        assert_int_equal(published_to("msg-0003", TOPIC_OPS), 0);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(DELETED("msg-0004"), 1);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&again);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
 static void test_each_message_id_is_distinct(void **state) {
         (void)state;
         const char *ids[] = { LOG_MSGID_STARTED,       LOG_MSGID_PUBLISHED,     LOG_MSGID_PUBLISH_FAILED,
                               LOG_MSGID_POISON,        LOG_MSGID_CONFIG_ERROR,  LOG_MSGID_FILTERED,
                               LOG_MSGID_UNRECOGNIZED,  LOG_MSGID_STOPPED,       LOG_MSGID_DUPLICATE,
                               LOG_MSGID_RENDER_FAILED, LOG_MSGID_RECEIVE_FAILED, LOG_MSGID_DELETE_FAILED,
-                              LOG_MSGID_IGNORED };
+                              LOG_MSGID_IGNORED,       LOG_MSGID_HELD,          LOG_MSGID_DIGEST };
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 assert_int_equal(strlen(ids[i]), 32);
                 for (size_t j = i + 1; j < ELEMENTSOF(ids); j++)
@@ -1169,6 +1373,10 @@ int main(void) {
                 cmocka_unit_test_setup(test_rule_count_follows_what_sns_accepted, setup),
                 cmocka_unit_test_setup(test_rule_topics_each_get_the_event, setup),
                 cmocka_unit_test_setup(test_one_topic_failing_keeps_it_and_the_other_is_not_published_again, setup),
+                cmocka_unit_test_setup(test_burst_past_the_limit_becomes_one_digest, setup),
+                cmocka_unit_test_setup(test_failed_digest_leaves_members_to_come_back, setup),
+                cmocka_unit_test_setup(test_held_message_seen_again_and_flush, setup),
+                cmocka_unit_test_setup(test_digest_per_topic_route, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
