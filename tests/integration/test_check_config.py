@@ -239,8 +239,8 @@ action = drop
         self.assertEqual(sorted(keys), sorted([
             "access_key_id", "secret_access_key", "sqs_endpoint", "sns_endpoint",
             "wait_time_seconds", "max_messages", "visibility_timeout", "max_receive_count",
-            "format", "language", "timezone", "events", "subject", "unrecognized",
-            "123456789012", "level", "match", "action"]))
+            "format", "language", "timezone", "events", "subject", "unrecognized", "burst_limit",
+            "burst_window", "123456789012", "level", "match", "action", "match", "action", "topics"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
         text = re.sub(r"^;(\[rule [a-z-]+\])$", r"\1", text, flags=re.M)
         text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")
@@ -248,7 +248,10 @@ action = drop
         res = self.run_cli("-c", str(path), "--check-config")
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(res.stdout, "configuration OK\nrule 1: ignore-automation: match "
-                                     "role=AutomationRole*, document_name=AWS-StartPortForwardingSession: ignore\n")
+                                     "role=AutomationRole*, document_name=AWS-StartPortForwardingSession: ignore\n"
+                                     "rule 2: denied-to-security: match outcome=failure: notify to "
+                                     "arn:aws:sns:ap-northeast-1:210987654321:security-alerts, "
+                                     "arn:aws:sns:ap-northeast-1:210987654321:ssm-session-alerts\n")
         # with the region left to the environment, as the comment says
         path = self.write("env.conf", text.replace("\nregion = ap-northeast-1\n", "\n"))
         res = self.run_cli("-c", str(path), "--check-config", env=clean_env(AWS_REGION="ap-northeast-1"))
