@@ -1,6 +1,7 @@
 #include "aws_setup.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,11 +15,16 @@ static const char *env_lookup(const char *name) {
         return getenv(name);
 }
 
-static struct aws_client *sns_of_region(const struct aws_setup *s, const char *region) {
+static const struct aws_sns_region *sns_of_region(const struct aws_setup *s, const char *region) {
         for (const struct aws_sns_region *n = s->sns_regions; n; n = n->next)
                 if (strcmp(n->region, region) == 0)
-                        return n->client;
+                        return n;
         return NULL;
+}
+
+static const struct aws_sns_region *sns_of_topic(const struct aws_setup *s, const char *topic_arn) {
+        char region[AWS_REGION_MAX + 1];
+        return aws_topic_arn_parse(topic_arn, region) == 0 ? sns_of_region(s, region) : NULL;
 }
 
 /* A client for the region of arn unless it has one. o is the configured
@@ -32,12 +38,14 @@ static int add_sns_region(const struct config *cfg, struct aws_client_options o,
         if (aws_topic_arn_parse(arn, region) < 0 || !region[0] || strcmp(region, cfg->region) == 0 ||
             sns_of_region(s, region))
                 return 0;
-        if (aws_service_endpoint(&aws_service_sns, cfg->region, own, sizeof(own)) == 0 &&
-            strcmp(own, cfg->sns_endpoint) == 0)
-                o.endpoint = NULL;
         if (!(n = calloc(1, sizeof(*n))))
                 return -ENOMEM;
         memcpy(n->region, region, sizeof(region));
+        snprintf(n->endpoint, sizeof(n->endpoint), "%s", cfg->sns_endpoint);
+        if (aws_service_endpoint(&aws_service_sns, cfg->region, own, sizeof(own)) == 0 &&
+            strcmp(own, cfg->sns_endpoint) == 0)
+                (void)aws_service_endpoint(&aws_service_sns, region, n->endpoint, sizeof(n->endpoint));
+        o.endpoint = n->endpoint;
         o.region = n->region;
         int r = aws_client_new(&o, &n->client);
         if (r < 0) {
@@ -50,12 +58,13 @@ static int add_sns_region(const struct config *cfg, struct aws_client_options o,
 }
 
 struct aws_client *aws_setup_sns_for(const struct aws_setup *s, const char *topic_arn) {
-        char region[AWS_REGION_MAX + 1];
-        struct aws_client *c = NULL;
+        const struct aws_sns_region *n = sns_of_topic(s, topic_arn);
+        return n ? n->client : s->sns;
+}
 
-        if (aws_topic_arn_parse(topic_arn, region) == 0)
-                c = sns_of_region(s, region);
-        return c ? c : s->sns;
+const char *aws_setup_sns_endpoint_for(const struct aws_setup *s, const struct config *cfg, const char *topic_arn) {
+        const struct aws_sns_region *n = sns_of_topic(s, topic_arn);
+        return n ? n->endpoint : cfg->sns_endpoint;
 }
 
 int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *userdata, struct aws_setup *ret) {

@@ -15,6 +15,7 @@
 /* A list: each node stays where it is, since its client borrows region. */
 struct aws_sns_region {
         char region[AWS_REGION_MAX + 1];
+        char endpoint[AWS_ENDPOINT_MAX]; /* the client's, for messages */
         struct aws_client *client;
         struct aws_sns_region *next;
 };
@@ -33,3 +34,5 @@ void aws_setup_close(struct aws_setup *s);
 /* The SNS client for the region of topic_arn (the configured region's for a
  * topic the configuration does not name). */
 struct aws_client *aws_setup_sns_for(const struct aws_setup *s, const char *topic_arn);
+/* The endpoint of that client; cfg's sns_endpoint for the configured region. */
+const char *aws_setup_sns_endpoint_for(const struct aws_setup *s, const struct config *cfg, const char *topic_arn);

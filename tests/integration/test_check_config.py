@@ -13,6 +13,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import boto3  # noqa: E402
 from awsenv import FaultProxy, MotoEnv  # noqa: E402
 from wrapper import command  # noqa: E402
 
@@ -359,6 +360,27 @@ class Online(unittest.TestCase):
         # SNS answered through the same credentials: they are accepted
         self.assertTrue(lines[3].startswith("sns          OK: "), lines)
         self.assertEqual(lines[4], "credentials  OK: AWS accepted a request signed with them (config file)")
+
+    def test_rule_topics_each_checked_in_their_region(self):
+        far = boto3.client("sns", endpoint_url=self.aws.url, region_name="eu-west-1",
+                           aws_access_key_id=self.aws.key_id,
+                           aws_secret_access_key=self.aws.secret).create_topic(Name="far")["TopicArn"]
+        missing = self.aws.topic_arn.replace(":ssm-session-alerts", ":no-such-topic")
+        path = self.aws.write_config(name="topics.conf", extra={
+            "rule a": {"match": "outcome=failure", "action": "notify", "topics": f"{far}, {self.aws.topic_arn}"},
+            "rule b": {"match": "event_name=*", "action": "notify", "topics": f"{missing}, {far}"}})
+        res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
+                             text=True, env=clean_env(), timeout=120)
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        lines = res.stdout.splitlines()
+        # topic_arn, then each other topic once, through the client of its region
+        self.assertEqual(lines[5:8], [
+            f"sns          OK: GetTopicAttributes at {self.aws.url} on {self.aws.topic_arn}",
+            f"sns          OK: GetTopicAttributes at {self.aws.url} on {far}",
+            f"sns          FAILED: GetTopicAttributes at {self.aws.url}: HTTP 404 Not Found: NotFound: "
+            "Topic does not exist (fatal)",
+        ], res.stdout)
+        self.assertEqual(lines[8], "credentials  OK: AWS accepted a request signed with them (config file)")
 
     def test_stalled_endpoint(self):
         proxy = FaultProxy(self.aws.url, self.aws.workdir, "--only", "GetQueueAttributes", "--rate", "stall=1",
