@@ -1291,6 +1291,38 @@ static void test_held_message_seen_again_and_flush(void **state) {
         relay_free(r);
 }
 
+/* A reload (SIGHUP) sends the held messages' digests first, under the
+ * settings they were held with; the new windows start empty. */
+static void test_reload_sends_held_digests_first(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 3, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+        forget_calls();
+        s.burst_limit = 1;
+        assert_int_equal(relay_reconfigure(r, &s), 0);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_digests, 1);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(relay_get_stats(r)->held, 0);
+        /* the new limit, in a new window */
+        struct sqs_batch more = { 0 };
+        add_event(&more, "msg-0004", 1);
+        add_event(&more, "msg-0005", 1);
+        assert_int_equal(relay_handle(r, &more, 1), RELAY_OK);
+        assert_int_equal(PUBLISHED("msg-0004"), 1);
+        assert_int_equal(PUBLISHED("msg-0005"), 0);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+        /* freed with a message held: it is not deleted, it comes back */
+        relay_free(r);
+        assert_int_equal(DELETED("msg-0005"), 0);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&more);
+}
+
 /* Members routed to different topics: a digest per topic; a member is
  * deleted once every topic of its route accepted it. */
 static void test_digest_per_topic_route(void **state) {
@@ -1376,6 +1408,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_burst_past_the_limit_becomes_one_digest, setup),
                 cmocka_unit_test_setup(test_failed_digest_leaves_members_to_come_back, setup),
                 cmocka_unit_test_setup(test_held_message_seen_again_and_flush, setup),
+                cmocka_unit_test_setup(test_reload_sends_held_digests_first, setup),
                 cmocka_unit_test_setup(test_digest_per_topic_route, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
         };
