@@ -75,8 +75,12 @@ bool config_rule_begin(struct parser *p, const char *name) {
 
 static const char *topic_check(const char *arn) {
         char region[AWS_REGION_MAX + 1];
-        return aws_topic_arn_parse(arn, region) < 0 ? "is not an SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:NAME)"
-                                                    : NULL;
+        if (aws_topic_arn_parse(arn, region) < 0)
+                return "is not an SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:NAME)";
+        /* as for [sns] topic_arn: an example ARN never edited */
+        if (strstr(arn, ":" EXAMPLE_ACCOUNT ":"))
+                return "is still the example's placeholder (account " EXAMPLE_ACCOUNT ")";
+        return NULL;
 }
 
 static void report(struct parser *p, const struct config_rule *r, const char *key, const char *why) {

@@ -81,6 +81,10 @@ static void test_rule_errors(void **state) {
                   { "test.conf:18: [rule a] topics: has more than 5 items" } },
                 { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\ntopics = " SEC ",",
                   { "test.conf:18: [rule a] topics: has an empty item" } },
+                { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\n"
+                              "topics = arn:aws:sns:ap-northeast-1:123456789012:security",
+                  { "test.conf:18: [rule a] topics: \"arn:aws:sns:ap-northeast-1:123456789012:security\" is still "
+                    "the example's placeholder (account 123456789012)" } },
                 { "accounts", "[rule a]\nmatch = outcome=failure\naction = ignore\ntopics = " SEC,
                   { "test.conf:18: [rule a] topics: set on a rule with action = ignore (allowed: only with "
                     "action = notify)" } },
