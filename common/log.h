@@ -35,6 +35,8 @@ struct log_field {
 #define LOG_MSGID_RECEIVE_FAILED "e60f3acc4679451999209e64240bbbdc"
 #define LOG_MSGID_DELETE_FAILED  "2df24cc72b65461781973b832032b4db"
 #define LOG_MSGID_IGNORED        "f7cd930790be40cb908357ef6bc2da39"
+#define LOG_MSGID_HELD           "ca1358c8c48d46cbbb9d070e420dd2c7"
+#define LOG_MSGID_DIGEST         "1f6f3d5b10ba459089e82f5283073df1"
 
 /* Decide between journald, a terminal and a plain stream from the
  * environment and stderr. Idempotent. */

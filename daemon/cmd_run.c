@@ -8,10 +8,12 @@
  * batch's delete are in flight while a batch is published.
  * SIGTERM/SIGINT: stop receiving (an in-flight long poll is abandoned, it has
  * nothing in hand yet; one already answered is handled), finish the batch in
- * hand and its delete, exit 0. SIGHUP: reload the configuration, keep the
- * old one when the new one is invalid. After a publish failure the receive
- * already in flight is still taken and handled; no new one starts until the
- * backoff is over. */
+ * hand and its delete, send the digests of held messages (relay_flush), exit
+ * 0. SIGHUP: reload the configuration (held messages' digests go out first),
+ * keep the old one when the new one is invalid. The long poll ends by the
+ * next digest's time (relay_receive_start). After a publish failure the
+ * receive already in flight is still taken and handled; no new one starts
+ * until the backoff is over. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -59,6 +61,13 @@ struct daemon {
         bool in_long_poll;
         bool notify_warned; /* a dropped notification was logged */
 };
+
+/* The relay's clock for burst windows: seconds that never jump. */
+static int64_t now_seconds(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec;
+}
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -131,11 +140,14 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         r = aws_setup_open(cfg, on_progress, d, &aws);
         if (r < 0)
                 goto out;
-        if (d->relay)
-                relay_reconfigure(d->relay, &settings.relay);
         /* The relay reaches AWS through d->aws, which holds the new clients
-         * once this function succeeds. */
-        else if ((r = relay_new(&settings.relay, &relay_aws_ops, &d->aws, &d->relay)) < 0)
+         * once this function succeeds: a reload's digests of held messages
+         * (relay_reconfigure) still go out through the old ones. */
+        if (d->relay)
+                r = relay_reconfigure(d->relay, &settings.relay);
+        else
+                r = relay_new(&settings.relay, &relay_aws_ops, &d->aws, &d->relay);
+        if (r < 0)
                 goto out;
         /* The new ones take the old ones' place; out: frees the old ones. */
         SWAP(d->aws, aws);
@@ -172,10 +184,15 @@ static void notify_status(struct daemon *d) {
         const struct relay_stats *st = relay_get_stats(d->relay);
         char rules[256];
 
+        char bursts[64] = "";
+
+        if (st->digests || st->held)
+                snprintf(bursts, sizeof(bursts), "; digests %llu, held %llu", (unsigned long long)st->digests,
+                         (unsigned long long)st->held);
         rule_counts(d, st, rules, sizeof(rules));
-        int r = notify_statusf("published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s%s",
+        int r = notify_statusf("published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s%s%s",
                    (unsigned long long)st->published, (unsigned long long)st->filtered,
-                   (unsigned long long)st->failed, (unsigned long long)st->unrecognized, rules,
+                   (unsigned long long)st->failed, (unsigned long long)st->unrecognized, bursts, rules,
                    st->last_error[0] ? "; last error: " : "", st->last_error);
         notified(d, r, "STATUS");
 }
@@ -292,7 +309,7 @@ int cmd_run(const struct cli_options *opt) {
                                 relay_settle(d.relay); /* the delete in flight uses the clients a reload replaces */
                                 reload(&d, opt);
                         }
-                        relay_receive_start(d.relay);
+                        relay_receive_start(d.relay, now_seconds());
                 }
                 /* After a stop or reload this takes a receive whose answer is
                  * already in, and abandons one still waiting. */
@@ -305,10 +322,12 @@ int cmd_run(const struct cli_options *opt) {
                         /* The pipeline: the next long poll is in flight while this
                          * batch is published, and this batch's delete while the
                          * next one is. Not after a failure: backoff stops receives. */
-                        if (!once && healthy && !stop_requested && !reload_requested)
-                                relay_receive_start(d.relay);
-                        outcome = relay_handle(d.relay, &batch);
+                        if (!once && healthy && !stop_requested && !reload_requested && relay_pipelined(d.relay))
+                                relay_receive_start(d.relay, now_seconds());
+                        outcome = relay_handle(d.relay, &batch, now_seconds());
                 }
+                if (relay_tick(d.relay, now_seconds()) != RELAY_OK)
+                        outcome = RELAY_PUBLISH_FAILED;
                 healthy = r == 0 && outcome == RELAY_OK;
                 watchdog_ping(&d);
                 notify_status(&d);
@@ -337,6 +356,8 @@ int cmd_run(const struct cli_options *opt) {
         relay_settle(d.relay);
         if (stop_requested)
                 notified(&d, notify_send("STOPPING=1"), "STOPPING=1");
+        /* held messages: their digests now, or (when that fails) they stay in the queue */
+        relay_flush(d.relay);
         char rules[256];
         rule_counts(&d, relay_get_stats(d.relay), rules, sizeof(rules));
         log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped%s", rules);

@@ -48,7 +48,8 @@ KEYS = {
     "sqs": ["queue_url", "wait_time_seconds", "max_messages", "visibility_timeout",
             "max_receive_count"],
     "sns": ["topic_arn"],
-    "notify": ["format", "language", "timezone", "events", "subject", "unrecognized"],
+    "notify": ["format", "language", "timezone", "events", "subject", "unrecognized", "burst_limit",
+               "burst_window"],
     "accounts": [],
     "log": ["level"],
 }
