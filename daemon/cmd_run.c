@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,11 @@ struct daemon {
         struct relay *relay;
         uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
         uint64_t last_ping_usec;
+        uint64_t receive_usec; /* when the receive in flight started */
+        /* from the start of the last batch's receive to the end of its
+         * handling: an upper bound of its time in hand; UINT64_MAX before
+         * the first */
+        uint64_t in_hand_usec;
         bool in_long_poll;
         bool notify_warned; /* a dropped notification was logged */
 };
@@ -102,6 +108,22 @@ static int on_progress(void *userdata) {
         struct daemon *d = userdata;
         watchdog_ping(d);
         return (stop_requested || reload_requested) && d->in_long_poll;
+}
+
+/* A batch received early waits in hand while the one before is handled, its
+ * visibility timeout running: the next receive starts early, and the
+ * previous delete overlaps it, only when the last batch was in hand for at
+ * most a quarter of that timeout, so that no message is handed to another
+ * consumer, or to us again, before it is handled and deleted. Bursts: see
+ * relay_pipelined(). */
+static bool may_receive_early(const struct daemon *d) {
+        return relay_pipelined(d->relay) &&
+               d->in_hand_usec <= (uint64_t)d->settings.relay.visibility_timeout * 1000000u / 4;
+}
+
+static void receive_start(struct daemon *d) {
+        d->receive_usec = now_usec();
+        relay_receive_start(d->relay, now_seconds());
 }
 
 static void sleep_ms(struct daemon *d, unsigned ms) {
@@ -298,6 +320,7 @@ int cmd_run(const struct cli_options *opt) {
         notify_status(&d);
 
         backoff_init(&b, BACKOFF_RETRY_BASE_MS, BACKOFF_RETRY_CAP_MS);
+        d.in_hand_usec = UINT64_MAX;
         for (bool healthy = true;;) {
                 struct sqs_batch batch = { 0 };
                 enum relay_outcome outcome = RELAY_OK;
@@ -309,7 +332,12 @@ int cmd_run(const struct cli_options *opt) {
                                 relay_settle(d.relay); /* the delete in flight uses the clients a reload replaces */
                                 reload(&d, opt);
                         }
-                        relay_receive_start(d.relay, now_seconds());
+                        /* Slow batches: their delete first, as a serial loop has
+                         * it, so a message whose visibility ran out while it was
+                         * handled is deleted before a receive could get it again. */
+                        if (!may_receive_early(&d))
+                                relay_settle(d.relay);
+                        receive_start(&d);
                 }
                 /* After a stop or reload this takes a receive whose answer is
                  * already in, and abandons one still waiting. */
@@ -322,9 +350,11 @@ int cmd_run(const struct cli_options *opt) {
                         /* The pipeline: the next long poll is in flight while this
                          * batch is published, and this batch's delete while the
                          * next one is. Not after a failure: backoff stops receives. */
-                        if (!once && healthy && !stop_requested && !reload_requested && relay_pipelined(d.relay))
-                                relay_receive_start(d.relay, now_seconds());
+                        uint64_t since = d.receive_usec;
+                        if (!once && healthy && !stop_requested && !reload_requested && may_receive_early(&d))
+                                receive_start(&d);
                         outcome = relay_handle(d.relay, &batch, now_seconds());
+                        d.in_hand_usec = now_usec() - since;
                 }
                 if (relay_tick(d.relay, now_seconds()) != RELAY_OK)
                         outcome = RELAY_PUBLISH_FAILED;
