@@ -32,6 +32,8 @@
 #define CONFIG_RULE_TOPICS_MAX 5
 
 enum config_unrecognized { CONFIG_UNRECOGNIZED_NOTIFY, CONFIG_UNRECOGNIZED_KEEP };
+/* The value of an on | off key. */
+enum { CONFIG_OFF, CONFIG_ON };
 
 struct config_account {
         char *id;   /* 12 digits */
@@ -87,7 +89,7 @@ struct config {
         struct config_rule *rules;             /* [rule NAME] sections, in file order */
         size_t n_rules;
         /* [enrich] */
-        int enrich_instance_names;             /* 1 on (default), 0 off */
+        int enrich_instance_names;             /* CONFIG_ON or CONFIG_OFF, default on */
         char **enrich_tags;                    /* tag keys shown beside Name; default Environment */
         size_t n_enrich_tags;
         char *enrich_role_arn;                 /* NULL: no look-ups in other accounts */

@@ -16,8 +16,8 @@ static const struct enum_value unrecognized_values[] = {
 };
 
 static const struct enum_value on_off_values[] = {
-        { "on", 1 },
-        { "off", 0 },
+        { "on", CONFIG_ON },
+        { "off", CONFIG_OFF },
         {},
 };
 
