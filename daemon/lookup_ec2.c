@@ -62,6 +62,27 @@ int lookup_ec2_request(const char *const *ids, size_t n, struct buf *ret) {
         return 0;
 }
 
+int lookup_ec2_probe(struct buf *ret) {
+        const struct form_param p[] = {
+                { "Action", "DescribeInstances" },
+                { "Version", aws_service_ec2.api_version },
+                { "MaxResults", "5" },
+        };
+        struct buf b;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        buf_init(&b, LOOKUP_BODY_MAX);
+        r = form_encode(p, 3, &b);
+        if (r < 0) {
+                buf_free(&b);
+                return r;
+        }
+        *ret = b;
+        return 0;
+}
+
 /* The direct children of the element whose extent is el, one per call:
  * *cursor starts NULL; -ENOENT after the last. Comments and processing
  * instructions between them are skipped; a child's name is its local name. */

@@ -51,12 +51,18 @@ int lookup_ec2_request(const char *const *ids, size_t n, struct buf *ret);
 int lookup_ec2_parse(const char *xml, size_t len, const char *const *keys, size_t n_keys, lookup_found_fn found,
                      void *userdata);
 
+/* DescribeInstances with MaxResults=5 (EC2: 5..1000): a permission check
+ * that names no instance (--check-config --online). */
+int lookup_ec2_probe(struct buf *ret);
+
 /* lookup_ssm.c */
 /* {"Filters":[{"Key":"InstanceIds","Values":[…]}],"MaxResults":50} */
 int lookup_ssm_request(const char *const *ids, size_t n, struct buf *ret);
 /* Every InstanceInformationList entry: ComputerName, else Name, as name; no
  * tags (tag_values is NULL). */
 int lookup_ssm_parse(const char *json, size_t len, lookup_found_fn found, void *userdata);
+/* {"MaxResults":5}: the permission check. */
+int lookup_ssm_probe(struct buf *ret);
 
 /* lookup_sts.c */
 /* IAM: a role ARN is at most 2048 characters; RoleSessionName 2..64 of
