@@ -40,8 +40,9 @@ struct client_slot {
 
 struct assumed {
         char account[13];
-        struct credentials *credentials;
+        struct credentials *credentials; /* NULL after a failed AssumeRole */
         time_t expiration;
+        time_t retry_at;                 /* after a failure: not asked again before */
         unsigned long used;
 };
 
@@ -170,7 +171,9 @@ static void describe(int r, const struct aws_error *err, char *out, size_t size)
 }
 
 /* Credentials for account: STS AssumeRole of role_arn there, reused until
- * ENRICH_ASSUME_AHEAD seconds before they expire. */
+ * ENRICH_ASSUME_AHEAD seconds before they expire. A failure is remembered for
+ * NAME_CACHE_NEGATIVE seconds, so that the EC2 and SSM look-ups of one
+ * receive, and the receives after it, do not each wait for STS again. */
 static int assume(struct enricher *e, const char *account, const char *region, time_t now,
                   struct credentials **ret) {
         struct assumed *a = NULL, *lru = &e->accounts[0];
@@ -183,12 +186,14 @@ static int assume(struct enricher *e, const char *account, const char *region, t
 
         for (size_t i = 0; i < ENRICH_ACCOUNTS_MAX; i++) {
                 struct assumed *x = &e->accounts[i];
-                if (x->credentials && strcmp(x->account, account) == 0)
+                if (x->account[0] && strcmp(x->account, account) == 0)
                         a = x;
                 if (x->used < lru->used)
                         lru = x;
         }
-        if (a && now < a->expiration - ENRICH_ASSUME_AHEAD) {
+        if (a && !a->credentials && now < a->retry_at)
+                return -EIO;
+        if (a && a->credentials && now < a->expiration - ENRICH_ASSUME_AHEAD) {
                 a->used = ++e->tick;
                 *ret = a->credentials;
                 return 0;
@@ -237,6 +242,9 @@ static int assume(struct enricher *e, const char *account, const char *region, t
 fail:
         describe(r, &err, detail, sizeof(detail));
         failed(e, FAIL_STS, account, region, detail);
+        snprintf(a->account, sizeof(a->account), "%s", account);
+        a->retry_at = now + NAME_CACHE_NEGATIVE;
+        a->used = ++e->tick;
 out:
         if (lc) {
                 OPENSSL_cleanse(lc, sizeof(*lc));

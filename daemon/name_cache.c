@@ -114,8 +114,10 @@ static int put(struct name_cache *c, const char *account, const char *region, co
         }
         n.expires = expires;
         struct entry *e = slot_for(c, account, region, id, now);
-        if (!e) /* cannot be: capacity is at least 1 */
-                goto nomem;
+        if (!e) { /* only for a capacity of 0, which name_cache_new refuses */
+                entry_clear(&n);
+                return -EINVAL;
+        }
         entry_clear(e);
         *e = n;
         return 0;
