@@ -242,7 +242,9 @@ action = drop
             "access_key_id", "secret_access_key", "sqs_endpoint", "sns_endpoint",
             "wait_time_seconds", "max_messages", "visibility_timeout", "max_receive_count",
             "format", "language", "timezone", "events", "subject", "unrecognized", "burst_limit",
-            "burst_window", "123456789012", "level", "match", "action", "match", "action", "topics"]))
+            "burst_window", "123456789012", "level", "match", "action", "match", "action", "topics",
+            "ec2_endpoint", "ssm_endpoint", "sts_endpoint", "instance_names", "tags", "role_arn", "external_id",
+            "cache_seconds"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
         text = re.sub(r"^;(\[rule [a-z-]+\])$", r"\1", text, flags=re.M)
         text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")
