@@ -2,10 +2,10 @@
 """Target names end to end: ssm-notifyd against moto_server with IAM auth on
 (EC2, STS, a member account) and the SSM responder (managed nodes).
 
-What the look-ups found is checked through what the daemon does with it:
-[rule NAME] conditions on target_name and tag:KEY decide which rule's name a
-notification carries (the "rule" message attribute), so a name that was not
-found shows as a notification without that rule. Requests are counted at the
+What the look-ups found is checked in what subscribers get: the subject
+("alice -> web-prod-1 (i-…)"), the json fields target_name and target_tags,
+and the "rule" message attribute, set by [rule NAME] conditions on
+target_name and tag:KEY that only a found name can satisfy. Requests are counted at the
 fault proxy (EC2, STS) and at the responder (SSM). Expected names come from
 the instances the test made, not from the daemon's code.
 """
@@ -36,6 +36,11 @@ def attrs(note):
 
 def rules_by_event(notes):
     return {json.loads(n["Message"])["event_id"]: attrs(n).get("rule") for n in notes}
+
+
+def names_by_event(notes):
+    return {m["event_id"]: (m["target_name"], m["target_tags"])
+            for m in (json.loads(n["Message"]) for n in notes)}
 
 
 def start_event(event_id, target, account=ACCOUNT):
@@ -106,6 +111,15 @@ class EnrichTest(unittest.TestCase):
             "e0000000-0000-4000-8000-000000000003": "onprem",
             "e0000000-0000-4000-8000-000000000004": None,
         })
+        self.assertEqual(names_by_event(notes), {
+            "e0000000-0000-4000-8000-000000000001": ("web-prod-1", {"Environment": "production"}),
+            "e0000000-0000-4000-8000-000000000002": ("batch-7", {"Environment": "staging"}),
+            "e0000000-0000-4000-8000-000000000003": ("db-onprem-1.corp.example", None),
+            "e0000000-0000-4000-8000-000000000004": (None, None),
+        })
+        subjects = {json.loads(n["Message"])["event_id"]: n["Subject"] for n in notes}
+        self.assertIn(f" -> web-prod-1 ({self.web}) ", subjects["e0000000-0000-4000-8000-000000000001"])
+        self.assertIn(f" -> {UNKNOWN} ", subjects["e0000000-0000-4000-8000-000000000004"])
         # one receive: one DescribeInstances per account and region, one
         # AssumeRole for the member account, one DescribeInstanceInformation
         cold = self.proxy.stats()["by_action"]
@@ -164,6 +178,7 @@ class EnrichTest(unittest.TestCase):
         # nothing lost, nothing doubled, out promptly, without the name
         self.assertEqual(sorted(rules_by_event(notes)), ids)
         self.assertEqual(set(rules_by_event(notes).values()), {None})
+        self.assertEqual(set(names_by_event(notes).values()), {(None, None)})
         self.assertLess(took, PROMPT_SECONDS)
         self.assertGreaterEqual(self.proxy.stats()[kind], 1)
         # the cause, once, however many messages
