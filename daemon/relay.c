@@ -355,7 +355,9 @@ static void parse_batch(struct relay *r, const struct sqs_batch *b, struct parse
         for (size_t i = 0; i < b->n; i++) {
                 ret[i].ev = NULL;
                 ret[i].error = event_parse(b->msg[i].body, b->msg[i].body_len, &ret[i].ev);
-                if (ret[i].error == 0 && event_is_notifiable(ret[i].ev, r->s.events, r->s.n_events))
+                const struct ssm_event *ev = ret[i].ev;
+                if (ret[i].error == 0 && event_is_notifiable(ev, r->s.events, r->s.n_events) &&
+                    !(ev->event_id && dedupe_contains(r->published, ev->event_id)))
                         notifiable[n++] = ret[i].ev;
         }
         if (n && r->ops->enrich)

@@ -1421,6 +1421,10 @@ static void test_lookups_name_targets_before_the_rules(void **state) {
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_string_equal(rule_field_of("is ignored by rule quiet-prod"), "quiet-prod");
         assert_int_equal(PUBLISHED("msg-0002"), 1);
+        /* redelivered: the published event is a duplicate, not looked up again */
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.n_enrich, 2);
+        assert_int_equal(F.enrich_events, 1);
         sqs_batch_clear(&b);
         relay_free(r);
         rule_match_free(rules[0].match);
