@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -383,9 +384,16 @@ static void add(struct group *groups, size_t *n_groups, const struct ssm_event *
                 g->ids[g->n++] = ev->target;
 }
 
+static long elapsed_ms(const struct timespec *since) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (long)(t.tv_sec - since->tv_sec) * 1000 + (t.tv_nsec - since->tv_nsec) / 1000000;
+}
+
 void enricher_run(struct enricher *e, struct ssm_event *const *evs, size_t n, time_t now) {
         struct group groups[LOOKUP_IDS_MAX];
         size_t n_groups = 0;
+        struct timespec start;
 
         if (!e || !e->cfg->enrich_instance_names)
                 return;
@@ -411,8 +419,15 @@ void enricher_run(struct enricher *e, struct ssm_event *const *evs, size_t n, ti
                 }
                 add(groups, &n_groups, ev, kind);
         }
-        for (size_t i = 0; i < n_groups; i++)
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (size_t i = 0; i < n_groups; i++) {
+                if (elapsed_ms(&start) >= ENRICH_ROUND_MAX_MS) {
+                        log_debug("look-ups of this receive took over %d ms: %zu of %zu left for the next one",
+                                  ENRICH_ROUND_MAX_MS, n_groups - i, n_groups);
+                        break;
+                }
                 look_up(e, &groups[i], now);
+        }
         for (size_t i = 0; i < n && n_groups; i++)
                 if (name_cache_fill(e->cache, evs[i], now) == -ENOMEM)
                         log_warning("out of memory naming the target of event %s",

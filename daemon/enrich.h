@@ -7,7 +7,8 @@
  * events get target_name and target_tags from the cache. An event of
  * another account than the queue's is looked up with credentials from
  * sts:AssumeRole of [enrich] role_arn (cached until ENRICH_ASSUME_AHEAD
- * seconds before they expire); with no role_arn it is not looked up. A
+ * seconds before they expire); with no role_arn it is not looked up. A round
+ * stops starting calls after ENRICH_ROUND_MAX_MS. A
  * failure leaves the event as it was: the notification goes out without
  * the name. Each kind of failure is logged once until that kind of look-up
  * works again, never per message. */
@@ -23,6 +24,10 @@ struct ssm_event;
 
 /* DESIGN.md: each look-up bounded (2 s). */
 #define ENRICH_CALL_TIMEOUT_MS 2000
+/* A receive of ten events from ten accounts could otherwise wait 2 s per
+ * AssumeRole and per look-up; once a round has taken this long, the groups
+ * not yet asked go unnamed this time (and are asked at the next receive). */
+#define ENRICH_ROUND_MAX_MS 5000
 /* DESIGN.md: assumed credentials are cached until 5 min before expiry. */
 #define ENRICH_ASSUME_AHEAD (5 * 60)
 

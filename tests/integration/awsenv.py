@@ -25,6 +25,7 @@ import urllib.request
 
 import boto3
 
+from ssm_responder import SsmResponder
 from wrapper import command
 
 REGION = "us-east-1"
@@ -188,7 +189,11 @@ class MotoEnv:
 
     member_accounts: other account IDs (an organisation's members), each
     given the role MEMBER_ROLE, which trusts ACCOUNT and may read anything;
-    member_client() works there with that role's assumed credentials."""
+    member_client() works there with that role's assumed credentials.
+
+    moto has no SSM inventory or session APIs: self.ssm, an SsmResponder
+    that knows the bootstrap key, stands in for them, so that a config from
+    write_config() sends every look-up to 127.0.0.1 (EC2 and STS to moto)."""
 
     def __init__(self, workdir=None, member_accounts=()):
         self.member_accounts = tuple(member_accounts)
@@ -196,6 +201,7 @@ class MotoEnv:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
+        self.ssm = None
 
     def start(self):
         calls = BOOTSTRAP_CALLS + MEMBER_BOOTSTRAP_CALLS * len(self.member_accounts)
@@ -217,6 +223,8 @@ class MotoEnv:
 
         wait_until(up, timeout=60, what="moto_server to listen")
         self._bootstrap()
+        self.ssm = SsmResponder({self.key_id: (self.secret, None, ACCOUNT)})
+        self.ssm_url = self.ssm.start()
         return self
 
     def _client(self, service, key_id="bootstrap", secret="bootstrap"):
@@ -284,7 +292,9 @@ class MotoEnv:
         sections = {
             "aws": {"region": REGION, "access_key_id": self.key_id,
                     "secret_access_key": secret or self.secret,
-                    "sqs_endpoint": self.url, "sns_endpoint": self.url},
+                    "sqs_endpoint": self.url, "sns_endpoint": self.url,
+                    **({"ec2_endpoint": self.url, "sts_endpoint": self.url, "ssm_endpoint": self.ssm_url}
+                       if self.ssm else {})},
             "sqs": {"queue_url": self.queue_url, "wait_time_seconds": "1",
                     "visibility_timeout": "2", "max_receive_count": "5"},
             "sns": {"topic_arn": topic_arn or self.topic_arn},
@@ -329,6 +339,8 @@ class MotoEnv:
         return got
 
     def stop(self):
+        if self.ssm:
+            self.ssm.stop()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -87,7 +87,6 @@ def main():
         print(f"demo: sent {len(records)} CloudTrail events to {aws.queue_url}")
         # fauxqs has no EC2: there, no look-ups
         config = aws.write_config(extra={
-            "aws": {"ec2_endpoint": aws.url} if moto else {},
             "enrich": {} if moto else {"instance_names": "off"},
             "notify": {"language": args.language}, "log": {"level": "info"}})
         daemon = Daemon(os.path.abspath(args.binary), config, aws.workdir).start()
