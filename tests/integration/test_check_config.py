@@ -374,7 +374,8 @@ class Online(unittest.TestCase):
         missing = self.aws.topic_arn.replace(":ssm-session-alerts", ":no-such-topic")
         path = self.aws.write_config(name="topics.conf", extra={
             "rule a": {"match": "outcome=failure", "action": "notify", "topics": f"{far}, {self.aws.topic_arn}"},
-            "rule b": {"match": "event_name=*", "action": "notify", "topics": f"{missing}, {far}"}})
+            "rule b": {"match": "event_name=*", "action": "notify", "topics": f"{missing}, {far}"},
+            "enrich": {"instance_names": "off"}})
         res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
                              text=True, env=clean_env(), timeout=120)
         self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
