@@ -52,7 +52,7 @@ static void fill_key(struct parser *p, size_t i) {
                 return;
         }
         if (k->type == KEY_ENDPOINT) {
-                if (p->cfg->region)
+                if (p->cfg->region && !k->per_region)
                         endpoint_default(p, k);
                 return;
         }

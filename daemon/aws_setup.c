@@ -118,6 +118,9 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
                 for (size_t t = 0; t < cfg->rules[i].n_topics; t++)
                         if ((r = add_sns_region(cfg, o, cfg->rules[i].topics[t], &s)) < 0)
                                 goto out;
+        r = enricher_new(cfg, s.credentials, progress, userdata, &s.enricher);
+        if (r < 0)
+                goto out;
         *ret = s;
         s = (struct aws_setup){ 0 };
 out:
@@ -128,6 +131,7 @@ out:
 void aws_setup_close(struct aws_setup *s) {
         if (!s)
                 return;
+        enricher_free(s->enricher);
         aws_client_free(s->sqs);
         aws_client_free(s->sqs_poll);
         aws_client_free(s->sqs_delete);

@@ -1,8 +1,9 @@
-/* aws_setup: the credentials provider and the SQS and SNS clients that a
- * configuration describes, built and torn down together. Shared by the
- * daemon loop and --check-config --online so both talk to AWS the same way.
- * SNS has one client per region a topic is in ([sns] topic_arn and every
- * rule's topics), signed for that region; an [aws] sns_endpoint (or
+/* aws_setup: the credentials provider, the SQS and SNS clients and the
+ * enricher (enrich.h) that a configuration describes, built and torn down
+ * together; the enricher borrows the config, which must outlive the setup.
+ * Shared by the daemon loop and --check-config --online so both talk to AWS
+ * the same way. SNS has one client per region a topic is in ([sns] topic_arn
+ * and every rule's topics), signed for that region; an [aws] sns_endpoint (or
  * AWS_ENDPOINT_URL_SNS) override is every region's endpoint, otherwise each
  * region's own endpoint is used.
  * The clients share one http_multi: the long poll (sqs_poll), the publish
@@ -14,6 +15,7 @@
 #include "awsid.h"
 #include "config.h"
 #include "credentials.h"
+#include "enrich.h"
 
 /* A list: each node stays where it is, since its client borrows region. */
 struct aws_sns_region {
@@ -32,6 +34,7 @@ struct aws_setup {
         struct aws_client *sqs_delete;
         struct aws_client *sns; /* the configured region's */
         struct aws_sns_region *sns_regions; /* the other regions' */
+        struct enricher *enricher;
 };
 
 /* progress/userdata: see http.h (watchdog and stop checks); may be NULL.

@@ -22,7 +22,9 @@
  *    is deleted, not republished;
  *  - bursts ([notify] burst_limit, burst_window, per actor_arn, else actor):
  *    past the limit an actor's notifications are held and go out as one
- *    digest per topic when its window ends (relay_tick).
+ *    digest per topic when its window ends (relay_tick);
+ *  - the targets of a batch's notifiable events are named by one round of
+ *    look-ups (relay_ops.enrich) before any rule or renderer sees them.
  * What becomes of each message is policy.h's pure verdict; the queue and the
  * topic are reached only through a relay_ops table (relay_ops.h). The relay
  * logs each decision once, with the message's identifiers, under the

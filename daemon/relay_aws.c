@@ -1,6 +1,9 @@
 #include "relay_aws.h"
 
+#include <time.h>
+
 #include "aws_setup.h"
+#include "enrich.h"
 
 static int aws_receive_start(void *ctx, const struct sqs_receive_params *p, struct aws_error *err) {
         const struct aws_setup *s = ctx;
@@ -41,6 +44,11 @@ static int aws_change_visibility(void *ctx, const char *queue_url, const char *r
         return sqs_change_visibility(s->sqs, queue_url, receipt_handle, visibility_timeout, err);
 }
 
+static void aws_enrich(void *ctx, struct ssm_event *const *evs, size_t n) {
+        const struct aws_setup *s = ctx;
+        enricher_run(s->enricher, evs, n, time(NULL));
+}
+
 const struct relay_ops relay_aws_ops = {
         .receive_start = aws_receive_start,
         .receive_finish = aws_receive_finish,
@@ -49,4 +57,5 @@ const struct relay_ops relay_aws_ops = {
         .delete_start = aws_delete_start,
         .delete_finish = aws_delete_finish,
         .change_visibility = aws_change_visibility,
+        .enrich = aws_enrich,
 };
