@@ -33,6 +33,7 @@ void config_free(struct config *c) {
         secret_free(c->session_token);
         free(c->sqs_endpoint);
         free(c->sns_endpoint);
+        free(c->ssm_endpoint);
         free(c->imds_endpoint);
         free(c->queue_url);
         free(c->topic_arn);

@@ -29,6 +29,8 @@
 #define CONFIG_RULES_MAX 64
 
 enum config_unrecognized { CONFIG_UNRECOGNIZED_NOTIFY, CONFIG_UNRECOGNIZED_KEEP };
+/* The value of an on | off key. */
+enum { CONFIG_OFF, CONFIG_ON };
 
 struct config_account {
         char *id;   /* 12 digits */
@@ -55,6 +57,7 @@ struct config {
         char *session_token;     /* from the file only; NULL when absent */
         char *sqs_endpoint;      /* base URL without a trailing '/': file, else AWS_ENDPOINT_URL_SQS, */
         char *sns_endpoint;      /* else AWS_ENDPOINT_URL, else https://sqs.REGION.amazonaws.com (…sns…) */
+        char *ssm_endpoint;      /* the same with AWS_ENDPOINT_URL_SSM, …ssm… */
         char *imds_endpoint;     /* AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 */
         /* [sqs] */
         char *queue_url;
@@ -76,6 +79,10 @@ struct config {
         size_t n_accounts;
         struct config_rule *rules;             /* [rule NAME] sections, in file order */
         size_t n_rules;
+        /* [sessions] */
+        int sessions_track;                    /* CONFIG_ON or CONFIG_OFF, default on */
+        int check_interval;                    /* seconds, 0..86400, default 300; 0: no DescribeSessions */
+        int long_session_alert;                /* seconds, 0..31536000, default 28800; 0: off */
         /* [log] */
         int log_level;                         /* LOG_ERR..LOG_DEBUG, default LOG_INFO */
 };

@@ -20,8 +20,16 @@ static const char *env_get(const struct parser *p, const char *name) {
 
 /* The endpoint an *_endpoint key defaults to: its service's rule in the region
  * (aws_service.h: one rule for the config and the client). */
+static const struct aws_service *endpoint_service(const char *key) {
+        if (strcmp(key, "sns_endpoint") == 0)
+                return &aws_service_sns;
+        if (strcmp(key, "ssm_endpoint") == 0)
+                return &aws_service_ssm;
+        return &aws_service_sqs;
+}
+
 static void endpoint_default(struct parser *p, const struct key_def *k) {
-        const struct aws_service *svc = strcmp(k->key, "sns_endpoint") == 0 ? &aws_service_sns : &aws_service_sqs;
+        const struct aws_service *svc = endpoint_service(k->key);
         char **field = config_str_field(p->cfg, k);
         char url[AWS_ENDPOINT_MAX];
 

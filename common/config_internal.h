@@ -94,9 +94,9 @@ struct key_def {
         bool secret;                     /* the value never appears in a message */
 };
 
-#define CONFIG_N_KEYS 20
+#define CONFIG_N_KEYS 24
 extern const struct key_def config_keys[CONFIG_N_KEYS];
-#define CONFIG_N_SECTIONS 6
+#define CONFIG_N_SECTIONS 7
 extern const char *const config_sections[CONFIG_N_SECTIONS];
 
 /* Where a rule's keys were set, 0 when absent. */

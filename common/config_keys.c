@@ -15,6 +15,12 @@ static const struct enum_value unrecognized_values[] = {
         {},
 };
 
+static const struct enum_value on_off_values[] = {
+        { "on", CONFIG_ON },
+        { "off", CONFIG_OFF },
+        {},
+};
+
 static const struct enum_value level_values[] = {
         { "err", LOG_ERR },
         { "warning", LOG_WARNING },
@@ -45,6 +51,8 @@ const struct key_def config_keys[] = {
           .offset = F(sqs_endpoint) },
         { "aws", "sns_endpoint", KEY_ENDPOINT, .env = { "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL" },
           .offset = F(sns_endpoint) },
+        { "aws", "ssm_endpoint", KEY_ENDPOINT, .env = { "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL" },
+          .offset = F(ssm_endpoint) },
         { "sqs", "queue_url", KEY_QUEUE_URL, .offset = F(queue_url), .required = true },
         /* SQS ReceiveMessage: WaitTimeSeconds 0..20, MaxNumberOfMessages 1..10,
          * VisibilityTimeout 0..43200 (12 hours). 0 s would be a busy poll. */
@@ -63,10 +71,17 @@ const struct key_def config_keys[] = {
         { "notify", "unrecognized", KEY_ENUM, .values = unrecognized_values, .def = "notify",
           .offset = F(unrecognized) },
         { "accounts", NULL, KEY_ACCOUNT, .offset = F(accounts) },
+        { "sessions", "track", KEY_ENUM, .values = on_off_values, .def = "on", .offset = F(sessions_track) },
+        /* 0: no DescribeSessions at all; a day at most, so that an ended
+         * session is reported the same day. */
+        { "sessions", "check_interval", KEY_INT, 0, 86400, .def = "300", .offset = F(check_interval) },
+        /* 0: off; at most a year, which no session lasts. */
+        { "sessions", "long_session_alert", KEY_INT, 0, 31536000, .def = "28800",
+          .offset = F(long_session_alert) },
         { "log", "level", KEY_ENUM, .values = level_values, .def = "info", .offset = F(log_level) },
 };
 
-const char *const config_sections[] = { "aws", "sqs", "sns", "notify", "accounts", "log" };
+const char *const config_sections[] = { "aws", "sqs", "sns", "notify", "accounts", "sessions", "log" };
 
 const struct key_def *config_find_key(const char *section, const char *name) {
         for (size_t i = 0; i < CONFIG_N_KEYS; i++) {

@@ -120,6 +120,8 @@ static const char *const base[] = {
         "{log}",                                                                     /* 13 */
         "[accounts]",                                                                /* 14 */
         "{accounts}",                                                                /* 15 */
+        "[sessions]",                                                                /* 16 */
+        "{sessions}",                                                                /* 17 */
         NULL,
 };
 

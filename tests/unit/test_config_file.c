@@ -18,7 +18,7 @@ static void test_structure_errors(void **state) {
                     "max_messages, visibility_timeout, max_receive_count)" } },
                 { "aws", "Region = ap-northeast-1",
                   { "test.conf:3: [aws] Region: unknown key (allowed: region, access_key_id, "
-                    "secret_access_key, session_token, sqs_endpoint, sns_endpoint)" } },
+                    "secret_access_key, session_token, sqs_endpoint, sns_endpoint, ssm_endpoint)" } },
                 { "log", "level = info\nlevel = debug",
                   { "test.conf:14: [log] level: duplicate key (first set on line 13)" } },
                 { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/other",
@@ -231,6 +231,12 @@ static void test_env_fallbacks(void **state) {
         assert_string_equal(c->sqs_endpoint, "https://sqs.eu-west-1.amazonaws.com");
         assert_string_equal(c->sns_endpoint, "http://localhost:9911");
         config_free(c);
+        ENV("AWS_REGION", "eu-west-1", "AWS_ENDPOINT_URL", "http://127.0.0.1:5000",
+            "AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:5002");
+        c = expect_good(body);
+        assert_string_equal(c->ssm_endpoint, "http://127.0.0.1:5002");
+        assert_string_equal(c->sns_endpoint, "http://127.0.0.1:5000");
+        config_free(c);
         ENV("AWS_ENDPOINT_URL", "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:6000");
         c = expect_good("[aws]\nregion = eu-west-1\nsqs_endpoint = https://sqs.example.com\n"
                         "[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/210987654321/q\n"
@@ -242,6 +248,8 @@ static void test_env_fallbacks(void **state) {
         expect_bad(body, LINES("test.conf: [aws] sqs_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
                                "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")",
                                "test.conf: [aws] sns_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
+                               "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")",
+                               "test.conf: [aws] ssm_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
                                "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")"));
 
         /* IMDS: plain http, but only to a link-local or loopback address */
