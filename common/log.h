@@ -35,6 +35,8 @@ struct log_field {
 #define LOG_MSGID_RECEIVE_FAILED "e60f3acc4679451999209e64240bbbdc"
 #define LOG_MSGID_DELETE_FAILED  "2df24cc72b65461781973b832032b4db"
 #define LOG_MSGID_IGNORED        "f7cd930790be40cb908357ef6bc2da39"
+#define LOG_MSGID_STATE_SET_ASIDE "d756657b518846bca686fa88b05fc541"
+#define LOG_MSGID_SESSION_CHECK_FAILED "bccaf72daf5849cfa79f2c45c490588d"
 
 /* Decide between journald, a terminal and a plain stream from the
  * environment and stderr. Idempotent. */

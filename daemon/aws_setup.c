@@ -4,6 +4,7 @@
 
 #include "sns.h"
 #include "sqs.h"
+#include "ssm_sessions.h"
 
 /* Connection setup to AWS endpoints; each call sets its own total time. */
 #define CONNECT_TIMEOUT_MS 5000
@@ -43,6 +44,12 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         r = aws_client_new(&o, &s.sns);
         if (r < 0)
                 goto out;
+        o.service = &aws_service_ssm;
+        o.endpoint = cfg->ssm_endpoint;
+        o.max_body = SSM_SESSIONS_ANSWER_MAX;
+        r = aws_client_new(&o, &s.ssm);
+        if (r < 0)
+                goto out;
         *ret = s;
         s = (struct aws_setup){ 0 };
 out:
@@ -55,6 +62,7 @@ void aws_setup_close(struct aws_setup *s) {
                 return;
         aws_client_free(s->sqs);
         aws_client_free(s->sns);
+        aws_client_free(s->ssm);
         credentials_free(s->credentials);
         *s = (struct aws_setup){ 0 };
 }

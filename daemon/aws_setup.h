@@ -1,4 +1,4 @@
-/* aws_setup: the credentials provider and the SQS and SNS clients that a
+/* aws_setup: the credentials provider and the SQS, SNS and SSM clients that a
  * configuration describes, built and torn down together. Shared by the
  * daemon loop and --check-config --online so both talk to AWS the same way. */
 #pragma once
@@ -11,6 +11,7 @@ struct aws_setup {
         struct credentials *credentials;
         struct aws_client *sqs;
         struct aws_client *sns;
+        struct aws_client *ssm; /* DescribeSessions (ssm_sessions.h) */
 };
 
 /* progress/userdata: see http.h (watchdog and stop checks); may be NULL.

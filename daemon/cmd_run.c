@@ -6,8 +6,11 @@
  * so it keeps beating during a long poll and during backoff sleeps.
  * SIGTERM/SIGINT: stop receiving (an in-flight long poll is abandoned, it has
  * nothing in hand yet), finish the batch in hand, exit 0. SIGHUP: reload the
- * configuration, keep the old one when the new one is invalid. */
+ * configuration, keep the old one when the new one is invalid. The session
+ * tracker's checks (sessions.h) run between receives: the long poll is
+ * shortened so that the loop wakes when one is due. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,6 +32,8 @@
 #include "notify.h"
 #include "relay.h"
 #include "relay_aws.h"
+#include "session_file.h"
+#include "sessions.h"
 #include "settings.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -49,6 +54,7 @@ struct daemon {
         struct settings settings; /* borrows cfg */
         struct aws_setup aws;
         struct relay *relay;
+        struct sessions *sessions; /* NULL until [sessions] track = on */
         uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
         uint64_t last_ping_usec;
         bool in_long_poll;
@@ -106,11 +112,34 @@ static void sleep_ms(struct daemon *d, unsigned ms) {
 
 static void daemon_close(struct daemon *d) {
         relay_free(d->relay);
+        sessions_free(d->sessions);
+        d->sessions = NULL;
         aws_setup_close(&d->aws);
         settings_clear(&d->settings);
         config_free(d->cfg);
         d->relay = NULL;
         d->cfg = NULL;
+}
+
+/* The tracker's state is loaded once, when cfg first turns tracking on. */
+static int sessions_load(struct daemon *d, const struct config *cfg) {
+        char dir[PATH_MAX];
+        if (cfg->sessions_track != CONFIG_ON || d->sessions)
+                return 0;
+        return sessions_new(session_file_dir(getenv("STATE_DIRECTORY"), dir, sizeof(dir)), time(NULL), &d->sessions);
+}
+
+/* The tracker follows [sessions] of the running configuration. */
+static void sessions_apply(struct daemon *d) {
+        const struct sessions_settings s = {
+                .track = d->cfg->sessions_track == CONFIG_ON,
+                .check_interval = d->cfg->check_interval,
+                .long_session_alert = d->cfg->long_session_alert,
+                .region = d->cfg->region,
+        };
+        if (d->sessions)
+                sessions_configure(d->sessions, &s, d->aws.ssm, time(NULL));
+        relay_set_hooks(d->relay, s.track ? &sessions_relay_hooks : NULL, d->sessions);
 }
 
 /* Takes cfg and builds what it describes; on failure d is untouched and cfg
@@ -126,6 +155,9 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         r = aws_setup_open(cfg, on_progress, d, &aws);
         if (r < 0)
                 goto out;
+        r = sessions_load(d, cfg);
+        if (r < 0)
+                goto out;
         if (d->relay)
                 relay_reconfigure(d->relay, &settings.relay);
         /* The relay reaches AWS through d->aws, which holds the new clients
@@ -138,6 +170,7 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         old_cfg = d->cfg;
         d->cfg = cfg;
         config_free(old_cfg);
+        sessions_apply(d);
 out:
         aws_setup_close(&aws);
         settings_clear(&settings);
@@ -282,6 +315,12 @@ int cmd_run(const struct cli_options *opt) {
                 if (reload_requested) {
                         reload_requested = 0;
                         reload(&d, opt);
+                }
+                if (d.sessions) {
+                        sessions_check(d.sessions, d.relay, time(NULL));
+                        long due = sessions_due_in(d.sessions, time(NULL));
+                        if (due >= 0)
+                                relay_limit_wait(d.relay, (int)(due < INT_MAX ? due : INT_MAX));
                 }
                 d.in_long_poll = true;
                 r = relay_receive(d.relay, &batch);

@@ -27,6 +27,9 @@ struct relay {
         struct dedupe *published;
         struct relay_stats stats;
         int receive_max; /* MaxNumberOfMessages now: below max_messages after too large an answer */
+        int wait_limit;  /* relay_limit_wait() for the next receive; 0: none */
+        const struct relay_hooks *hooks;
+        void *hooks_ctx;
 };
 
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret) {
@@ -62,6 +65,15 @@ void relay_reconfigure(struct relay *r, const struct relay_settings *s) {
 
 const struct relay_stats *relay_get_stats(const struct relay *r) {
         return &r->stats;
+}
+
+void relay_set_hooks(struct relay *r, const struct relay_hooks *hooks, void *ctx) {
+        r->hooks = hooks;
+        r->hooks_ctx = ctx;
+}
+
+void relay_limit_wait(struct relay *r, int seconds) {
+        r->wait_limit = seconds < 1 ? 1 : seconds;
 }
 
 static bool is_fifo(const char *topic_arn) {
@@ -178,6 +190,8 @@ static void published(struct relay *r, const struct pending *p, const char *sns_
         }
         if (p->rule >= 0)
                 r->stats.rule_hits[p->rule]++;
+        if (r->hooks && r->hooks->accepted)
+                r->hooks->accepted(r->hooks_ctx, ev);
         if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
                 log_warning("event %s published but not remembered; a redelivery may publish it again",
                             ev->event_id);
@@ -254,6 +268,8 @@ static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, 
                            m->message_id, ev->event_id, v.reason);
                 break;
         default:
+                if (r->hooks && r->hooks->complete)
+                        r->hooks->complete(r->hooks_ctx, ev);
                 e = render_for(r, ev, rule, &p->out);
                 if (e < 0) {
                         log_fields(LOG_ERR, LOG_MSGID_RENDER_FAILED, f, ELEMENTSOF(f),
@@ -412,13 +428,15 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
         const struct sqs_receive_params p = {
                 .queue_url = r->s.queue_url,
                 .max_messages = r->receive_max,
-                .wait_time_seconds = r->s.wait_time_seconds,
+                .wait_time_seconds = r->wait_limit && r->wait_limit < r->s.wait_time_seconds ? r->wait_limit
+                                                                                              : r->s.wait_time_seconds,
                 .visibility_timeout = r->s.visibility_timeout,
         };
         struct aws_error err = { 0 };
         char detail[AWS_ERROR_DESCRIBE_MAX];
         int e;
 
+        r->wait_limit = 0;
         e = r->ops->receive(r->ops_ctx, &p, ret, &err);
         if (e == -ECANCELED)
                 return e;
@@ -469,4 +487,40 @@ enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch) 
                 pending_clear(&pending[i]);
         delete_done(r, batch, done);
         return outcome;
+}
+
+int relay_publish_event(struct relay *r, struct ssm_event *ev) {
+        struct pending p = { .ev = ev, .rule = -1 };
+        struct sns_message m;
+        struct sns_entry_result res = { 0 };
+        char detail[AWS_ERROR_DESCRIBE_MAX];
+        /* The last field is the SNS message ID, once there is one. */
+        struct log_field f[] = {
+                { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name }, { "ACTOR", ev->actor },
+                { "TARGET", ev->target },     { "SNS_MESSAGE_ID", NULL },
+        };
+        int e = render_for(r, ev, -1, &p.out);
+
+        if (e < 0) {
+                log_fields(LOG_ERR, LOG_MSGID_RENDER_FAILED, f, ELEMENTSOF(f), "%s could not be rendered (%s)",
+                           ev->event_id, strerror(-e));
+                return e;
+        }
+        sns_message_of(r, &p, &m);
+        e = r->ops->publish(r->ops_ctx, &m, res.message_id, sizeof(res.message_id), &res.error);
+        rendered_free(&p.out);
+        if (e < 0) {
+                aws_error_describe(&res.error, detail, sizeof(detail));
+                snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
+                r->stats.failed++;
+                log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, ELEMENTSOF(f),
+                           "publish of %s failed, tried again at the next check: %s", ev->event_id, detail);
+                return -EIO;
+        }
+        r->stats.published++;
+        f[ELEMENTSOF(f) - 1].value = res.message_id;
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f), "published %s of session %s by %s%s%s as SNS message %s",
+                   ev->event_name, ev->session_id, ev->actor ? ev->actor : "an unknown actor", ev->target ? " on " : "",
+                   ev->target ? ev->target : "", res.message_id);
+        return 0;
 }

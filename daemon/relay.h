@@ -79,3 +79,23 @@ int relay_receive(struct relay *r, struct sqs_batch *ret);
 /* Publishes, deletes, logs: every message of the batch is dealt with. */
 enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch);
 const struct relay_stats *relay_get_stats(const struct relay *r);
+
+/* A listener to the events the relay publishes: the session tracker
+ * (sessions.h). Both calls are optional; ctx is borrowed. */
+struct relay_hooks {
+        /* Before an event to publish is rendered: add what the listener knows. */
+        void (*complete)(void *ctx, struct ssm_event *ev);
+        /* After SNS accepted the event's notification (never before). */
+        void (*accepted)(void *ctx, const struct ssm_event *ev);
+};
+/* NULL hooks: none. Kept across relay_reconfigure(). */
+void relay_set_hooks(struct relay *r, const struct relay_hooks *hooks, void *ctx);
+/* The next receive waits at most seconds (1..wait_time_seconds), so that the
+ * caller wakes for work of its own in time; only the next receive. */
+void relay_limit_wait(struct relay *r, int seconds);
+/* Renders ev, an event of the daemon's own (session_lifecycle.h), in the
+ * configured format and publishes it to [sns] topic_arn; ev is borrowed.
+ * 0 once SNS accepted it (logged like any publish); -EIO when SNS refused or
+ * could not be reached, a render error otherwise (logged; the caller tries
+ * again later). */
+int relay_publish_event(struct relay *r, struct ssm_event *ev);
