@@ -95,6 +95,11 @@ static void lookup_failed(struct sessions *t, const char *what, int r, const str
         t->lookups_paused_until = now + SESSIONS_LOOKUP_PAUSE;
 }
 
+/* The daemon's SSM client reaches its own region only. */
+static bool in_our_region(const struct sessions *t, const char *region) {
+        return !region || !t->s.region || strcmp(region, t->s.region) == 0;
+}
+
 /* The one session of that ID in state's list, or -ENOENT. */
 static int find_session(struct sessions *t, enum ssm_session_state state, const char *id, long timeout_ms,
                         struct ssm_session_list *ret, const struct ssm_session **ret_s, struct aws_error *err) {
@@ -119,7 +124,7 @@ static void complete_from_ssm(struct sessions *t, struct ssm_event *ev, time_t n
         struct aws_error err = { 0 };
         int r = -ENOENT;
 
-        if (!t->ssm || t->s.check_interval == 0 || now < t->lookups_paused_until)
+        if (!t->ssm || t->s.check_interval == 0 || now < t->lookups_paused_until || !in_our_region(t, ev->region))
                 return;
         for (size_t i = 0; i < ELEMENTSOF(order) && r == -ENOENT; i++)
                 r = find_session(t, order[i], ev->session_id, SESSIONS_LOOKUP_TIMEOUT_MS, &l, &s, &err);
@@ -178,6 +183,10 @@ static void on_accepted(void *ctx, const struct ssm_event *ev) {
                 r = session_store_resumed(t->store, ev->session_id);
                 break;
         case SESSION_CLOSED:
+                if (ev->has_session_start && ev->has_session_end)
+                        log_info("session %s on %s ended after %lld s", ev->session_id,
+                                 ev->target ? ev->target : "an unknown target",
+                                 (long long)(ev->session_end - ev->session_start));
                 r = session_store_remove(t->store, ev->session_id);
                 break;
         case SESSION_NONE:
@@ -230,10 +239,6 @@ static int list_active(struct sessions *t, struct ssm_session_list pages[SESSION
         return 0;
 }
 
-static bool ours_to_check(const struct sessions *t, const struct session_entry *e) {
-        return !e->region || !t->s.region || strcmp(e->region, t->s.region) == 0;
-}
-
 /* Publishes one notice; true when SNS accepted it. */
 static bool notify(struct relay *r, enum session_notice kind, const struct session_entry *e,
                    const struct ssm_session *hist, time_t now) {
@@ -270,6 +275,10 @@ static bool look_up_end(struct sessions *t, struct relay *r, size_t i, time_t no
                 return false;
         }
         if (notify(r, SESSION_NOTICE_ENDED, e, s, now)) {
+                log_info("session %s on %s ended without a TerminateSession after %lld s (%s)%s%s", e->session_id,
+                         e->target ? e->target : "an unknown target",
+                         s->has_end ? (long long)(s->end - e->start) : -1LL, s->status ? s->status : "no status",
+                         s->output_url ? "; transcript " : "", s->output_url ? s->output_url : "");
                 session_store_remove(t->store, e->session_id);
                 changed = true;
         } else {
@@ -302,7 +311,7 @@ void sessions_check(struct sessions *t, struct relay *r, time_t now) {
                 const struct session_entry *e = session_store_at(t->store, i);
                 bool is_active = bsearch(&e->session_id, active, n_active, sizeof(*active), cmp_str) != NULL;
 
-                if (!ours_to_check(t, e))
+                if (!in_our_region(t, e->region))
                         continue;
                 switch (session_check(e, is_active, now, t->s.long_session_alert)) {
                 case SESSION_LOOK_UP:
