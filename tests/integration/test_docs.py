@@ -44,12 +44,13 @@ def c_defines(path):
 
 KEYS = {
     "aws": ["region", "access_key_id", "secret_access_key", "session_token", "sqs_endpoint",
-            "sns_endpoint"],
+            "sns_endpoint", "ssm_endpoint"],
     "sqs": ["queue_url", "wait_time_seconds", "max_messages", "visibility_timeout",
             "max_receive_count"],
     "sns": ["topic_arn"],
     "notify": ["format", "language", "timezone", "events", "subject", "unrecognized"],
     "accounts": [],
+    "sessions": ["track", "check_interval", "long_session_alert"],
     "log": ["level"],
 }
 
