@@ -58,6 +58,7 @@ struct daemon {
         uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
         uint64_t last_ping_usec;
         bool in_long_poll;
+        bool in_check; /* a session check (sessions.h), which a stop or reload may cut short */
         bool notify_warned; /* a dropped notification was logged */
 };
 
@@ -89,11 +90,12 @@ static void watchdog_ping(struct daemon *d) {
 }
 
 /* Called by libcurl about once a second during every request. A stop or a
- * reload abandons only a long poll in progress: nothing is in hand yet. */
+ * reload abandons only a long poll or a session check in progress: nothing
+ * is in hand yet. */
 static int on_progress(void *userdata) {
         struct daemon *d = userdata;
         watchdog_ping(d);
-        return (stop_requested || reload_requested) && d->in_long_poll;
+        return (stop_requested || reload_requested) && (d->in_long_poll || d->in_check);
 }
 
 static void sleep_ms(struct daemon *d, unsigned ms) {
@@ -317,7 +319,9 @@ int cmd_run(const struct cli_options *opt) {
                         reload(&d, opt);
                 }
                 if (d.sessions) {
+                        d.in_check = true;
                         sessions_check(d.sessions, d.relay, time(NULL));
+                        d.in_check = false;
                         long due = sessions_due_in(d.sessions, time(NULL));
                         if (due >= 0)
                                 relay_limit_wait(d.relay, (int)(due < INT_MAX ? due : INT_MAX));

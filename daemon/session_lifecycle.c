@@ -80,7 +80,7 @@ int session_complete_from_history(const struct ssm_session *s, struct ssm_event 
 
 enum session_verdict session_check(const struct session_entry *e, bool active, time_t now, long long_alert) {
         if (!active)
-                return SESSION_LOOK_UP;
+                return now >= e->retry_after ? SESSION_LOOK_UP : SESSION_KEEP;
         if (long_alert > 0 && !e->still_open_sent && now - e->start >= (time_t)long_alert)
                 return SESSION_ALERT_OPEN;
         return SESSION_KEEP;
@@ -106,7 +106,7 @@ int session_notice_new(enum session_notice kind, const struct session_entry *e, 
         ev = calloc(1, sizeof(*ev));
         if (!ev)
                 return -ENOMEM;
-        ev->event_epoch = ended && hist->has_end ? hist->end : now;
+        ev->event_epoch = hist && hist->has_end ? hist->end : now;
         ev->has_time = true;
         snprintf(id, sizeof(id), "%s:%s", e->session_id, ended ? "ended" : "open");
         if (!gmtime_r(&ev->event_epoch, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {

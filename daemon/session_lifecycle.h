@@ -45,7 +45,8 @@ enum session_verdict {
         SESSION_ALERT_OPEN, /* SessionStillOpen is due */
 };
 
-/* active: DescribeSessions State=Active listed the session. long_alert 0: off. */
+/* active: DescribeSessions State=Active listed the session. long_alert 0:
+ * off. A session not active is looked up once its retry_after has come. */
 enum session_verdict session_check(const struct session_entry *e, bool active, time_t now, long long_alert);
 
 enum session_notice { SESSION_NOTICE_ENDED, SESSION_NOTICE_STILL_OPEN };

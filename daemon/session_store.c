@@ -172,6 +172,19 @@ int session_store_mark_still_open(struct session_store *s, const char *session_i
         return 0;
 }
 
+int session_store_missed(struct session_store *s, const char *session_id, time_t now, long interval) {
+        struct session_entry *e = find(s, session_id);
+        long wait = interval > 0 ? interval : 1;
+        if (!e)
+                return -ENOENT;
+        for (unsigned i = 0; i < e->misses && wait < SESSION_RETRY_MAX; i++)
+                wait *= 2;
+        if (e->misses < UINT32_MAX)
+                e->misses++;
+        e->retry_after = now + (wait < SESSION_RETRY_MAX ? wait : SESSION_RETRY_MAX);
+        return 0;
+}
+
 static int add(json_object *o, const char *key, json_object *v) {
         if (!v || json_object_object_add(o, key, v) < 0) {
                 json_object_put(v);

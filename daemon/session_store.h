@@ -25,6 +25,8 @@
  * shorter; a role session name is at most 64 characters. */
 #define SESSION_FIELD_MAX 256
 #define SESSION_STORE_VERSION 1
+/* An hour: a session of another account costs one look-up an hour. */
+#define SESSION_RETRY_MAX 3600
 
 struct session_entry {
         char *session_id;     /* never NULL */
@@ -35,6 +37,10 @@ struct session_entry {
         time_t start;         /* StartSession's eventTime */
         unsigned resumes;     /* ResumeSession calls published */
         bool still_open_sent; /* SessionStillOpen was accepted by SNS */
+        /* Not in the file: a session neither active nor in the history (of
+         * another account, say) is looked up again only after retry_after. */
+        unsigned misses;
+        time_t retry_after;
 };
 
 struct session_store;
@@ -56,6 +62,10 @@ int session_store_add(struct session_store *s, const struct session_entry *e, ch
 int session_store_remove(struct session_store *s, const char *session_id);
 int session_store_resumed(struct session_store *s, const char *session_id);
 int session_store_mark_still_open(struct session_store *s, const char *session_id);
+/* DescribeSessions did not find the session at now: its next look-up waits
+ * interval seconds, twice that after a second miss, and so on up to
+ * SESSION_RETRY_MAX. */
+int session_store_missed(struct session_store *s, const char *session_id, time_t now, long interval);
 
 /* Appends the text form to out. 0, -E2BIG (out's maximum), -ENOMEM. */
 int session_store_format(const struct session_store *s, struct buf *out);

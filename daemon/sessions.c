@@ -86,6 +86,10 @@ static void lookup_failed(struct sessions *t, const char *what, int r, const str
                           const char *consequence) {
         char detail[AWS_ERROR_DESCRIBE_MAX];
         const struct log_field f[] = { { "AWS_REQUEST_ID", err->request_id[0] ? err->request_id : NULL } };
+        if (r == -ECANCELED) {
+                log_debug("DescribeSessions for %s stopped for a stop or reload", what);
+                return;
+        }
         if (r == -EIO)
                 aws_error_describe(err, detail, sizeof(detail));
         else
@@ -265,8 +269,9 @@ static bool look_up_end(struct sessions *t, struct relay *r, size_t i, time_t no
 
         if (rc == -ENOENT) {
                 /* Not active and not in the history: another account's, or
-                 * between the two lists; asked again at the next check. */
+                 * between the two lists; asked again later, less and less often. */
                 log_debug("session %s is neither active nor in the history; kept", e->session_id);
+                session_store_missed(t->store, e->session_id, now, t->s.check_interval);
                 return false;
         }
         if (rc < 0) {

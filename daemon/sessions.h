@@ -43,5 +43,7 @@ extern const struct relay_hooks sessions_relay_hooks;
 
 /* Seconds until the next check (0: due), or -1 when none is scheduled. */
 long sessions_due_in(const struct sessions *t, time_t now);
-/* Checks the open sessions and publishes what is due through r. */
+/* Checks the open sessions and publishes what is due through r. A call
+ * the SSM client's progress hook cancels (-ECANCELED) ends the check; the
+ * next one is due at once after a reload, else at the next interval. */
 void sessions_check(struct sessions *t, struct relay *r, time_t now);

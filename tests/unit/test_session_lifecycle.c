@@ -223,6 +223,10 @@ static void test_check_verdicts(void **state) {
         assert_int_equal(session_check(&e, true, 1700000000 + 2 * alert, alert), SESSION_KEEP);
         /* ended after the alert: still looked up */
         assert_int_equal(session_check(&e, false, 1700000000 + 2 * alert, alert), SESSION_LOOK_UP);
+        /* not found before: looked up again only once retry_after has come */
+        e.retry_after = 1700000600;
+        assert_int_equal(session_check(&e, false, 1700000599, alert), SESSION_KEEP);
+        assert_int_equal(session_check(&e, false, 1700000600, alert), SESSION_LOOK_UP);
         /* 0: off */
         e.still_open_sent = false;
         assert_int_equal(session_check(&e, true, 1700000000 + 100 * alert, 0), SESSION_KEEP);

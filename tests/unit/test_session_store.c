@@ -62,6 +62,16 @@ static void test_add_find_remove(void **state) {
         assert_int_equal(session_store_mark_still_open(s, alice.session_id), 0);
         assert_true(session_store_find(s, alice.session_id)->still_open_sent);
 
+        /* misses: the next look-up waits the interval, then twice as long, up to an hour */
+        assert_int_equal(session_store_missed(s, alice.session_id, 1000, 300), 0);
+        assert_int_equal(session_store_find(s, alice.session_id)->retry_after, 1300);
+        assert_int_equal(session_store_missed(s, alice.session_id, 1300, 300), 0);
+        assert_int_equal(session_store_find(s, alice.session_id)->retry_after, 1900);
+        for (int i = 0; i < 40; i++)
+                assert_int_equal(session_store_missed(s, alice.session_id, 2000, 300), 0);
+        assert_int_equal(session_store_find(s, alice.session_id)->retry_after, 2000 + 3600);
+        assert_int_equal(session_store_missed(s, "bob-1", 0, 300), -ENOENT);
+
         assert_int_equal(session_store_resumed(s, "bob-1"), -ENOENT);
         assert_int_equal(session_store_mark_still_open(s, "bob-1"), -ENOENT);
         assert_int_equal(session_store_remove(s, "bob-1"), -ENOENT);
