@@ -314,7 +314,7 @@ void sessions_check(struct sessions *t, struct relay *r, time_t now) {
         /* Downwards: a removal moves the last entry, already seen, into i. */
         for (size_t i = session_store_count(t->store); i-- > 0 && !stop;) {
                 const struct session_entry *e = session_store_at(t->store, i);
-                bool is_active = bsearch(&e->session_id, active, n_active, sizeof(*active), cmp_str) != NULL;
+                bool is_active = n_active && bsearch(&e->session_id, active, n_active, sizeof(*active), cmp_str) != NULL;
 
                 if (!in_our_region(t, e->region))
                         continue;

@@ -178,7 +178,7 @@ class SessionsTest(unittest.TestCase):
         self.ssm.end_session(ACCOUNT, REGION, self.sid, start + 45)
         second = self.daemon().start()
         ended = named(self.aws.drain_sink(expected=1), "SessionEnded")
-        self.assertEqual(len(ended), 1)
+        self.assertEqual(len(ended), 1, second.log_text())
         self.assertEqual(json.loads(ended[0]["Message"])["target"], TARGET)
         self.assertEqual(second.stop(), 0)
         self.assertIn("1 open sessions", second.log_text())
