@@ -240,7 +240,8 @@ action = drop
             "access_key_id", "secret_access_key", "sqs_endpoint", "sns_endpoint",
             "wait_time_seconds", "max_messages", "visibility_timeout", "max_receive_count",
             "format", "language", "timezone", "events", "subject", "unrecognized",
-            "123456789012", "level", "match", "action"]))
+            "123456789012", "ssm_endpoint", "track", "check_interval", "long_session_alert",
+            "level", "match", "action"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
         text = re.sub(r"^;(\[rule [a-z-]+\])$", r"\1", text, flags=re.M)
         text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")
