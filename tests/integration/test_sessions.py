@@ -19,7 +19,8 @@ import uuid
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(__file__))
-from awsenv import ACCOUNT, REGION, Daemon, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
+from awsenv import (ACCOUNT, REGION, Daemon, FaultProxy, MotoEnv, eventbridge_envelope, record,  # noqa: E402
+                    wait_until)
 from ssm_responder import SsmResponder  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
@@ -65,11 +66,11 @@ class SessionsTest(unittest.TestCase):
         self.now = int(time.time())
         self.sid = "christophe-" + uuid.uuid4().hex[:17]
 
-    def config(self, **sessions):
+    def config(self, aws=None, **sessions):
         values = {"check_interval": "1", "long_session_alert": "0"}
         values.update({k: str(v) for k, v in sessions.items()})
-        return self.aws.write_config(extra={"aws": {"ssm_endpoint": self.ssm_url}, "sessions": values,
-                                            "notify": {"format": "json"}})
+        return self.aws.write_config(extra={"aws": {"ssm_endpoint": self.ssm_url, **(aws or {})},
+                                            "sessions": values, "notify": {"format": "json"}})
 
     def daemon(self, state_dir=None, config=None):
         env = {"STATE_DIRECTORY": state_dir} if state_dir else None
@@ -229,6 +230,37 @@ class SessionsTest(unittest.TestCase):
         self.assertIn(f"session {self.sid} on {TARGET} ended after 290 s", b.log_text())
         self.assertNotIn(self.sid, self.state(b_dir) if os.path.exists(os.path.join(b_dir, "sessions.json")) else {})
         self.assert_signatures_held()
+
+    def test_failures_are_tried_again_at_the_next_check(self):
+        sns = FaultProxy(self.aws.url, self.aws.workdir, "--only", "Publish")
+        self.addCleanup(sns.stop)
+        ssm = FaultProxy(self.ssm_url, self.aws.workdir)
+        self.addCleanup(ssm.stop)
+        start = self.now - 120
+        self.ssm.add_session(ACCOUNT, REGION, self.sid, TARGET, "christophe", start)
+        d = self.daemon(config=self.config(aws={"sns_endpoint": sns.url, "ssm_endpoint": ssm.url})).start()
+        self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
+        self.assertEqual(len(named(self.aws.drain_sink(expected=1), "StartSession")), 1)
+        wait_until(lambda: self.sid in self.state(), what="the session in the state file")
+
+        # SSM fails: the check is logged and nothing else happens
+        ssm.plan(rates={"error5xx": 1.0})
+        self.ssm.end_session(ACCOUNT, REGION, self.sid, start + 100)
+        wait_until(lambda: "DescribeSessions for the active sessions failed" in d.log_text(), what="a failed check")
+        # SSM back, SNS down: SessionEnded is not accepted, the session stays
+        sns.plan(down=True)
+        ssm.plan(rates={"error5xx": 0.0})
+        wait_until(lambda: f"publish of {self.sid}:ended failed, tried again at the next check" in d.log_text(),
+                   what="a failed SessionEnded")
+        self.assertIn(self.sid, self.state())
+        # SNS back: the next check publishes it, once
+        sns.plan(down=False)
+        ended = named(self.aws.drain_sink(expected=1), "SessionEnded")
+        self.assertEqual(len(ended), 1)
+        self.assertEqual(json.loads(ended[0]["Message"])["event_id"], f"{self.sid}:ended")
+        wait_until(lambda: self.sid not in self.state(), what="the session to leave the state file")
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.ssm.rejected, [])
 
     def test_tracking_off_touches_no_state_and_calls_no_ssm(self):
         d = self.daemon(config=self.config(track="off")).start()
