@@ -515,7 +515,7 @@ int relay_publish_event(struct relay *r, struct ssm_event *ev) {
                 r->stats.failed++;
                 log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, ELEMENTSOF(f),
                            "publish of %s failed, tried again at the next check: %s", ev->event_id, detail);
-                return -EIO;
+                return e;
         }
         r->stats.published++;
         f[ELEMENTSOF(f) - 1].value = res.message_id;

@@ -95,7 +95,7 @@ void relay_set_hooks(struct relay *r, const struct relay_hooks *hooks, void *ctx
 void relay_limit_wait(struct relay *r, int seconds);
 /* Renders ev, an event of the daemon's own (session_lifecycle.h), in the
  * configured format and publishes it to [sns] topic_arn; ev is borrowed.
- * 0 once SNS accepted it (logged like any publish); -EIO when SNS refused or
- * could not be reached, a render error otherwise (logged; the caller tries
- * again later). */
+ * 0 once SNS accepted it (logged like any publish); otherwise a negative
+ * errno (-EIO: SNS refused it or could not be reached), logged, and the
+ * caller tries again later. */
 int relay_publish_event(struct relay *r, struct ssm_event *ev);

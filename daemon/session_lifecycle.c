@@ -49,7 +49,8 @@ int session_complete_from_entry(const struct session_entry *e, struct ssm_event 
                 return r;
         ev->session_start = e->start;
         ev->has_session_start = true;
-        ev->session_resumes = e->resumes;
+        /* A ResumeSession counts itself: the state counts it once SNS accepted it. */
+        ev->session_resumes = e->resumes + (named(ev, "ResumeSession") ? 1 : 0);
         if (named(ev, "TerminateSession") && ev->has_time && !ev->has_session_end) {
                 ev->session_end = ev->event_epoch;
                 ev->has_session_end = true;

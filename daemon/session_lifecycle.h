@@ -32,8 +32,9 @@ enum session_change session_change_of(const struct ssm_event *ev);
  * strings. 0, or -EINVAL when ev has no session ID or time. */
 int session_entry_of(const struct ssm_event *ev, struct session_entry *ret);
 
-/* Fills what ev lacks from the tracked entry: target, start, resumes; a
- * TerminateSession ends at its eventTime. 0 or -ENOMEM. */
+/* Fills what ev lacks from the tracked entry: target, start, resumes (a
+ * ResumeSession's count includes itself); a TerminateSession ends at its
+ * eventTime. 0 or -ENOMEM. */
 int session_complete_from_entry(const struct session_entry *e, struct ssm_event *ev);
 /* The same from DescribeSessions (another host saw the start): target,
  * start, end, status, transcript. 0 or -ENOMEM. */

@@ -73,10 +73,9 @@ long sessions_due_in(const struct sessions *t, time_t now) {
 static void save(struct sessions *t) {
         int r = session_file_save(t->dir, t->store);
         if (r < 0 && r != t->save_error)
-                log_fields(LOG_WARNING, NULL, NULL, 0,
-                           "could not save the open sessions in %s/%s (%s); they are kept in memory and saved "
-                           "again at the next change",
-                           t->dir, SESSION_FILE_NAME, strerror(-r));
+                log_warning("could not save the open sessions in %s/%s (%s); they are kept in memory and saved "
+                            "again at the next change",
+                            t->dir, SESSION_FILE_NAME, strerror(-r));
         else if (r == 0 && t->save_error)
                 log_notice("open sessions saved in %s/%s again", t->dir, SESSION_FILE_NAME);
         t->save_error = r;

@@ -48,6 +48,14 @@ def terminate_record(session_id, when):
     return r  # names no target, as CloudTrail records it: the state or DescribeSessions must give it
 
 
+def resume_record(session_id, when):
+    """ResumeSession as CloudTrail records it: the session ID, no target (no
+    sample in tests/data: the TerminateSession record with its name changed)."""
+    r = terminate_record(session_id, when)
+    r["eventName"] = "ResumeSession"
+    return r
+
+
 def attrs(note):
     return {k: v["Value"] for k, v in note.get("MessageAttributes", {}).items()}
 
@@ -99,6 +107,13 @@ class SessionsTest(unittest.TestCase):
         self.assertEqual(opened["target"], TARGET)
         self.assertEqual(opened["start"], start)
         self.assertEqual(opened["owner"], "christophe")
+        self.assertEqual(opened["resumes"], 0)
+
+        self.aws.send(eventbridge_envelope(resume_record(self.sid, start + 100)))
+        notes = named(self.aws.drain_sink(expected=1), "ResumeSession")
+        self.assertEqual(len(notes), 1)
+        self.assertEqual(json.loads(notes[0]["Message"])["target"], TARGET)
+        wait_until(lambda: self.state()[self.sid]["resumes"] == 1, what="the resume in the state file")
 
         self.aws.send(eventbridge_envelope(terminate_record(self.sid, start + 754)))
         notes = named(self.aws.drain_sink(expected=1), "TerminateSession")

@@ -185,6 +185,7 @@ static void test_entry_and_completion(void **state) {
         assert_string_equal(ev->target, "i-fromtherecord");
         assert_true(ev->has_session_start);
         assert_false(ev->has_session_end);
+        assert_int_equal(ev->session_resumes, 3); /* two before, and this one */
         event_free(ev);
 
         /* another host saw the start: the history tells all */
