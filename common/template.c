@@ -6,7 +6,7 @@
 
 const char *const SUBJECT_PLACEHOLDERS[] = {
         "event_name", "event_source", "actor", "actor_type", "role", "target",
-        "outcome", "account_id", "account_name", "region", "source_ip",
+        "target_name", "outcome", "account_id", "account_name", "region", "source_ip",
         "session_id", "local_time", "event_time", NULL,
 };
 

@@ -209,6 +209,127 @@ static bool is_cloudtrail_record(json_object *o) {
         return name && *name && !(type && strcmp(type, "AwsCloudTrailInsight") == 0);
 }
 
+static int param_add_value(struct event_param *p, json_object *v) {
+        char *value = NULL;
+        int r = event_json_dup(v, &value);
+
+        if (r < 0 || !value)
+                return r;
+        p->values[p->n_values++] = value;
+        return 0;
+}
+
+/* One parameter: an array of values (as CloudTrail records them) or a lone
+ * scalar. */
+static int param_load(struct ssm_event *ev, const char *name, json_object *v) {
+        struct event_param *p = &ev->parameters[ev->n_parameters];
+        size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 1;
+        int r;
+
+        if (n > EVENT_PARAM_VALUES_MAX) {
+                n = EVENT_PARAM_VALUES_MAX;
+                ev->parameters_truncated = true;
+        }
+        *p = (struct event_param){ .name = strdup(name), .values = calloc(n ? n : 1, sizeof(char *)) };
+        ev->n_parameters++; /* from here event_free() owns it */
+        if (!p->name || !p->values)
+                return -ENOMEM;
+        if (!json_object_is_type(v, json_type_array))
+                return param_add_value(p, v);
+        for (size_t i = 0; i < n; i++)
+                if ((r = param_add_value(p, json_object_array_get_idx(v, i))) < 0)
+                        return r;
+        return 0;
+}
+
+static const struct event_param *param_find(const struct ssm_event *ev, const char *name) {
+        for (size_t i = 0; i < ev->n_parameters; i++)
+                if (strcmp(ev->parameters[i].name, name) == 0)
+                        return &ev->parameters[i];
+        return NULL;
+}
+
+/* requestParameters.parameters: an object of arrays of strings, or a string
+ * where AWS withheld the values. */
+static int fill_parameters(struct ssm_event *ev, json_object *params) {
+        const struct event_param *cmd;
+        struct buf b;
+        int r = 0;
+
+        if (json_object_is_type(params, json_type_string)) {
+                ev->parameters_hidden = json_object_get_string_len(params) > 0;
+                return 0;
+        }
+        if (!json_object_is_type(params, json_type_object) || json_object_object_length(params) == 0)
+                return 0;
+        ev->parameters = calloc(EVENT_PARAMS_MAX, sizeof(*ev->parameters));
+        if (!ev->parameters)
+                return -ENOMEM;
+        json_object_object_foreach(params, name, value) {
+                if (!*name)
+                        continue;
+                if (ev->n_parameters == EVENT_PARAMS_MAX) {
+                        ev->parameters_truncated = true;
+                        break;
+                }
+                if ((r = param_load(ev, name, value)) < 0)
+                        return r;
+        }
+
+        /* AWS-StartInteractiveCommand has command, AWS-RunShellScript commands */
+        cmd = param_find(ev, "command");
+        if (!cmd || cmd->n_values == 0)
+                cmd = param_find(ev, "commands");
+        if (!cmd || cmd->n_values == 0)
+                return 0;
+        buf_init(&b, EVENT_BODY_MAX);
+        for (size_t i = 0; i < cmd->n_values && r >= 0; i++)
+                r = buf_printf(&b, "%s%s", i ? "\n" : "", cmd->values[i]);
+        if (r >= 0 && !(ev->command = buf_steal(&b)))
+                r = -ENOMEM;
+        buf_free(&b);
+        return r;
+}
+
+/* A string "true"/"false" (as CloudTrail writes these attributes) or a JSON
+ * boolean; anything else is unknown. */
+static bool json_flag(json_object *v, bool *ret) {
+        const char *s;
+
+        if (json_object_is_type(v, json_type_boolean)) {
+                *ret = json_object_get_boolean(v);
+                return true;
+        }
+        s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        if (!s || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
+                return false;
+        *ret = strcmp(s, "true") == 0;
+        return true;
+}
+
+/* The CloudTrail user guide ("userAgent"): console.amazonaws.com and
+ * aws-internal/… are the console (or a service acting for it); any other
+ * agent is a program the caller ran (CLI, SDK, a tool). */
+static void fill_via(struct ssm_event *ev, json_object *record) {
+        bool from_console = false;
+        const char *ua = ev->user_agent;
+
+        if (json_flag(event_json_path(record, "sessionCredentialFromConsole"), &from_console) && from_console) {
+                ev->has_via_console = ev->via_console = true;
+                return;
+        }
+        if (!ua)
+                return;
+        ev->has_via_console = true;
+        ev->via_console = strcmp(ua, "console.amazonaws.com") == 0 || strncmp(ua, "aws-internal", 12) == 0;
+}
+
+/* sourceIPAddress holds a service name ("ssm.amazonaws.com") when a service
+ * called on the user's behalf, and "AWS Internal" for the console's own calls. */
+static bool is_aws_source(const char *s) {
+        return s && (strcmp(s, "AWS Internal") == 0 || ends_with(s, ".amazonaws.com"));
+}
+
 static int fill(struct ssm_event *ev, json_object *record, json_object *envelope) {
         int r;
 
@@ -233,6 +354,13 @@ static int fill(struct ssm_event *ev, json_object *record, json_object *envelope
         r = event_session_owner(ev->session_id, &ev->session_owner);
         if (r < 0)
                 return r;
+        r = fill_parameters(ev, event_json_path(record, "requestParameters.parameters"));
+        if (r < 0)
+                return r;
+        ev->has_mfa = json_flag(event_json_path(record, "userIdentity.sessionContext.attributes.mfaAuthenticated"),
+                                &ev->mfa);
+        fill_via(ev, record);
+        ev->source_aws = is_aws_source(ev->source_ip);
         ev->has_time = ev->event_time && datetime_parse(ev->event_time, DATETIME_RFC3339, &ev->event_epoch) == 0;
         ev->failure = ev->error_code || ev->error_message;
         return 0;
@@ -294,11 +422,18 @@ void event_free(struct ssm_event *ev) {
                 &ev->account_id, &ev->actor_type, &ev->actor, &ev->actor_arn, &ev->role,
                 &ev->session_owner, &ev->source_ip, &ev->user_agent, &ev->target, &ev->session_id,
                 &ev->document_name, &ev->reason, &ev->port_number, &ev->local_port_number,
-                &ev->remote_host, &ev->error_code, &ev->error_message, &ev->target_name,
-                &ev->session_status, &ev->transcript_url,
+                &ev->remote_host, &ev->error_code, &ev->error_message, &ev->command, &ev->permission_set,
+                &ev->target_name, &ev->session_status, &ev->transcript_url,
         };
         for (size_t i = 0; i < ELEMENTSOF(strings); i++)
                 free(*strings[i]);
+        for (size_t i = 0; i < ev->n_parameters; i++) {
+                for (size_t j = 0; j < ev->parameters[i].n_values; j++)
+                        free(ev->parameters[i].values[j]);
+                free(ev->parameters[i].values);
+                free(ev->parameters[i].name);
+        }
+        free(ev->parameters);
         for (size_t i = 0; i < ev->n_target_tags; i++) {
                 free(ev->target_tags[i].key);
                 free(ev->target_tags[i].value);

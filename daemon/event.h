@@ -53,6 +53,23 @@ struct ssm_event {
         char *error_code;
         char *error_message;
 
+        /* requestParameters.parameters, every document parameter in record
+         * order (AWS-StartInteractiveCommand's command, a custom document's
+         * own); at most EVENT_PARAMS_MAX of them with EVENT_PARAM_VALUES_MAX
+         * values each, parameters_truncated when more were dropped. */
+        struct event_param *parameters;
+        size_t n_parameters;
+        bool parameters_truncated;
+        bool parameters_hidden; /* recorded as a string (SendCommand: HIDDEN_DUE_TO_SECURITY_REASONS) */
+        char *command;          /* the command (or commands) parameter, its values joined with "\n" */
+
+        char *permission_set;   /* IAM Identity Center: <set> of the role AWSReservedSSO_<set>_<hash> */
+        bool has_mfa, mfa;      /* sessionContext.attributes.mfaAuthenticated */
+        /* sessionCredentialFromConsole, or a console user agent; false for
+         * any other user agent (CLI, SDK); unknown without either */
+        bool has_via_console, via_console;
+        bool source_aws;        /* sourceIPAddress names AWS itself ("AWS Internal", a service), not an address */
+
         /* What AWS itself tells beyond the record, filled in by the daemon's
          * look-ups (target names, session history); event_parse() leaves them
          * unknown, so --render, which is pure, shows them as null. */
@@ -72,6 +89,19 @@ struct event_tag {
         char *key;
         char *value;
 };
+
+/* A document parameter: its name and values (CloudTrail records each as an
+ * array of strings); an empty value is left out, as every empty string is. */
+struct event_param {
+        char *name;
+        char **values;
+        size_t n_values;
+};
+
+/* Bounds on parameters, far above any AWS document's (AWS-StartPortForwarding
+ * SessionToRemoteHost has 3), so a hostile record cannot make a message long. */
+#define EVENT_PARAMS_MAX 32
+#define EVENT_PARAM_VALUES_MAX 16
 
 /* 0 and *ret; -E2BIG when len > EVENT_BODY_MAX; -EBADMSG when the body is not
  * JSON (or nests deeper than a CloudTrail record can); -ENOMSG when it is JSON

@@ -129,6 +129,21 @@ static bool is_generated_session_name(const char *s) {
         return false;
 }
 
+/* IAM Identity Center names the role it provisions for a permission set
+ * AWSReservedSSO_<PermissionSet>_<hash>; the set's name may itself hold '_'. */
+static int permission_set_of(const char *role, char **ret) {
+        size_t n = strlen(SSO_ROLE_PREFIX);
+        const char *set, *us;
+
+        if (!role || strncmp(role, SSO_ROLE_PREFIX, n) != 0)
+                return 0;
+        set = role + n;
+        us = strrchr(set, '_');
+        if (!us || us == set || !us[1])
+                return 0;
+        return dup_n(set, (size_t)(us - set), ret);
+}
+
 static int resolve_assumed_role(const struct identity *id, struct ssm_event *ev) {
         const char *res = arn_resource(ev->actor_arn);
         const char *session = NULL, *role_from_arn = NULL;
@@ -150,6 +165,8 @@ static int resolve_assumed_role(const struct identity *id, struct ssm_event *ev)
                 r = dup_n(id->issuer_name, strlen(id->issuer_name), &ev->role);
         else if (role_from_arn && role_len > 0)
                 r = dup_n(role_from_arn, role_len, &ev->role);
+        if (r >= 0)
+                r = permission_set_of(ev->role, &ev->permission_set);
         if (r < 0)
                 return r;
 

@@ -15,8 +15,8 @@ json_object *event_json_path(json_object *root, const char *path);
  * 0 or -ENOMEM. */
 int event_json_dup(json_object *v, char **ret);
 
-/* Fills actor_type, actor, actor_arn, role, actor_sso and actor_generated
- * from userIdentity (which may be NULL). 0 or -ENOMEM. */
+/* Fills actor_type, actor, actor_arn, role, permission_set, actor_sso and
+ * actor_generated from userIdentity (which may be NULL). 0 or -ENOMEM. */
 int event_identity_resolve(json_object *user_identity, struct ssm_event *ev);
 
 /* The part of an SSM session id before its last '-' ("alice-0a1b2c" →

@@ -22,19 +22,26 @@ const char *render_verdict_word(enum render_verdict v) {
         return words[v];
 }
 
-void render_time_local(const struct render_local_time *lt, char *out) {
-        char abbr[sizeof(lt->abbr)];
+static void time_local(const struct tm *tm, const char *zone_abbr, size_t abbr_size, char *out) {
+        char abbr[16];
         size_t n = 0;
 
         /* the abbreviation comes from the tz database: keep it to [A-Za-z0-9+-] */
-        for (size_t i = 0; i < sizeof(lt->abbr) && lt->abbr[i]; i++)
-                if (strchr("+-", lt->abbr[i]) || (lt->abbr[i] >= '0' && lt->abbr[i] <= '9') ||
-                    ((lt->abbr[i] | 0x20) >= 'a' && (lt->abbr[i] | 0x20) <= 'z'))
-                        abbr[n++] = lt->abbr[i];
-        abbr[n < sizeof(abbr) ? n : sizeof(abbr) - 1] = '\0';
-        snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02d %02d:%02d:%02d%s%s", lt->tm.tm_year + 1900,
-                 lt->tm.tm_mon + 1, lt->tm.tm_mday, lt->tm.tm_hour, lt->tm.tm_min, lt->tm.tm_sec, n ? " " : "",
-                 abbr);
+        for (size_t i = 0; i < abbr_size && zone_abbr[i] && n < sizeof(abbr) - 1; i++)
+                if (strchr("+-", zone_abbr[i]) || (zone_abbr[i] >= '0' && zone_abbr[i] <= '9') ||
+                    ((zone_abbr[i] | 0x20) >= 'a' && (zone_abbr[i] | 0x20) <= 'z'))
+                        abbr[n++] = zone_abbr[i];
+        abbr[n] = '\0';
+        snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02d %02d:%02d:%02d%s%s", tm->tm_year + 1900, tm->tm_mon + 1,
+                 tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec, n ? " " : "", abbr);
+}
+
+void render_time_local(const struct render_local_time *lt, char *out) {
+        time_local(&lt->tm, lt->abbr, sizeof(lt->abbr), out);
+}
+
+void render_instant_local(const struct render_instant *in, char *out) {
+        time_local(&in->tm, in->abbr, sizeof(in->abbr), out);
 }
 
 void render_time_iso_local(const struct render_local_time *lt, char *out) {

@@ -1,7 +1,7 @@
 /* render: struct ssm_event → the SNS Subject and Message people read.
  *
- * Pure: the caller converts the event time to local time (tz_localtime())
- * and passes it in. Formats: text (e-mail; ja or en labels aligned by display
+ * Pure: the caller converts the event time (and a session's start and end)
+ * to local time (event_local_time()) and passes it in. Formats: text (e-mail; ja or en labels aligned by display
  * width), json (the fields object of DESIGN.md, without subject/message),
  * chatbot (Amazon Q Developer in chat applications custom notification) and
  * multi (SNS MessageStructure=json: one form per protocol). Every value is
@@ -22,11 +22,22 @@ struct render_account {
         const char *name;
 };
 
+/* One moment in the configured zone. */
+struct render_instant {
+        bool valid;
+        struct tm tm;   /* broken-down local time */
+        long gmtoff;    /* seconds east of UTC */
+        char abbr[16];  /* "JST", "EDT", "+04" */
+};
+
 struct render_local_time {
         bool valid;
         struct tm tm;   /* broken-down local time of ev->event_epoch */
         long gmtoff;    /* seconds east of UTC */
         char abbr[16];  /* "JST", "EDT", "+04" */
+        /* ev->session_start and ev->session_end in the same zone, valid when
+         * the event has them (a session may span a change of offset) */
+        struct render_instant session_start, session_end;
 };
 
 struct render_options {

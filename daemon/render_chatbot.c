@@ -60,12 +60,17 @@ static int append_string(json_object *arr, const char *s, size_t cap) {
 
 /* A chat message is read at a glance: the title says what happened, the
  * chat shows when it was posted, so UTC time, event name and source, ARN,
- * user agent and event id (also in "id") stay in the e-mail and JSON forms. */
+ * user agent and event id (also in "id") stay in the e-mail and JSON forms.
+ * The console link stays outside a code span (it is made of checked IDs
+ * only), so the chat platform makes it one to follow. */
 static const bool IN_CHAT[L_COUNT] = {
         [L_OUTCOME] = true, [L_ERROR_CODE] = true, [L_TIME] = true, [L_USER] = true, [L_USER_TYPE] = true,
-        [L_SESSION_OWNER] = true, [L_ROLE] = true, [L_TARGET] = true, [L_SESSION_ID] = true,
-        [L_DOCUMENT] = true, [L_PORT] = true, [L_LOCAL_PORT] = true, [L_REMOTE_HOST] = true, [L_REASON] = true,
-        [L_SOURCE_IP] = true, [L_ACCOUNT] = true, [L_REGION] = true, [L_ERROR_MESSAGE] = true,
+        [L_SESSION_OWNER] = true, [L_ROLE] = true, [L_MFA] = true, [L_VIA] = true, [L_TARGET] = true,
+        [L_TAGS] = true, [L_SESSION_ID] = true, [L_SESSION_START] = true, [L_SESSION_END] = true,
+        [L_DURATION] = true, [L_RESUMES] = true, [L_SESSION_STATUS] = true, [L_DOCUMENT] = true,
+        [L_COMMAND] = true, [L_PORT_FORWARD] = true, [L_PARAMETERS] = true, [L_REASON] = true,
+        [L_SOURCE_IP] = true, [L_CONSOLE] = true, [L_TRANSCRIPT] = true, [L_ACCOUNT] = true, [L_REGION] = true,
+        [L_ERROR_MESSAGE] = true,
 };
 
 static int description(const struct render_ctx *c, struct buf *out) {
@@ -135,7 +140,8 @@ int render_chatbot(const struct render_ctx *c, const char *subject, struct buf *
                 r = add_string(metadata, "summary", subject, c->cap);
         if (r >= 0)
                 r = add_string(metadata, "eventType", ev->event_name, c->cap);
-        /* Start, Resume and Terminate of one session share its id: one thread. */
+        /* Start, Resume and Terminate of one session, and the tracker's
+         * SessionEnded and SessionStillOpen, share its id: one thread. */
         if (r >= 0)
                 r = add_string(metadata, "threadId", ev->session_id, c->cap);
         if (r >= 0)

@@ -23,7 +23,8 @@ struct render_ctx {
 };
 
 /* The labelled fields of text and chatbot messages, in display order: the
- * outcome, when, who, on what, from where, then the record's bookkeeping. */
+ * outcome, when, who, on what, the session, what ran, from where, links,
+ * then the record's bookkeeping. */
 enum render_label {
         L_OUTCOME,
         L_ERROR_CODE,
@@ -33,15 +34,25 @@ enum render_label {
         L_USER_TYPE,
         L_SESSION_OWNER,
         L_ROLE,
+        L_MFA,
+        L_VIA,
         L_TARGET,
+        L_TAGS,
         L_SESSION_ID,
+        L_SESSION_START,
+        L_SESSION_END,
+        L_DURATION,
+        L_RESUMES,
+        L_SESSION_STATUS,
         L_DOCUMENT,
-        L_PORT,
-        L_LOCAL_PORT,
-        L_REMOTE_HOST,
+        L_COMMAND,
+        L_PORT_FORWARD,
+        L_PARAMETERS,
         L_REASON,
         L_SOURCE_IP,
         L_USER_AGENT,
+        L_CONSOLE,
+        L_TRANSCRIPT,
         L_ACCOUNT,
         L_REGION,
         L_EVENT,
@@ -51,6 +62,21 @@ enum render_label {
         L_EVENT_ID,
         L_COUNT,
 };
+
+/* What the event is about, for the headline and the subject: the session
+ * calls CloudTrail records, and the two the daemon's session tracker makes
+ * (event_source "ssm-notifyd"). */
+enum render_kind {
+        K_START,
+        K_RESUME,
+        K_TERMINATE,
+        K_ENDED,        /* SessionEnded: ended without a TerminateSession */
+        K_STILL_OPEN,   /* SessionStillOpen: open longer than long_session_alert */
+        K_OTHER,
+        K_COUNT,
+};
+
+enum render_kind render_kind_of(const struct ssm_event *ev);
 
 struct render_line {
         enum render_label label;
@@ -75,6 +101,7 @@ int render_put(const struct render_ctx *c, const char *s, enum textsafe_mode mod
  * into a buffer of RENDER_TIME_LEN bytes. */
 #define RENDER_TIME_LEN 64
 void render_time_local(const struct render_local_time *lt, char *out);
+void render_instant_local(const struct render_instant *in, char *out);
 void render_time_iso_local(const struct render_local_time *lt, char *out);
 void render_time_iso_utc(time_t t, char *out);
 
@@ -92,6 +119,43 @@ int render_fields_json(const struct render_ctx *c, json_object **ret);
 
 /* Untrusted values are cut at 1 KiB (with TEXTSAFE_MARK). */
 #define RENDER_FIELD_CAP 1024
+
+/* render_details.c: what the text, chatbot and json forms derive alike. */
+
+/* The tz database's names of UTC itself (and of GMT, the same offset for
+ * ever), where a second "(UTC)" time would say the same again. */
+bool render_zone_is_utc(const char *zone);
+
+/* The AWS console page of the target (EC2 instance, Fleet Manager node) or
+ * else of the session (Session Manager), built only from a region and IDs
+ * of AWS's own syntax so it is safe to show unquoted; false when there is
+ * none (another partition, an ID or region of another form). */
+#define RENDER_URL_LEN 256
+bool render_console_url(const struct ssm_event *ev, char out[RENDER_URL_LEN]);
+
+/* Seconds from the session's start to its end (else to the event); false
+ * when the start is unknown or the end precedes it. */
+bool render_session_duration(const struct ssm_event *ev, long long *ret);
+/* "45 s", "12 min", "1 h 02 min"; ja "45 秒", "12 分", "1 時間 02 分". */
+int render_duration(long long seconds, enum render_language lang, struct buf *out);
+
+/* AWS-StartPortForwardingSession[ToRemoteHost] with its port recorded. */
+bool render_is_port_forward(const struct ssm_event *ev);
+/* Whether the parameter appears in a line of its own (command, the
+ * forwarded ports), so the parameters line leaves it out. */
+bool render_param_shown_apart(const struct ssm_event *ev, const char *name);
+
+/* Parameters share one budget of bytes (4 × the field cap), so many long
+ * values cannot push a message past its bound: the cap for the next value,
+ * or 0 when the budget is spent. */
+struct render_budget {
+        size_t left;
+};
+struct render_budget render_params_budget(const struct render_ctx *c);
+size_t render_budget_take(struct render_budget *b, size_t cap, const char *value);
+
+/* The target as people name it: "web-prod-1 (i-0abc…)", or the ID alone. */
+int render_target(const struct render_ctx *c, enum textsafe_mode mode, struct buf *out);
 
 /* A producer of one single-protocol form (text, json or chatbot) of source. */
 typedef int (*render_form_fn)(const void *source, enum render_format f, const char *subject, struct buf *out);

@@ -1,5 +1,6 @@
 /* The json format: the DESIGN.md fields of an event, null when unknown. */
 #include <errno.h>
+#include <string.h>
 
 #include "macro.h"
 #include "render_internal.h"
@@ -35,8 +36,7 @@ static int add_string(json_object *obj, const char *key, const char *value, size
         return json_object_object_add(obj, key, v) < 0 ? (json_object_put(v), -ENOMEM) : 0;
 }
 
-static int add_bool(json_object *obj, const char *key, bool value) {
-        json_object *v = json_object_new_boolean(value);
+static int add(json_object *obj, const char *key, json_object *v) {
         if (!v || json_object_object_add(obj, key, v) < 0) {
                 json_object_put(v);
                 return -ENOMEM;
@@ -44,10 +44,100 @@ static int add_bool(json_object *obj, const char *key, bool value) {
         return 0;
 }
 
+/* A string made valid UTF-8 and cut at cap (never NULL: the caller checked). */
+static json_object *new_string(const char *value, size_t cap) {
+        struct buf b;
+        json_object *v = NULL;
+
+        buf_init(&b, RENDER_MESSAGE_MAX);
+        if (textsafe_utf8(&b, value, cap) >= 0)
+                v = json_object_new_string_len(buf_str(&b), (int)b.len);
+        buf_free(&b);
+        return v;
+}
+
+/* {"Environment": "prod", …}, or null when no tag is known. */
+static int add_tags(json_object *obj, const struct render_ctx *c) {
+        const struct ssm_event *ev = c->ev;
+        json_object *tags;
+        int r = 0;
+
+        if (ev->n_target_tags == 0)
+                return json_object_object_add(obj, "target_tags", NULL) < 0 ? -ENOMEM : 0;
+        tags = json_object_new_object();
+        if (!tags)
+                return -ENOMEM;
+        for (size_t i = 0; i < ev->n_target_tags && r >= 0; i++)
+                if (ev->target_tags[i].key)
+                        r = add(tags, ev->target_tags[i].key,
+                                new_string(ev->target_tags[i].value ? ev->target_tags[i].value : "", c->cap));
+        if (r < 0) {
+                json_object_put(tags);
+                return r;
+        }
+        return add(obj, "target_tags", tags);
+}
+
+/* {"command": ["sudo su -"], …} as recorded, within the parameters' budget;
+ * null when the record has none (or AWS withheld them). */
+static int add_parameters(json_object *obj, const struct render_ctx *c) {
+        const struct ssm_event *ev = c->ev;
+        struct render_budget budget = render_params_budget(c);
+        json_object *params;
+        int r = 0;
+
+        if (ev->n_parameters == 0)
+                return json_object_object_add(obj, "parameters", NULL) < 0 ? -ENOMEM : 0;
+        params = json_object_new_object();
+        if (!params)
+                return -ENOMEM;
+        for (size_t i = 0; i < ev->n_parameters && r >= 0; i++) {
+                const struct event_param *p = &ev->parameters[i];
+                json_object *values;
+                size_t cap = render_budget_take(&budget, c->cap, p->name);
+
+                if (cap == 0)
+                        break;
+                values = json_object_new_array();
+                if (!values) {
+                        r = -ENOMEM;
+                        break;
+                }
+                for (size_t j = 0; j < p->n_values && r >= 0; j++) {
+                        size_t vcap = render_budget_take(&budget, c->cap, p->values[j]);
+                        json_object *v = vcap ? new_string(p->values[j], vcap) : NULL;
+                        if (!vcap)
+                                break;
+                        if (!v || json_object_array_add(values, v) < 0) {
+                                json_object_put(v);
+                                r = -ENOMEM;
+                        }
+                }
+                /* the key as a string of its own: a name cut at cap keeps valid UTF-8 */
+                json_object *key = r >= 0 ? new_string(p->name, cap) : NULL;
+                if (r >= 0 && !key)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = add(params, json_object_get_string(key), values);
+                else
+                        json_object_put(values);
+                json_object_put(key);
+        }
+        if (r < 0) {
+                json_object_put(params);
+                return r;
+        }
+        return add(obj, "parameters", params);
+}
+
+enum field_type { T_STRING, T_BOOL, T_NUMBER, T_OBJECT };
+
 int render_fields_json(const struct render_ctx *c, json_object **ret) {
         const struct ssm_event *ev = c->ev;
-        char utc[RENDER_TIME_LEN], local[RENDER_TIME_LEN];
+        char utc[RENDER_TIME_LEN], local[RENDER_TIME_LEN], start[RENDER_TIME_LEN], url[RENDER_URL_LEN];
         json_object *o = json_object_new_object();
+        long long duration = 0;
+        bool has_duration = render_session_duration(ev, &duration);
         int r = 0;
 
         if (!o)
@@ -56,48 +146,86 @@ int render_fields_json(const struct render_ctx *c, json_object **ret) {
                 render_time_iso_utc(ev->event_epoch, utc);
         if (c->lt)
                 render_time_iso_local(c->lt, local);
+        if (ev->has_session_start)
+                render_time_iso_utc(ev->session_start, start);
 
-        /* DESIGN.md order, each extension beside its kin; flag >= 0 marks a boolean */
+        /* DESIGN.md order, each extension beside its kin; a boolean or a
+         * number that is not known is null. */
+#define S(k, v) { .key = k, .type = T_STRING, .value = v }
+#define BOOL(k, f) { .key = k, .type = T_BOOL, .known = true, .flag = f }
+#define TRI(k, kn, f) { .key = k, .type = T_BOOL, .known = kn, .flag = f }
+#define NUM(k, kn, n) { .key = k, .type = T_NUMBER, .known = kn, .number = n }
+#define OBJ(k) { .key = k, .type = T_OBJECT }
         const struct {
                 const char *key;
+                enum field_type type;
                 const char *value;
-                int flag;
+                bool known, flag;
+                long long number;
         } fields[] = {
-                { "event_name", ev->event_name, -1 },
-                { "event_source", ev->event_source, -1 },
-                { "event_id", ev->event_id, -1 },
-                { "event_time", ev->event_time, -1 },
-                { "utc_time", ev->has_time ? utc : NULL, -1 },
-                { "local_time", c->lt ? local : NULL, -1 },
-                { "timezone", c->o->timezone, -1 },
-                { "region", ev->region, -1 },
-                { "account_id", ev->account_id, -1 },
-                { "account_name", c->account_name, -1 },
-                { "actor_type", ev->actor_type, -1 },
-                { "actor", ev->actor, -1 },
-                { "actor_arn", ev->actor_arn, -1 },
-                { "role", ev->role, -1 },
-                { "actor_sso", NULL, ev->actor_sso },
-                { "actor_generated", NULL, ev->actor_generated },
-                { "session_owner", ev->session_owner, -1 },
-                { "source_ip", ev->source_ip, -1 },
-                { "user_agent", ev->user_agent, -1 },
-                { "target", ev->target, -1 },
-                { "session_id", ev->session_id, -1 },
-                { "document_name", ev->document_name, -1 },
-                { "reason", ev->reason, -1 },
-                { "port_number", ev->port_number, -1 },
-                { "local_port_number", ev->local_port_number, -1 },
-                { "remote_host", ev->remote_host, -1 },
-                { "outcome", ev->failure ? "failure" : "success", -1 },
-                { "error_code", ev->error_code, -1 },
-                { "error_message", ev->error_message, -1 },
-                { "severity", event_severity(ev), -1 },
-                { "rule", c->o->rule, -1 },
+                S("event_name", ev->event_name),
+                S("event_source", ev->event_source),
+                S("event_id", ev->event_id),
+                S("event_time", ev->event_time),
+                S("utc_time", ev->has_time ? utc : NULL),
+                S("local_time", c->lt ? local : NULL),
+                S("timezone", c->o->timezone),
+                S("region", ev->region),
+                S("account_id", ev->account_id),
+                S("account_name", c->account_name),
+                S("actor_type", ev->actor_type),
+                S("actor", ev->actor),
+                S("actor_arn", ev->actor_arn),
+                S("role", ev->role),
+                S("permission_set", ev->permission_set),
+                BOOL("actor_sso", ev->actor_sso),
+                BOOL("actor_generated", ev->actor_generated),
+                S("session_owner", ev->session_owner),
+                TRI("mfa", ev->has_mfa, ev->mfa),
+                TRI("via_console", ev->has_via_console, ev->via_console),
+                S("source_ip", ev->source_ip),
+                S("user_agent", ev->user_agent),
+                S("target", ev->target),
+                S("target_name", ev->target_name),
+                OBJ("target_tags"),
+                S("session_id", ev->session_id),
+                S("session_start_time", ev->has_session_start ? start : NULL),
+                NUM("session_duration_seconds", has_duration, duration),
+                NUM("session_resumes", ev->has_session_start, ev->session_resumes),
+                S("session_status", ev->session_status),
+                S("transcript_url", ev->transcript_url),
+                S("console_url", render_console_url(ev, url) ? url : NULL),
+                S("document_name", ev->document_name),
+                S("command", ev->command),
+                OBJ("parameters"),
+                S("reason", ev->reason),
+                S("port_number", ev->port_number),
+                S("local_port_number", ev->local_port_number),
+                S("remote_host", ev->remote_host),
+                S("outcome", ev->failure ? "failure" : "success"),
+                S("error_code", ev->error_code),
+                S("error_message", ev->error_message),
+                S("severity", event_severity(ev)),
+                S("rule", c->o->rule),
         };
-        for (size_t i = 0; i < ELEMENTSOF(fields) && r >= 0; i++)
-                r = fields[i].flag >= 0 ? add_bool(o, fields[i].key, fields[i].flag)
-                                        : add_string(o, fields[i].key, fields[i].value, c->cap);
+#undef S
+#undef BOOL
+#undef TRI
+#undef NUM
+#undef OBJ
+        for (size_t i = 0; i < ELEMENTSOF(fields) && r >= 0; i++) {
+                const char *key = fields[i].key;
+                if (fields[i].type == T_OBJECT)
+                        r = strcmp(key, "target_tags") == 0 ? add_tags(o, c) : add_parameters(o, c);
+                else if (fields[i].type == T_STRING)
+                        r = add_string(o, key, fields[i].value, c->cap);
+                else if (!fields[i].known)
+                        r = json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+                else if (fields[i].type == T_NUMBER)
+                        r = add(o, key, json_object_new_int64(fields[i].number));
+                else
+                        r = add(o, key, json_object_new_boolean(fields[i].flag));
+        }
         if (r < 0) {
                 json_object_put(o);
                 return r;

@@ -13,6 +13,7 @@ static void subject_of(const struct ssm_event *ev, const struct render_options *
         ret->values[RULE_DOCUMENT_NAME] = ev->document_name;
         ret->values[RULE_OUTCOME] = ev->failure ? "failure" : "success";
         ret->values[RULE_SOURCE_IP] = ev->source_ip;
+        ret->values[RULE_VIA] = ev->has_via_console ? (ev->via_console ? "console" : "api") : NULL;
         ret->values[RULE_SEVERITY] = event_severity(ev);
 }
 

@@ -1,8 +1,9 @@
 /* rules: which [rule NAME] decides an event. Pure.
  *
  * The event's fields become a rule_subject (rule_match.h): outcome and
- * severity as DESIGN.md derives them, account_name from [accounts];
- * target_name, via and tag:KEY stay unknown until enrichment fills them.
+ * severity as DESIGN.md derives them, account_name from [accounts], via
+ * "console" or "api" as the record tells (unknown without a user agent);
+ * target_name and tag:KEY stay unknown until enrichment fills them.
  * Rules apply in file order and the first that matches decides. */
 #pragma once
 

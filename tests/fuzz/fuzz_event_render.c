@@ -6,7 +6,8 @@
  * Subject is printable ASCII under 100 characters; the Message is valid UTF-8
  * under RENDER_MESSAGE_MAX, one JSON text in the JSON-based formats, and free
  * of control characters but line breaks in text. The fallback notification
- * of the raw bytes is held to the same rules. */
+ * of the raw bytes is held to the same rules. Each event is rendered again
+ * with the look-up facts set from its own values. */
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -79,10 +80,19 @@ static void check_event(const struct ssm_event *ev) {
                 ev->account_id, ev->actor_type, ev->actor, ev->actor_arn, ev->role,
                 ev->session_owner, ev->source_ip, ev->user_agent, ev->target, ev->session_id,
                 ev->document_name, ev->reason, ev->port_number, ev->local_port_number,
-                ev->remote_host, ev->error_code, ev->error_message,
+                ev->remote_host, ev->error_code, ev->error_message, ev->command, ev->permission_set,
         };
         for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
                 CHECK(!strings[i] || (*strings[i] && valid_utf8(strings[i], strlen(strings[i]))));
+        CHECK(ev->n_parameters <= EVENT_PARAMS_MAX);
+        CHECK(!ev->parameters_hidden || ev->n_parameters == 0);
+        for (size_t i = 0; i < ev->n_parameters; i++) {
+                const struct event_param *p = &ev->parameters[i];
+                CHECK(*p->name && valid_utf8(p->name, strlen(p->name)));
+                CHECK(p->n_values <= EVENT_PARAM_VALUES_MAX);
+                for (size_t j = 0; j < p->n_values; j++)
+                        CHECK(*p->values[j] && valid_utf8(p->values[j], strlen(p->values[j])));
+        }
         CHECK(ev->event_name);
         CHECK(ev->failure == (ev->error_code || ev->error_message));
 }
@@ -183,6 +193,38 @@ static void render_fallbacks(const char *body, size_t len) {
         }
 }
 
+static char *dup_or_null(const char *s) {
+        char *p = s ? strdup(s) : NULL;
+        CHECK(!s || p);
+        return p;
+}
+
+/* What the daemon's look-ups would add, made of the record's own untrusted
+ * values, so the renderers meet hostile names, tags, statuses and URLs too,
+ * and the session tracker's two kinds. */
+static void add_lookups(struct ssm_event *ev, const uint8_t *data, size_t size) {
+        ev->target_name = dup_or_null(ev->user_agent);
+        ev->session_status = dup_or_null(ev->reason);
+        ev->transcript_url = dup_or_null(ev->error_message);
+        if (ev->actor_arn && ev->region) {
+                ev->target_tags = calloc(1, sizeof(*ev->target_tags));
+                CHECK(ev->target_tags);
+                ev->target_tags[0] = (struct event_tag){ dup_or_null(ev->actor_arn), dup_or_null(ev->region) };
+                ev->n_target_tags = 1;
+        }
+        ev->has_session_start = size > 0;
+        ev->session_start = ev->event_epoch - (time_t)(size ? data[0] : 0) * 977;
+        ev->has_session_end = size > 1 && data[1] & 1;
+        ev->session_end = ev->event_epoch - (time_t)(size > 1 ? data[1] : 0);
+        ev->session_resumes = size > 2 ? data[2] : 0;
+        if (size > 3 && data[3] & 1) {
+                free(ev->event_source);
+                ev->event_source = dup_or_null("ssm-notifyd");
+                free(ev->event_name);
+                ev->event_name = dup_or_null(data[3] & 2 ? "SessionEnded" : "SessionStillOpen");
+        }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* libFuzzer hands over a heap copy of exactly size bytes, not
          * NUL-terminated, so reading past the end is caught */
@@ -191,6 +233,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (event_parse(body, size, &ev) == 0) {
                 check_event(ev);
+                render_all(ev);
+                add_lookups(ev, data, size);
                 render_all(ev);
                 event_free(ev);
         }

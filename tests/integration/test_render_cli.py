@@ -183,6 +183,31 @@ class JsonObject(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["severity"], "critical")
 
+    def test_issue13_fields(self):
+        """DESIGN.md's extension fields: what the record tells is set, what only the daemon's
+        look-ups can tell is null (--render is pure)."""
+        obj = self.load("startsession-assumedrole-sso-panther.json")
+        for field in ("target_name", "target_tags", "session_start_time", "session_duration_seconds",
+                      "session_status", "transcript_url", "command", "parameters"):
+            with self.subTest(field=field):
+                self.assertIn(field, obj)
+                self.assertIsNone(obj[field])
+        # from the record: "mfaAuthenticated": "false", user agent "sample-user-agent"
+        self.assertIs(obj["mfa"], False)
+        self.assertIs(obj["via_console"], False)
+        self.assertEqual(obj["console_url"], "https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2"
+                                             "#InstanceDetails:instanceId=i-047fce8bf4806e5ee")
+        with open(event("startsession-iamuser-stratus-1.json")) as f:
+            rec = json.load(f)
+        rec["requestParameters"] = {"target": "i-0123456789abcdef0", "documentName": "AWS-StartInteractiveCommand",
+                                    "parameters": {"command": ["sudo -i"]}}
+        p = render("--format", "json", "-", stdin=json.dumps(rec).encode())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        obj = json.loads(p.stdout)
+        self.assertEqual(obj["command"], "sudo -i")
+        self.assertEqual(obj["parameters"], {"command": ["sudo -i"]})
+        self.assertIsNone(obj["mfa"])  # an IAM user's access key: nothing recorded
+
 
 class Rules(unittest.TestCase):
     """--render with -c: which rule matched, and exit 1 for an ignored event."""
@@ -207,6 +232,28 @@ class Rules(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertEqual(p.stdout, b"")
         self.assertEqual(p.stderr, b"ssm-notifyd: not notified: ignored by rule ignore-sso (line 3)\n")
+
+    def test_via(self):
+        """via is api for the record's own user agent, console for a console session."""
+        rules = "[rule from-console]\nmatch = via=console\naction = notify\n" \
+                "[rule from-api]\nmatch = via=api\naction = notify\n"
+        p = self.render_with(rules, "startsession-iamuser-stratus-1.json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["rule"], "from-api")
+        with open(event("startsession-iamuser-stratus-1.json")) as f:
+            rec = json.load(f)
+        rec["sessionCredentialFromConsole"] = "true"
+        with tempfile.TemporaryDirectory() as tmp:
+            conf, body = os.path.join(tmp, "rules.conf"), os.path.join(tmp, "console.json")
+            with open(conf, "w") as f:
+                f.write("[notify]\nformat = json\n" + rules)
+            with open(body, "w") as f:
+                json.dump(rec, f)
+            p = render("-c", conf, body)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        obj = json.loads(p.stdout)
+        self.assertEqual(obj["rule"], "from-console")
+        self.assertIs(obj["via_console"], True)
 
     def test_no_rule_matched(self):
         p = self.render_with("[rule other]\nmatch = outcome=failure\naction = ignore\n",

@@ -36,7 +36,7 @@
 #define A_TZ "an IANA time zone such as Asia/Tokyo or UTC"
 #define A_EVENTS "1..64 comma-separated CloudTrail event names of A-Z and a-z, such as StartSession"
 #define A_SUBJECT "up to 255 printable ASCII characters with the placeholders {event_name}, {event_source}, " \
-                  "{actor}, {actor_type}, {role}, {target}, {outcome}, {account_id}, {account_name}, {region}, " \
+                  "{actor}, {actor_type}, {role}, {target}, {target_name}, {outcome}, {account_id}, {account_name}, {region}, " \
                   "{source_ip}, {session_id}, {local_time}, {event_time}"
 #define A_ACCOUNT "ACCOUNT-ID = NAME, a 12-digit account ID and 1..64 printable characters"
 #define A_IMDS "http://HOST[:PORT] or https://HOST[:PORT] where HOST is a link-local (169.254.0.0/16, " \

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "event.h"
 #include "testdata.h"
 
@@ -350,6 +351,185 @@ static void test_session_fields(void **state) {
         event_free(ev);
 }
 
+static const struct event_param *param(const struct ssm_event *ev, const char *name) {
+        for (size_t i = 0; i < ev->n_parameters; i++)
+                if (strcmp(ev->parameters[i].name, name) == 0)
+                        return &ev->parameters[i];
+        fail_msg("no parameter %s", name);
+        return NULL;
+}
+
+static void test_parameters(void **state) {
+        (void)state;
+        struct ssm_event *ev;
+
+        /* AWS-StartInteractiveCommand: the command, as recorded */
+        ev = parse_ok("{\"eventName\":\"StartSession\",\"requestParameters\":{\"target\":\"i-0123456789abcdef0\","
+                      "\"documentName\":\"AWS-StartInteractiveCommand\",\"parameters\":{\"command\":"
+                      "[\"sudo journalctl -u nginx\"]}}}");
+        assert_int_equal(ev->n_parameters, 1);
+        assert_string_equal(ev->parameters[0].name, "command");
+        assert_int_equal(ev->parameters[0].n_values, 1);
+        assert_string_equal(ev->parameters[0].values[0], "sudo journalctl -u nginx");
+        assert_string_equal(ev->command, "sudo journalctl -u nginx");
+        assert_false(ev->parameters_hidden);
+        assert_false(ev->parameters_truncated);
+        event_free(ev);
+
+        /* a custom document: every parameter in record order, numbers as text,
+         * empty values left out, a lone scalar as one value; commands are lines */
+        ev = parse_ok("{\"eventName\":\"StartSession\",\"requestParameters\":{\"documentName\":\"Custom-Doc\","
+                      "\"parameters\":{\"commands\":[\"cd /srv\",\"./deploy.sh\"],\"retries\":[3],"
+                      "\"workingDirectory\":[\"\"],\"mode\":\"fast\",\"nested\":[{\"x\":1}],\"\":[\"anon\"]}}}");
+        assert_int_equal(ev->n_parameters, 5);
+        assert_string_equal(ev->parameters[0].name, "commands");
+        assert_int_equal(ev->parameters[0].n_values, 2);
+        assert_string_equal(ev->parameters[0].values[1], "./deploy.sh");
+        assert_string_equal(param(ev, "retries")->values[0], "3");
+        assert_int_equal(param(ev, "workingDirectory")->n_values, 0);
+        assert_string_equal(param(ev, "mode")->values[0], "fast");
+        assert_int_equal(param(ev, "nested")->n_values, 0);
+        assert_string_equal(ev->command, "cd /srv\n./deploy.sh");
+        event_free(ev);
+
+        /* SendCommand: AWS withholds the values */
+        size_t len = 0;
+        char *body = read_event("sendcommand-iamuser-stratus.json", &len);
+        assert_int_equal(event_parse(body, len, &ev), 0);
+        assert_true(ev->parameters_hidden);
+        assert_int_equal(ev->n_parameters, 0);
+        assert_null(ev->command);
+        event_free(ev);
+        free(body);
+
+        /* bounded: more parameters or values than any document has are dropped */
+        struct buf b;
+        buf_init(&b, TESTDATA_MAX);
+        assert_int_equal(buf_puts(&b, "{\"eventName\":\"StartSession\",\"requestParameters\":{\"parameters\":{"), 0);
+        for (int i = 0; i < EVENT_PARAMS_MAX + 5; i++) {
+                assert_int_equal(buf_printf(&b, "%s\"p%d\":[", i ? "," : "", i), 0);
+                for (int j = 0; j < EVENT_PARAM_VALUES_MAX + 3; j++)
+                        assert_int_equal(buf_printf(&b, "%s\"v%d\"", j ? "," : "", j), 0);
+                assert_int_equal(buf_putc(&b, ']'), 0);
+        }
+        assert_int_equal(buf_puts(&b, "}}}"), 0);
+        ev = parse_ok(buf_str(&b));
+        assert_int_equal(ev->n_parameters, EVENT_PARAMS_MAX);
+        assert_int_equal(ev->parameters[EVENT_PARAMS_MAX - 1].n_values, EVENT_PARAM_VALUES_MAX);
+        assert_string_equal(ev->parameters[EVENT_PARAMS_MAX - 1].name, "p31");
+        assert_true(ev->parameters_truncated);
+        event_free(ev);
+        buf_free(&b);
+
+        /* none, or not an object */
+        ev = parse_ok("{\"eventName\":\"StartSession\",\"requestParameters\":{\"parameters\":{}}}");
+        assert_int_equal(ev->n_parameters, 0);
+        assert_false(ev->parameters_hidden);
+        event_free(ev);
+        ev = parse_ok("{\"eventName\":\"StartSession\",\"requestParameters\":{\"parameters\":[\"x\"]}}");
+        assert_int_equal(ev->n_parameters, 0);
+        assert_false(ev->parameters_hidden);
+        event_free(ev);
+}
+
+static struct ssm_event *parse_with(const char *members) {
+        char body[4096];
+        snprintf(body, sizeof(body), "{\"eventName\":\"StartSession\",\"eventSource\":\"ssm.amazonaws.com\"%s}",
+                 members);
+        return parse_ok(body);
+}
+
+static void expect_via(const char *members, bool known, bool console) {
+        struct ssm_event *ev = parse_with(members);
+        if (ev->has_via_console != known || (known && ev->via_console != console))
+                fail_msg("%s: has_via_console=%d via_console=%d", members, ev->has_via_console, ev->via_console);
+        event_free(ev);
+}
+
+static void test_mfa_via_source(void **state) {
+        (void)state;
+        struct ssm_event *ev;
+        size_t len = 0;
+        char *body;
+
+        /* the real records: SSO without MFA; an IAM user's keys say nothing */
+        body = read_event("startsession-assumedrole-sso-panther.json", &len);
+        assert_int_equal(event_parse(body, len, &ev), 0);
+        assert_true(ev->has_mfa);
+        assert_false(ev->mfa);
+        assert_true(ev->has_via_console);
+        assert_false(ev->via_console);
+        assert_false(ev->source_aws);
+        event_free(ev);
+        free(body);
+        body = read_event("startsession-iamuser-stratus-1.json", &len);
+        assert_int_equal(event_parse(body, len, &ev), 0);
+        assert_false(ev->has_mfa);
+        event_free(ev);
+        free(body);
+
+        ev = parse_with(",\"userIdentity\":{\"type\":\"AssumedRole\",\"sessionContext\":{\"attributes\":"
+                        "{\"mfaAuthenticated\":\"true\"}}}");
+        assert_true(ev->has_mfa && ev->mfa);
+        event_free(ev);
+        ev = parse_with(",\"userIdentity\":{\"sessionContext\":{\"attributes\":{\"mfaAuthenticated\":true}}}");
+        assert_true(ev->has_mfa && ev->mfa);
+        event_free(ev);
+        ev = parse_with(",\"userIdentity\":{\"sessionContext\":{\"attributes\":{\"mfaAuthenticated\":\"maybe\"}}}");
+        assert_false(ev->has_mfa);
+        event_free(ev);
+
+        expect_via(",\"sessionCredentialFromConsole\":\"true\"", true, true);
+        expect_via(",\"sessionCredentialFromConsole\":\"true\",\"userAgent\":\"aws-cli/2.15.0\"", true, true);
+        expect_via(",\"userAgent\":\"aws-internal/3 aws-sdk-java/1.12.720 Linux/5.10\"", true, true);
+        expect_via(",\"userAgent\":\"console.amazonaws.com\"", true, true);
+        expect_via(",\"userAgent\":\"aws-cli/2.15.0 Python/3.11.6\"", true, false);
+        expect_via(",\"userAgent\":\"my-console.amazonaws.com\"", true, false);
+        expect_via(",\"sessionCredentialFromConsole\":\"false\"", false, false);
+        expect_via("", false, false);
+
+        static const struct {
+                const char *ip;
+                bool aws;
+        } sources[] = {
+                { "AWS Internal", true }, { "ssm.amazonaws.com", true }, { "autoscaling.amazonaws.com", true },
+                { "203.0.113.7", false }, { "2001:db8::1", false }, { "amazonaws.com", false },
+                { "evil.example", false },
+        };
+        for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+                char members[256];
+                snprintf(members, sizeof(members), ",\"sourceIPAddress\":\"%s\"", sources[i].ip);
+                ev = parse_with(members);
+                if (ev->source_aws != sources[i].aws)
+                        fail_msg("%s: source_aws=%d", sources[i].ip, ev->source_aws);
+                event_free(ev);
+        }
+}
+
+static void expect_permission_set(const char *role_arn_resource, const char *role, const char *set) {
+        char ui[512];
+        snprintf(ui, sizeof(ui), "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:%s\"}",
+                 role_arn_resource);
+        struct ssm_event *ev = parse_identity(ui);
+        assert_str_or_null(ev->role, role, "role", ui);
+        assert_str_or_null(ev->permission_set, set, "permission_set", ui);
+        event_free(ev);
+}
+
+static void test_permission_set(void **state) {
+        (void)state;
+        expect_permission_set("assumed-role/AWSReservedSSO_ReadOnly_0123456789abcdef/carol@example.com",
+                              "AWSReservedSSO_ReadOnly_0123456789abcdef", "ReadOnly");
+        /* a set's name may hold '_': the hash is after the last one */
+        expect_permission_set("assumed-role/AWSReservedSSO_DB_Admin_Prod_fedcba9876543210/dave",
+                              "AWSReservedSSO_DB_Admin_Prod_fedcba9876543210", "DB_Admin_Prod");
+        /* not of that form: no set */
+        expect_permission_set("assumed-role/AWSReservedSSO_NoHash/erin", "AWSReservedSSO_NoHash", NULL);
+        expect_permission_set("assumed-role/AWSReservedSSO__abc/erin", "AWSReservedSSO__abc", NULL);
+        expect_permission_set("assumed-role/AWSReservedSSO_Trailing_/erin", "AWSReservedSSO_Trailing_", NULL);
+        expect_permission_set("assumed-role/Admin/frank", "Admin", NULL);
+}
+
 /* Returns the body of a real record with the JSON wrapper built around it. */
 static char *wrap_eventbridge(json_object *record, const char *detail_type, json_object *account) {
         json_object *env = json_object_new_object();
@@ -583,6 +763,9 @@ int main(void) {
                 cmocka_unit_test(test_every_record),
                 cmocka_unit_test(test_identity_types),
                 cmocka_unit_test(test_session_fields),
+                cmocka_unit_test(test_parameters),
+                cmocka_unit_test(test_mfa_via_source),
+                cmocka_unit_test(test_permission_set),
                 cmocka_unit_test(test_eventbridge_envelope),
                 cmocka_unit_test(test_sns_envelope),
                 cmocka_unit_test(test_not_json),

@@ -509,7 +509,7 @@ static void test_alignment(void **state) {
                         fail_msg("separator at column %d, expected %d: %.*s", width, column, (int)(eol - p), p);
                 p = eol + 1;
         }
-        assert_int_equal(lines, 15);
+        assert_int_equal(lines, 16); /* with "経路" (via) */
         assert_int_equal(column, 20); /* ユーザーエージェント: 10 wide characters */
         rendered_free(&r);
         event_free(ev);
@@ -763,6 +763,613 @@ static void test_message_bound(void **state) {
         free(value);
 }
 
+/* A port forward is one line; the parameters it shows are not repeated. */
+static void test_port_forward(void **state) {
+        (void)state;
+        struct ssm_event *ev = parse(
+                "{\"eventName\":\"StartSession\",\"eventSource\":\"ssm.amazonaws.com\",\"awsRegion\":\"us-east-1\","
+                "\"requestParameters\":{\"target\":\"i-0123456789abcdef0\",\"documentName\":"
+                "\"AWS-StartPortForwardingSessionToRemoteHost\",\"parameters\":{\"portNumber\":[\"5432\"],"
+                "\"localPortNumber\":[\"15432\"],\"host\":[\"db.internal\"]}},"
+                "\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"alice\"}}");
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        struct rendered r = render(ev, NULL, &o);
+        assert_contains(r.message, "Port forward : localhost:15432 -> db.internal:5432 (via i-0123456789abcdef0)\n");
+        assert_not_contains(r.message, "Parameters");
+        assert_not_contains(r.message, "Remote host");
+        rendered_free(&r);
+        o.language = RENDER_JA;
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "ポート転送     : localhost:15432 -> db.internal:5432 (i-0123456789abcdef0 経由)\n");
+        rendered_free(&r);
+        o.format = RENDER_CHATBOT;
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "*ポート転送*: localhost:`15432` -> `db.internal`:`5432` (`i-0123456789abcdef0` 経由)");
+        rendered_free(&r);
+        event_free(ev);
+
+        /* to the target itself, the local port left to the client */
+        ev = parse("{\"eventName\":\"StartSession\",\"requestParameters\":{\"target\":\"i-0123456789abcdef0\","
+                   "\"documentName\":\"AWS-StartPortForwardingSession\",\"parameters\":{\"portNumber\":[\"80\"]}}}");
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "Port forward : localhost -> i-0123456789abcdef0:80\n");
+        rendered_free(&r);
+        event_free(ev);
+
+        /* the same parameters under another document are only parameters */
+        ev = parse("{\"eventName\":\"StartSession\",\"requestParameters\":{\"target\":\"i-0123456789abcdef0\","
+                   "\"documentName\":\"Custom-Forward\",\"parameters\":{\"portNumber\":[\"80\"]}}}");
+        r = render(ev, NULL, &o);
+        assert_not_contains(r.message, "Port forward");
+        assert_contains(r.message, "Parameters : portNumber=80\n");
+        rendered_free(&r);
+        event_free(ev);
+}
+
+static void test_parameters(void **state) {
+        (void)state;
+        struct ssm_event *ev = parse(
+                "{\"eventName\":\"StartSession\",\"requestParameters\":{\"target\":\"i-0123456789abcdef0\","
+                "\"documentName\":\"AWS-StartInteractiveCommand\",\"parameters\":{\"command\":"
+                "[\"sudo su -\\nrm -rf /tmp/x\"]}}}");
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        struct rendered r = render(ev, NULL, &o);
+        /* one line, its newline escaped; not repeated as a parameter */
+        assert_contains(r.message, "Command  : sudo su -\\nrm -rf /tmp/x\n");
+        assert_not_contains(r.message, "Parameters");
+        rendered_free(&r);
+        o.format = RENDER_JSON;
+        r = render(ev, NULL, &o);
+        json_object *obj = json_tokener_parse(r.message), *params;
+        assert_string_equal(str_of(obj, "command"), "sudo su -\nrm -rf /tmp/x");
+        params = json_object_object_get(obj, "parameters");
+        assert_true(json_object_is_type(params, json_type_object));
+        assert_string_equal(json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN),
+                            "{\"command\":[\"sudo su -\\nrm -rf \\/tmp\\/x\"]}");
+        json_object_put(obj);
+        rendered_free(&r);
+        event_free(ev);
+
+        /* a custom document's parameters, hostile ones escaped and in code spans in chat */
+        ev = parse("{\"eventName\":\"StartSession\",\"requestParameters\":{\"documentName\":\"Team-Doc\","
+                   "\"parameters\":{\"env\":[\"prod\"],\"hosts\":[\"a\",\"b\"],\"none\":[],"
+                   "\"x\\nForged: y\":[\"`@channel`\"]}}}");
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "Parameters : env=prod, hosts=[a, b], none=[], x\\nForged: y=`@channel`\n");
+        rendered_free(&r);
+        o.format = RENDER_CHATBOT;
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "*Parameters*: `env`=`prod`, `hosts`=[`a`, `b`], `none`=[], "
+                                   "`x\\\\nForged: y`=`'@channel'`");
+        rendered_free(&r);
+        event_free(ev);
+
+        /* more parameters than the parser keeps: the line says some are missing */
+        struct buf b;
+        buf_init(&b, TESTDATA_MAX);
+        assert_int_equal(buf_puts(&b, "{\"eventName\":\"StartSession\",\"requestParameters\":{\"parameters\":{"), 0);
+        for (int i = 0; i < EVENT_PARAMS_MAX + 1; i++)
+                assert_int_equal(buf_printf(&b, "%s\"p%d\":[\"v\"]", i ? "," : "", i), 0);
+        assert_int_equal(buf_puts(&b, "}}}"), 0);
+        ev = parse(buf_str(&b));
+        buf_free(&b);
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "Parameters : p0=v, p1=v, ");
+        assert_contains(r.message, ", p31=v \xe2\x80\xa6[truncated]\n");
+        assert_not_contains(r.message, "p32");
+        rendered_free(&r);
+        event_free(ev);
+
+        /* withheld by AWS: said so, null in json */
+        ev = parse_file("sendcommand-iamuser-stratus.json");
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "Parameters   : (not recorded by AWS)\n");
+        rendered_free(&r);
+        obj = json_object_for(ev, NULL, &o);
+        assert_true(json_object_is_type(json_object_object_get(obj, "parameters"), json_type_null));
+        assert_true(json_object_is_type(json_object_object_get(obj, "command"), json_type_null));
+        json_object_put(obj);
+        event_free(ev);
+}
+
+/* As many parameters as a record may carry, every value long and full of
+ * escapes: they share one budget, so every format stays within the bound,
+ * and what was dropped is marked. */
+static void test_parameters_bound(void **state) {
+        (void)state;
+        json_object *rec = json_object_new_object(), *rp = json_object_new_object(),
+                    *params = json_object_new_object();
+        size_t per = (EVENT_BODY_MAX - 4096) / (EVENT_PARAMS_MAX * EVENT_PARAM_VALUES_MAX) / 6;
+        char *value = malloc(per + 1);
+
+        assert_non_null(value);
+        memset(value, '\x01', per);
+        value[per] = '\0';
+        json_object_object_add(rec, "eventName", json_object_new_string("StartSession"));
+        json_object_object_add(rec, "requestParameters", rp);
+        json_object_object_add(rp, "parameters", params);
+        for (int i = 0; i < EVENT_PARAMS_MAX; i++) {
+                char name[16];
+                json_object *values = json_object_new_array();
+                snprintf(name, sizeof(name), "p%d", i);
+                for (int j = 0; j < EVENT_PARAM_VALUES_MAX; j++)
+                        json_object_array_add(values, json_object_new_string(value));
+                json_object_object_add(params, name, values);
+        }
+        size_t len = 0;
+        const char *body = json_object_to_json_string_length(rec, JSON_C_TO_STRING_PLAIN, &len);
+        assert_true(len <= EVENT_BODY_MAX);
+        struct ssm_event *ev = NULL;
+        assert_int_equal(event_parse(body, len, &ev), 0);
+        assert_int_equal(ev->n_parameters, EVENT_PARAMS_MAX);
+
+        for (int f = RENDER_TEXT; f <= RENDER_MULTI; f++) {
+                struct render_options o = opts((enum render_format)f, RENDER_EN, "UTC");
+                struct rendered r = render(ev, NULL, &o);
+                assert_true(strlen(r.message) <= RENDER_MESSAGE_MAX);
+                if (f == RENDER_TEXT) {
+                        /* 4 KiB of the values, escaped 4 bytes each, and the mark */
+                        const char *line = strstr(r.message, "Parameters : ");
+                        assert_non_null(line);
+                        size_t n = (size_t)(strchr(line, '\n') - line);
+                        assert_true(n > 4 * 4096 && n < 4 * 4096 + 512);
+                        assert_contains(line, "[truncated]\n");
+                }
+                rendered_free(&r);
+        }
+        json_object *obj = json_object_for(ev, NULL, &(struct render_options){ .format = RENDER_JSON });
+        json_object *params_out = json_object_object_get(obj, "parameters");
+        assert_true(json_object_is_type(params_out, json_type_object));
+        assert_true(json_object_object_length(params_out) < EVENT_PARAMS_MAX);
+        json_object_put(obj);
+        event_free(ev);
+        json_object_put(rec);
+        free(value);
+}
+
+static void test_identity_details(void **state) {
+        (void)state;
+        struct ssm_event *ev = parse(
+                "{\"eventName\":\"StartSession\",\"eventSource\":\"ssm.amazonaws.com\",\"sourceIPAddress\":"
+                "\"AWS Internal\",\"userAgent\":\"aws-internal/3 aws-sdk-java/1.12.720\","
+                "\"sessionCredentialFromConsole\":\"true\",\"requestParameters\":{\"target\":\"i-0123456789abcdef0\"},"
+                "\"responseElements\":{\"sessionId\":\"carol@example.com-0a1b2c3d\"},"
+                "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/"
+                "AWSReservedSSO_DB_Admin_0123456789abcdef/carol@example.com\",\"sessionContext\":{\"attributes\":"
+                "{\"mfaAuthenticated\":\"true\"}}}}");
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        struct rendered r = render(ev, NULL, &o);
+        assert_contains(r.message, "Role         : DB_Admin (IAM Identity Center permission set)\n");
+        assert_not_contains(r.message, "AWSReservedSSO_DB_Admin_0123456789abcdef\n");
+        assert_contains(r.message, "MFA          : yes\n");
+        assert_contains(r.message, "Via          : AWS Management Console\n");
+        assert_contains(r.message, "Source IP    : AWS Internal (an AWS service, not a client address)\n");
+        /* the session ID names the actor: no owner line */
+        assert_not_contains(r.message, "Session owner");
+        rendered_free(&r);
+        o.language = RENDER_JA;
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "ロール               : DB_Admin (IAM Identity Center の許可セット)\n");
+        assert_contains(r.message, "MFA                  : あり\n");
+        assert_contains(r.message, "経路                 : マネジメントコンソール\n");
+        rendered_free(&r);
+        json_object *obj = json_object_for(ev, NULL, &o);
+        /* json keeps the role's name (the contract) and adds the set */
+        assert_string_equal(str_of(obj, "role"), "AWSReservedSSO_DB_Admin_0123456789abcdef");
+        assert_string_equal(str_of(obj, "permission_set"), "DB_Admin");
+        assert_true(json_object_get_boolean(json_object_object_get(obj, "mfa")));
+        assert_true(json_object_get_boolean(json_object_object_get(obj, "via_console")));
+        json_object_put(obj);
+        event_free(ev);
+
+        /* a generated session name whose session ID says the same: one line */
+        ev = parse("{\"eventName\":\"StartSession\",\"responseElements\":{\"sessionId\":"
+                   "\"botocore-session-1700000000-0abc\"},\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":"
+                   "\"arn:aws:sts::1:assumed-role/Dev/botocore-session-1700000000\"}}");
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "(generated session name)");
+        assert_not_contains(r.message, "Session owner");
+        rendered_free(&r);
+        obj = json_object_for(ev, NULL, &o);
+        assert_true(json_object_is_type(json_object_object_get(obj, "mfa"), json_type_null));
+        assert_true(json_object_is_type(json_object_object_get(obj, "via_console"), json_type_null));
+        json_object_put(obj);
+        event_free(ev);
+}
+
+/* In UTC (under any of its names) the time line already says UTC. */
+static void test_utc_zone(void **state) {
+        (void)state;
+        static const char *const utc[] = { "UTC", "Etc/UTC", "GMT", "Etc/GMT", "Zulu", "Universal" };
+        for (size_t i = 0; i < sizeof(utc) / sizeof(utc[0]); i++) {
+                char *t = text_at("2024-08-01T12:19:16Z", utc[i], RENDER_EN);
+                assert_contains(t, "Time         : 2024-08-01 12:19:16 ");
+                assert_not_contains(t, "Time (UTC)");
+                free(t);
+        }
+        /* London is at UTC+0 in winter, but it is not UTC */
+        char *t = text_at("2024-01-15T12:00:00Z", "Europe/London", RENDER_EN);
+        assert_contains(t, "Time (UTC)   : 2024-01-15 12:00:00 UTC\n");
+        free(t);
+        /* without a local time the UTC line is the only one */
+        struct ssm_event *ev = start_session("2024-08-01T12:19:16Z", "\"x\"");
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        struct rendered r = render(ev, NULL, &o);
+        assert_contains(r.message, "Time (UTC)   : 2024-08-01 12:19:16 UTC\n");
+        rendered_free(&r);
+        event_free(ev);
+}
+
+static char *console_url_of(const char *region, const char *target, const char *session) {
+        char body[1024];
+        snprintf(body, sizeof(body),
+                 "{\"eventName\":\"TerminateSession\",\"awsRegion\":\"%s\",\"requestParameters\":{%s%s%s"
+                 "\"sessionId\":\"%s\"}}",
+                 region, target ? "\"target\":\"" : "", target ? target : "", target ? "\"," : "", session);
+        struct ssm_event *ev = parse(body);
+        struct render_options o = opts(RENDER_JSON, RENDER_EN, "UTC");
+        json_object *obj = json_object_for(ev, NULL, &o);
+        const char *url = str_of(obj, "console_url");
+        char *ret = url ? strdup(url) : NULL;
+        json_object_put(obj);
+        event_free(ev);
+        return ret;
+}
+
+static void expect_console_url(const char *region, const char *target, const char *session, const char *expected) {
+        char *url = console_url_of(region, target, session);
+        if (!expected != !url || (url && strcmp(url, expected) != 0))
+                fail_msg("%s %s %s: console_url %s, expected %s", region, target ? target : "-", session,
+                         url ? url : "null", expected ? expected : "null");
+        free(url);
+}
+
+static void test_console_url(void **state) {
+        (void)state;
+        expect_console_url("ap-northeast-1", "i-0123456789abcdef0", "alice-0a1b",
+                           "https://ap-northeast-1.console.aws.amazon.com/ec2/home?region=ap-northeast-1"
+                           "#InstanceDetails:instanceId=i-0123456789abcdef0");
+        expect_console_url("us-east-1", "i-0123abcd", "alice-0a1b",
+                           "https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1"
+                           "#InstanceDetails:instanceId=i-0123abcd");
+        expect_console_url("eu-west-1", "mi-0123456789abcdef0", "alice-0a1b",
+                           "https://eu-west-1.console.aws.amazon.com/systems-manager/fleet-manager/managed-nodes/"
+                           "mi-0123456789abcdef0/general?region=eu-west-1");
+        /* no target: the Session Manager page */
+        expect_console_url("eu-west-1", NULL, "alice-0a1b",
+                           "https://eu-west-1.console.aws.amazon.com/systems-manager/session-manager/sessions"
+                           "?region=eu-west-1");
+        /* China and GovCloud have consoles of their own */
+        expect_console_url("cn-north-1", "i-0123456789abcdef0", "alice-0a1b",
+                           "https://console.amazonaws.cn/ec2/home?region=cn-north-1"
+                           "#InstanceDetails:instanceId=i-0123456789abcdef0");
+        expect_console_url("us-gov-west-1", "i-0123456789abcdef0", "alice-0a1b",
+                           "https://console.amazonaws-us-gov.com/ec2/home?region=us-gov-west-1"
+                           "#InstanceDetails:instanceId=i-0123456789abcdef0");
+        /* the isolated partitions, regions and IDs of another form: none */
+        expect_console_url("us-iso-east-1", "i-0123456789abcdef0", "alice-0a1b", NULL);
+        expect_console_url("eusc-de-east-1", "i-0123456789abcdef0", "alice-0a1b", NULL);
+        expect_console_url("me-northwest-3r", "i-0123456789abcdef0", "alice-0a1b", NULL);
+        expect_console_url("us-east-1#x", "i-0123456789abcdef0", "alice-0a1b", NULL);
+        expect_console_url("us-east-1", "i-0123456789ABCDEF0", "alice-0a1b",
+                           "https://us-east-1.console.aws.amazon.com/systems-manager/session-manager/sessions"
+                           "?region=us-east-1");
+        expect_console_url("us-east-1", "i-0123456789abcdef0/../x", "a<b", NULL);
+        expect_console_url("us-east-1", "i-0123456789abcdef0, i-0123456789abcdef1", "a<b", NULL);
+
+        /* text and chat show it; in chat outside a code span, so it is a link */
+        struct ssm_event *ev = parse("{\"eventName\":\"StartSession\",\"awsRegion\":\"us-east-1\","
+                                     "\"requestParameters\":{\"target\":\"i-0123abcd\"}}");
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        struct rendered r = render(ev, NULL, &o);
+        assert_contains(r.message, "Console : https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1"
+                                   "#InstanceDetails:instanceId=i-0123abcd\n");
+        rendered_free(&r);
+        o.format = RENDER_CHATBOT;
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "*Console*: https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1"
+                                   "#InstanceDetails:instanceId=i-0123abcd");
+        rendered_free(&r);
+        event_free(ev);
+}
+
+static char *xstrdup(const char *s) {
+        char *p = strdup(s);
+        assert_non_null(p);
+        return p;
+}
+
+/* What the look-ups add, set here as the daemon would. */
+static void add_lookups(struct ssm_event *ev, const char *name) {
+        ev->target_name = name ? xstrdup(name) : NULL;
+        ev->target_tags = calloc(2, sizeof(*ev->target_tags));
+        assert_non_null(ev->target_tags);
+        ev->target_tags[0] = (struct event_tag){ xstrdup("Environment"), xstrdup("prod") };
+        ev->target_tags[1] = (struct event_tag){ xstrdup("Team"), xstrdup("db\nops") };
+        ev->n_target_tags = 2;
+        ev->has_session_start = true;
+        ev->session_start = ev->event_epoch - 3720; /* 1 h 02 min */
+        ev->session_resumes = 2;
+        ev->session_status = xstrdup("Terminated");
+        ev->transcript_url = xstrdup("https://s3.console.aws.amazon.com/s3/object/logs?prefix=alice-0a1b2c3d4e5f.log");
+}
+
+static struct ssm_event *terminate_session(void) {
+        return parse("{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-08-01T12:19:16Z\",\"eventSource\":"
+                     "\"ssm.amazonaws.com\",\"eventName\":\"TerminateSession\",\"awsRegion\":\"ap-northeast-1\","
+                     "\"requestParameters\":{\"sessionId\":\"alice-0a1b2c3d4e5f\"},"
+                     "\"responseElements\":{\"sessionId\":\"alice-0a1b2c3d4e5f\"},"
+                     "\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"alice\"}}");
+}
+
+static void test_lookup_facts(void **state) {
+        (void)state;
+        struct ssm_event *ev = terminate_session();
+        ev->target = xstrdup("i-0123456789abcdef0");
+        add_lookups(ev, "web-prod-1");
+        struct render_local_time lt = local("Asia/Tokyo", ev);
+        assert_int_equal(tz_localtime("Asia/Tokyo", ev->session_start, &lt.session_start.tm,
+                                      &lt.session_start.gmtoff, lt.session_start.abbr), 0);
+        lt.session_start.valid = true;
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "Asia/Tokyo");
+        struct rendered r = render(ev, &lt, &o);
+
+        assert_string_equal(r.subject, "[SSM] TerminateSession alice -> web-prod-1 (i-0123456789abcdef0) (success)");
+        assert_contains(r.message, "alice terminated session alice-0a1b2c3d4e5f on web-prod-1 (i-0123456789abcdef0).\n");
+        assert_contains(r.message, "Target         : web-prod-1 (i-0123456789abcdef0)\n");
+        assert_contains(r.message, "Tags           : Environment=prod, Team=db\\nops\n");
+        /* 12:19:16Z - 3720 s = 11:17:16Z = 20:17:16 JST */
+        assert_contains(r.message, "Session start  : 2024-08-01 20:17:16 JST\n");
+        assert_contains(r.message, "Duration       : 1 h 02 min\n");
+        assert_contains(r.message, "Resumes        : 2\n");
+        assert_contains(r.message, "Session status : Terminated\n");
+        assert_contains(r.message, "Transcript     : https://s3.console.aws.amazon.com/s3/object/logs?prefix=");
+        rendered_free(&r);
+
+        o.language = RENDER_JA;
+        r = render(ev, &lt, &o);
+        assert_contains(r.message, "alice が web-prod-1 (i-0123456789abcdef0) へのセッション alice-0a1b2c3d4e5f を終了しました。\n");
+        assert_contains(r.message, "継続時間       : 1 時間 02 分\n");
+        assert_contains(r.message, "再開回数       : 2\n");
+        rendered_free(&r);
+
+        o.format = RENDER_CHATBOT;
+        r = render(ev, &lt, &o);
+        json_object *chat = json_tokener_parse(r.message);
+        assert_non_null(chat);
+        json_object *content = json_object_object_get(chat, "content");
+        assert_string_equal(str_of(content, "title"),
+                            "`alice` が `web-prod-1` (`i-0123456789abcdef0`) へのセッション `alice-0a1b2c3d4e5f` を終了しました。");
+        assert_contains(str_of(content, "description"), "*継続時間*: 1 時間 02 分");
+        assert_contains(str_of(content, "description"), "*タグ*: `Environment`=`prod`, `Team`=`db\\nops`");
+        json_object_put(chat);
+        rendered_free(&r);
+
+        json_object *obj = json_object_for(ev, &lt, &o);
+        assert_string_equal(str_of(obj, "target_name"), "web-prod-1");
+        assert_string_equal(json_object_to_json_string_ext(json_object_object_get(obj, "target_tags"),
+                                                           JSON_C_TO_STRING_PLAIN),
+                            "{\"Environment\":\"prod\",\"Team\":\"db\\nops\"}");
+        assert_string_equal(str_of(obj, "session_start_time"), "2024-08-01T11:17:16Z");
+        assert_int_equal(json_object_get_int64(json_object_object_get(obj, "session_duration_seconds")), 3720);
+        assert_int_equal(json_object_get_int64(json_object_object_get(obj, "session_resumes")), 2);
+        assert_string_equal(str_of(obj, "session_status"), "Terminated");
+        assert_non_null(str_of(obj, "transcript_url"));
+        json_object_put(obj);
+
+        /* the start without its local time (a zone that failed) is shown in UTC */
+        lt.session_start.valid = false;
+        o = opts(RENDER_TEXT, RENDER_EN, "Asia/Tokyo");
+        r = render(ev, &lt, &o);
+        assert_contains(r.message, "Session start  : 2024-08-01 11:17:16 UTC\n");
+        rendered_free(&r);
+        event_free(ev);
+
+        /* unknown: null in json, no lines in text */
+        ev = terminate_session();
+        obj = json_object_for(ev, NULL, &o);
+        const char *nulls[] = { "target_name", "target_tags", "session_start_time", "session_duration_seconds",
+                                "session_resumes", "session_status", "transcript_url" };
+        for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+                if (!json_object_is_type(json_object_object_get(obj, nulls[i]), json_type_null))
+                        fail_msg("%s is not null", nulls[i]);
+        json_object_put(obj);
+        r = render(ev, NULL, &o);
+        assert_not_contains(r.message, "Duration");
+        assert_not_contains(r.message, "Tags");
+        assert_string_equal(r.subject, "[SSM] TerminateSession alice session alice-0a1b2c3d4e5f (success)");
+        rendered_free(&r);
+        event_free(ev);
+}
+
+/* The subject stays printable ASCII under 100 characters whatever the Name
+ * tag holds; a name that cannot be written in ASCII leaves the ID alone. */
+static void test_subject_target_name(void **state) {
+        (void)state;
+        static const struct {
+                const char *name, *subject;
+        } cases[] = {
+                { "web-prod-1", "[SSM] StartSession alice -> web-prod-1 (i-0123456789abcdef0) (success)" },
+                { "Café-serveur", "[SSM] StartSession alice -> Cafe-serveur (i-0123456789abcdef0) (success)" },
+                { "本番サーバー", "[SSM] StartSession alice -> i-0123456789abcdef0 (success)" },
+                { "db ✓ primary", "[SSM] StartSession alice -> i-0123456789abcdef0 (success)" },
+                { "what?", "[SSM] StartSession alice -> what? (i-0123456789abcdef0) (success)" },
+                { "a-long-name-of-twenty-four-chars?", "[SSM] StartSession alice -> a-long-name-of-twenty... "
+                                                       "(i-0123456789abcdef0) (success)" },
+                { "a-very-long-name-for-an-instance-in-production",
+                  "[SSM] StartSession alice -> a-very-long-name-for-... (i-0123456789abcdef0) (success)" },
+                { "evil\r\nBcc: x@example.com", "[SSM] StartSession alice -> evil Bcc: x@example.com "
+                                                "(i-0123456789abcdef0) (success)" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct ssm_event *ev = start_session("2024-08-01T12:19:16Z", "\"x\"");
+                ev->target_name = xstrdup(cases[i].name);
+                struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+                struct rendered r = render(ev, NULL, &o);
+                assert_subject_ok(r.subject);
+                assert_string_equal(r.subject, cases[i].subject);
+                rendered_free(&r);
+                /* {target_name} in a template */
+                o.subject_template = "{target_name}: {actor}";
+                r = render(ev, NULL, &o);
+                assert_subject_ok(r.subject);
+                rendered_free(&r);
+                event_free(ev);
+        }
+        /* a name alone, without the ID: shown when it can be, else nothing dangles */
+        for (int ascii = 0; ascii < 2; ascii++) {
+                struct ssm_event *e = parse("{\"eventName\":\"TerminateSession\",\"userIdentity\":{\"type\":"
+                                            "\"IAMUser\",\"userName\":\"alice\"},\"requestParameters\":"
+                                            "{\"sessionId\":\"alice-0a1b\"}}");
+                e->target_name = xstrdup(ascii ? "web-prod-1" : "本番");
+                struct render_options ro = opts(RENDER_TEXT, RENDER_EN, "UTC");
+                struct rendered rr = render(e, NULL, &ro);
+                assert_string_equal(rr.subject, ascii ? "[SSM] TerminateSession alice -> web-prod-1 (success)"
+                                                      : "[SSM] TerminateSession alice session alice-0a1b (success)");
+                rendered_free(&rr);
+                event_free(e);
+        }
+        /* a long actor and name: cut below 100, never past */
+        struct ssm_event *ev = start_session("2024-08-01T12:19:16Z", "\"x\"");
+        free(ev->actor);
+        ev->actor = xstrdup("a-role-session-name-that-is-as-long-as-sixty-four-characters-xx");
+        ev->target_name = xstrdup("a-very-long-name-for-an-instance-in-production");
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        struct rendered r = render(ev, NULL, &o);
+        assert_subject_ok(r.subject);
+        rendered_free(&r);
+        event_free(ev);
+}
+
+static struct ssm_event *tracker_event(const char *name, const char *id_suffix) {
+        char body[1024];
+        snprintf(body, sizeof(body),
+                 "{\"eventSource\":\"ssm-notifyd\",\"eventName\":\"%s\",\"eventID\":\"alice-0a1b2c3d4e5f:%s\","
+                 "\"eventTime\":\"2024-08-01T12:19:16Z\",\"awsRegion\":\"ap-northeast-1\","
+                 "\"recipientAccountId\":\"111122223333\",\"requestParameters\":{\"target\":"
+                 "\"i-0123456789abcdef0\",\"sessionId\":\"alice-0a1b2c3d4e5f\"}}",
+                 name, id_suffix);
+        struct ssm_event *ev = parse(body);
+        ev->actor = xstrdup("alice");
+        return ev;
+}
+
+/* The session tracker's own kinds read as what they are in every format. */
+static void test_tracker_kinds(void **state) {
+        (void)state;
+        struct ssm_event *ev = tracker_event("SessionEnded", "ended");
+        add_lookups(ev, "web-prod-1");
+        ev->has_session_end = true;
+        ev->session_end = ev->event_epoch - 60;
+        struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        struct rendered r = render(ev, NULL, &o);
+        assert_string_equal(r.subject, "[SSM] SessionEnded alice -> web-prod-1 (i-0123456789abcdef0) after 1 h 01 min");
+        assert_contains(r.message, "Session alice-0a1b2c3d4e5f of alice on web-prod-1 (i-0123456789abcdef0) ended.\n");
+        assert_contains(r.message, "Session end    : 2024-08-01 12:18:16 UTC\n");
+        assert_contains(r.message, "Duration       : 1 h 01 min\n");
+        assert_contains(r.message, "Event source   : ssm-notifyd\n");
+        rendered_free(&r);
+        o.language = RENDER_JA;
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "alice の web-prod-1 (i-0123456789abcdef0) へのセッション alice-0a1b2c3d4e5f が終了しました。\n");
+        rendered_free(&r);
+        o.format = RENDER_CHATBOT;
+        r = render(ev, NULL, &o);
+        json_object *chat = json_tokener_parse(r.message);
+        json_object *meta = json_object_object_get(chat, "metadata");
+        /* one thread with the session's start, resumes and end */
+        assert_string_equal(str_of(meta, "threadId"), "alice-0a1b2c3d4e5f");
+        assert_string_equal(str_of(meta, "eventType"), "SessionEnded");
+        json_object_put(chat);
+        rendered_free(&r);
+        json_object *obj = json_object_for(ev, NULL, &o);
+        assert_string_equal(str_of(obj, "event_id"), "alice-0a1b2c3d4e5f:ended");
+        assert_int_equal(json_object_get_int64(json_object_object_get(obj, "session_duration_seconds")), 3660);
+        json_object_put(obj);
+        event_free(ev);
+
+        ev = tracker_event("SessionStillOpen", "open");
+        ev->has_session_start = true;
+        ev->session_start = ev->event_epoch - 8 * 3600 - 5 * 60;
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_string_equal(r.subject, "[SSM] SessionStillOpen alice -> i-0123456789abcdef0 for 8 h 05 min");
+        assert_contains(r.message, "Session alice-0a1b2c3d4e5f of alice on i-0123456789abcdef0 is still open.\n");
+        assert_contains(r.message, "Duration      : 8 h 05 min\n");
+        rendered_free(&r);
+        o.language = RENDER_JA;
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "alice の i-0123456789abcdef0 へのセッション alice-0a1b2c3d4e5f が開いたままです。\n");
+        assert_contains(r.message, "継続時間       : 8 時間 05 分\n");
+        rendered_free(&r);
+        o.format = RENDER_CHATBOT;
+        r = render(ev, NULL, &o);
+        chat = json_tokener_parse(r.message);
+        assert_string_equal(str_of(json_object_object_get(chat, "metadata"), "threadId"), "alice-0a1b2c3d4e5f");
+        json_object_put(chat);
+        rendered_free(&r);
+        event_free(ev);
+
+        /* a record that merely claims the name is not the tracker's */
+        ev = parse("{\"eventSource\":\"ssm.amazonaws.com\",\"eventName\":\"SessionEnded\","
+                   "\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"bob\"}}");
+        o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "bob called SessionEnded.\n");
+        rendered_free(&r);
+        event_free(ev);
+        /* nor is a failure ever told as the tracker's */
+        ev = parse("{\"eventSource\":\"ssm-notifyd\",\"eventName\":\"SessionStillOpen\",\"errorCode\":\"X\"}");
+        r = render(ev, NULL, &o);
+        assert_contains(r.message, "A session of (unknown) is still open.\n");
+        rendered_free(&r);
+        event_free(ev);
+}
+
+static void test_durations(void **state) {
+        (void)state;
+        static const struct {
+                long long s;
+                const char *en, *ja;
+        } cases[] = {
+                { 0, "0 s", "0 秒" },           { 59, "59 s", "59 秒" },
+                { 60, "1 min", "1 分" },        { 3599, "59 min", "59 分" },
+                { 3600, "1 h 00 min", "1 時間 00 分" }, { 93784, "26 h 03 min", "26 時間 03 分" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct ssm_event *ev = start_session("2024-08-01T12:19:16Z", "\"x\"");
+                char en[64], ja[64];
+                free(ev->event_name);
+                ev->event_name = xstrdup("TerminateSession");
+                ev->has_session_start = true;
+                ev->session_start = ev->event_epoch - cases[i].s;
+                struct render_options o = opts(RENDER_TEXT, RENDER_EN, "UTC");
+                struct rendered r = render(ev, NULL, &o);
+                snprintf(en, sizeof(en), ": %s\n", cases[i].en);
+                assert_contains(r.message, en);
+                rendered_free(&r);
+                o.language = RENDER_JA;
+                r = render(ev, NULL, &o);
+                snprintf(ja, sizeof(ja), ": %s\n", cases[i].ja);
+                assert_contains(r.message, ja);
+                rendered_free(&r);
+                event_free(ev);
+        }
+        /* a start after the end is no duration */
+        struct ssm_event *ev = start_session("2024-08-01T12:19:16Z", "\"x\"");
+        ev->has_session_start = true;
+        ev->session_start = ev->event_epoch + 10;
+        json_object *obj = json_object_for(ev, NULL, &(struct render_options){ .format = RENDER_JSON });
+        assert_true(json_object_is_type(json_object_object_get(obj, "session_duration_seconds"), json_type_null));
+        json_object_put(obj);
+        event_free(ev);
+}
+
 static void test_fallback(void **state) {
         (void)state;
         char body[3000];
@@ -875,6 +1482,16 @@ int main(void) {
                 cmocka_unit_test(test_fallback),
                 cmocka_unit_test(test_option_names),
                 cmocka_unit_test(test_hidden_characters),
+                cmocka_unit_test(test_port_forward),
+                cmocka_unit_test(test_parameters),
+                cmocka_unit_test(test_parameters_bound),
+                cmocka_unit_test(test_identity_details),
+                cmocka_unit_test(test_utc_zone),
+                cmocka_unit_test(test_console_url),
+                cmocka_unit_test(test_lookup_facts),
+                cmocka_unit_test(test_subject_target_name),
+                cmocka_unit_test(test_tracker_kinds),
+                cmocka_unit_test(test_durations),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
