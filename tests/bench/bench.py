@@ -11,16 +11,25 @@ machine they came from; whatever is outside the markers (the analysis) is kept.
              queue and topic, N more messages
 3. latency   a drain through faultproxy.py adding 20 ms to every request, and
              through the same proxy at 0 ms to show what the proxy costs
-4. idle      daemon CPU over BENCH_IDLE_SECONDS of empty 20 s long polls
-5. start     exec to READY=1 (sd_notify) with static credentials
+4. scale     1, 2 and 3 daemons on one queue through the 20 ms proxy: throughput,
+             and every notification counted by eventID (none lost, none twice)
+5. idle      daemon CPU over BENCH_IDLE_SECONDS of empty 20 s long polls
+6. start     exec to READY=1 (sd_notify) with static credentials
+7. soak      BENCH_SOAK_MESSAGES through one process: RSS per round, anonymous
+             memory at the end
+8. floor     floor_probe.c, the daemon's libraries doing the least it needs of
+             them: its peak RSS is the floor the daemon's is compared with
 
 Sizes come from the options or the environment, e.g.
     BENCH_IDLE_SECONDS=10 make bench
-(BENCH_MESSAGES 5000, BENCH_LATENCY_MESSAGES 2000, BENCH_IDLE_SECONDS 60,
-BENCH_START_RUNS 20). Everything started is stopped on the way out, errors
-included; the logs of a failed run are kept in the temporary folder it names.
+(BENCH_MESSAGES 5000, BENCH_LATENCY_MESSAGES 2000, BENCH_SCALE_MESSAGES 10000,
+BENCH_IDLE_SECONDS 60, BENCH_START_RUNS 20, BENCH_SOAK_MESSAGES 10000). The
+whole run takes about 5½ minutes on the 2-core machine of RESULTS.md.
+Everything started is stopped on the way out, errors included; the logs of a
+failed run are kept in the temporary folder it names.
 """
 import argparse
+import collections
 import copy
 import datetime
 import http.client
@@ -76,6 +85,9 @@ TARGETS = {
     "latency_fraction": 0.90,  # ≥ 90 % of the 3-round-trips-per-batch bound
     "idle_ms_per_min": 10.0,
     "start_ms": 50.0,
+    "floor_margin_mib": 1.5,  # daemon peak RSS ≤ floor + 1.5 MiB
+    "anon_mib": 2.0,          # daemon anonymous memory ≤ 2 MiB after the soak's 10,000 events
+    "scale_ratio": 2.5,       # 3 daemons ≥ 2.5 × the throughput of 1
 }
 
 
@@ -239,13 +251,16 @@ def load_records():
 def seed(aws, records, n, indent=None, check=True):
     """Queues n EventBridge-wrapped session events, each with its own eventID
     (the daemon skips an eventID it already published). check: the queue must
-    then hold exactly n (false while a daemon is already consuming)."""
+    then hold exactly n (false while a daemon is already consuming). Returns the
+    eventIDs."""
     url = aws.queue_url(QUEUE)
+    ids = []
     for start in range(0, n, 10):
         entries = []
         for i in range(start, min(start + 10, n)):
             rec = copy.deepcopy(records[i % len(records)])
             rec["eventID"] = str(uuid.uuid4())
+            ids.append(rec["eventID"])
             body = json.dumps(eventbridge_envelope(rec, event_id=rec["eventID"]), indent=indent,
                               ensure_ascii=False)
             entries.append({"Id": str(i - start), "MessageBody": body})
@@ -255,16 +270,17 @@ def seed(aws, records, n, indent=None, check=True):
     depth = aws.depths()[QUEUE]
     if check and depth != (n, 0):
         raise RuntimeError(f"queue holds {depth} messages after seeding {n}")
+    return ids
 
 
-def write_config(workdir, name, endpoint, queue_url, topic_arn, wait_time_seconds):
+def write_config(workdir, name, endpoint, queue_url, topic_arn, wait_time_seconds, fmt="text"):
     sections = {
         "aws": {"region": REGION, "access_key_id": KEY_ID, "secret_access_key": SECRET,
                 "sqs_endpoint": endpoint, "sns_endpoint": endpoint},
         "sqs": {"queue_url": queue_url, "wait_time_seconds": str(wait_time_seconds), "max_messages": "10",
                 "visibility_timeout": "30"},
         "sns": {"topic_arn": topic_arn},
-        "notify": {"format": "text", "language": "ja"},
+        "notify": {"format": fmt, "language": "ja"},
         "log": {"level": "info"},  # the default: one line per published message, as in production
     }
     path = os.path.join(workdir, name)
@@ -288,16 +304,18 @@ def daemon_env(notify_socket=None):
     return env
 
 
-def wait_drained(aws, n, proc, what):
-    """Until the source queue is empty and the sink holds n notifications."""
+def wait_drained(aws, n, procs, what):
+    """Until the source queue is empty and the sink holds n notifications; every
+    process of procs (a list: the consumers) must live until then."""
     deadline = time.monotonic() + DRAIN_TIMEOUT_S
     while True:
         d = aws.depths()
         if d[QUEUE] == (0, 0) and d[SINK][0] >= n:
             return time.monotonic()
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode} before the drain ended "
-                               f"(queue {d[QUEUE]}, sink {d[SINK]})")
+        for proc in procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited with {proc.returncode} before the drain ended "
+                                   f"(queue {d[QUEUE]}, sink {d[SINK]})")
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what}: no full drain within {DRAIN_TIMEOUT_S}s "
                                f"(queue {d[QUEUE]}, sink {d[SINK]})")
@@ -333,7 +351,7 @@ def run_daemon_drain(args, aws, records, n, workdir, label, endpoint=None, peer_
         t0 = time.monotonic()
         proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(),
                                 stdout=subprocess.DEVNULL, stderr=stderr)
-        t1 = wait_drained(aws, n, proc, f"ssm-notifyd ({label})")
+        t1 = wait_drained(aws, n, [proc], f"ssm-notifyd ({label})")
         peer_cpu = proc_cpu_ticks(peer_pid) - peer_cpu0 if peer_pid else None
         mem = proc_memory(proc.pid)
         proc.send_signal(signal.SIGTERM)
@@ -368,17 +386,110 @@ def run_soak(args, aws, records, n, workdir, rounds=10):
                                 stdout=subprocess.DEVNULL, stderr=stderr)
         for _ in range(rounds):
             seed(aws, records, per, check=False)
-            wait_drained(aws, per, proc, "ssm-notifyd (soak)")
+            wait_drained(aws, per, [proc], "ssm-notifyd (soak)")
             aws.purge(SINK)
             rss.append(proc_status_kib(proc.pid, "VmRSS"))
-        hwm = proc_status_kib(proc.pid, "VmHWM")
+        mem = proc_memory(proc.pid)
         proc.send_signal(signal.SIGTERM)
         code, _, _ = reap(proc)
         time.sleep(1.5)  # the abandoned long poll, as in run_daemon_drain
-        return {"messages": per * rounds, "rounds": rounds, "rss_kib": rss, "vmhwm_kib": hwm, "exit": code}
+        return {"messages": per * rounds, "rounds": rounds, "rss_kib": rss, "vmhwm_kib": mem["vmhwm_kib"],
+                "anon_kib": mem["anon_kib"], "file_kib": mem["file_kib"], "exit": code}
     finally:
         stop_process(proc)
         stderr.close()
+
+
+FLOOR_RUNS = 3
+
+
+def run_floor(args, aws):
+    """The memory floor of the daemon's libraries (floor_probe.c), making one GET to
+    fauxqs as the daemon's first request would; once as the bench's daemon uses
+    them (plain HTTP), once with the CA bundle an HTTPS connection loads. The
+    median of FLOOR_RUNS runs each, by peak RSS."""
+    out = {}
+    for label, flags in (("plain", []), ("ca_store", ["--ca-store"])):
+        runs = []
+        for _ in range(FLOOR_RUNS):
+            r = subprocess.run([args.floor_probe, *flags, aws.url + "/_fauxqs/queues"], env=daemon_env(),
+                               capture_output=True, text=True, timeout=30)
+            if r.returncode != 0:
+                raise RuntimeError(f"floor_probe {' '.join(flags)} exited with {r.returncode}: {r.stderr.strip()}")
+            runs.append(json.loads(r.stdout))
+        runs.sort(key=lambda x: x["vmhwm_kib"])
+        out[label] = runs[len(runs) // 2]
+    return out
+
+
+PUBLISHED_LINE = b" as SNS message "  # the daemon's info line for each notification it published
+
+
+def sink_event_ids(aws):
+    """eventID -> how many notifications the sink holds for it. Each message is
+    received once (a visibility timeout longer than the count takes) and left
+    for purge(): deleting 10,000 one batch at a time would double the time."""
+    seen = collections.Counter()
+    url = aws.queue_url(SINK)
+    while True:
+        msgs = aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600,
+                                       WaitTimeSeconds=0).get("Messages", [])
+        if not msgs and aws.depths()[SINK][0] == 0:
+            return seen
+        for m in msgs:
+            seen[json.loads(json.loads(m["Body"])["Message"])["event_id"]] += 1
+
+
+def run_scale_once(args, aws, records, n, workdir, proxy, k):
+    """k daemons on one queue of n events through proxy: throughput from the first
+    start until the queue is empty and the sink holds n; then every notification
+    is counted by eventID (format = json, so the sink's messages carry it)."""
+    ids = seed(aws, records, n)
+    config = write_config(workdir, f"scale{k}.conf", proxy.url, aws.queue_url(QUEUE, proxy.url), aws.topic_arn, 1,
+                          fmt="json")
+    logs = [os.path.join(workdir, f"scale{k}-{i}.daemon.log") for i in range(k)]
+    files = [open(path, "wb") for path in logs]
+    procs = []
+    try:
+        t0 = time.monotonic()
+        for f in files:
+            procs.append(subprocess.Popen([args.binary, "-c", config], env=daemon_env(),
+                                          stdout=subprocess.DEVNULL, stderr=f))
+        t1 = wait_drained(aws, n, procs, f"ssm-notifyd (scale, {k} daemons)")
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        codes = [reap(proc)[0] for proc in procs]
+        if codes != [0] * k:
+            log(f"WARNING: scale, {k} daemons: exit codes {codes} on SIGTERM")
+        time.sleep(1.5)  # the abandoned long polls, as in run_daemon_drain
+        seen = sink_event_ids(aws)
+        aws.purge(SINK)
+    finally:
+        for proc in procs:
+            stop_process(proc)
+        for f in files:
+            f.close()
+    published = []
+    for path in logs:
+        with open(path, "rb") as f:
+            published.append(f.read().count(PUBLISHED_LINE))
+    want = set(ids)
+    return {"daemons": k, "messages": n, "wall_s": t1 - t0, "msgs_per_s": n / (t1 - t0), "exit": codes,
+            "published": published, "lost": sum(1 for i in ids if not seen[i]),
+            "duplicates": sum(c - 1 for c in seen.values() if c > 1),
+            "unexpected": sum(c for i, c in seen.items() if i not in want)}
+
+
+def run_scale(args, aws, records, n, workdir, counts=(1, 2, 3), latency_ms=20):
+    """Scale across hosts: 1, 2, 3 daemons competing for one queue, all through one
+    latency proxy (each request of each daemon delayed by latency_ms)."""
+    proxy = Proxy(aws.url, latency_ms, workdir).start()
+    try:
+        cpu0 = proc_cpu_ticks(proxy.proc.pid)
+        runs = [run_scale_once(args, aws, records, n, workdir, proxy, k) for k in counts]
+        return {"latency_ms": latency_ms, "runs": runs, "proxy_cpu_s": proc_cpu_ticks(proxy.proc.pid) - cpu0}
+    finally:
+        proxy.stop()
 
 
 def run_baseline(args, aws, records, n, workdir):
@@ -393,7 +504,7 @@ def run_baseline(args, aws, records, n, workdir):
                                  "--region", REGION, "--queue-url", aws.queue_url(QUEUE), "--topic-arn",
                                  aws.topic_arn, "--count", str(n)], env=env, stdout=subprocess.PIPE,
                                 stderr=out)
-        t1 = wait_drained(aws, n, proc, "baseline")
+        t1 = wait_drained(aws, n, [proc], "baseline")
         code, ru, killed = reap(proc, timeout=60)
         if code != 0:
             log(f"WARNING: baseline exited with {code}; see {out.name}")
@@ -575,6 +686,7 @@ def report(m, r, args):
     d, b = r["drain"], r["baseline"]
     l0, l20 = r["latency0"], r["latency20"]
     idle, st, soak = r["idle"], r["start"], r["soak"]
+    floor, sc = r["floor"], r["scale"]
     mib = lambda kib: kib / 1024  # noqa: E731
     cpu_ratio = b["cpu_us_per_msg"] / d["cpu_us_per_msg"]
     rss_ratio = b["rss_kib"] / d["rss_kib"]
@@ -646,6 +758,7 @@ def report(m, r, args):
         ("", "growth after the warm-up round (round 1 → last)",
          f"{(soak['rss_kib'][-1] - soak['rss_kib'][0])} KiB; peak {mib(soak['vmhwm_kib']):.2f} MiB", ""),
     ]
+    rows += memory_rows(d, soak, floor, mib) + scale_rows(sc)
     lines = ["| measure | | value | target |", "|---|---|---|---|"]
     lines += [f"| {a} | {b_} | {c} | {t} |" for a, b_, c, t in rows]
     machine_lines = [f"- {k}: {v}" for k, v in m.items()]
@@ -653,7 +766,52 @@ def report(m, r, args):
     for res in (d, b, l0, l20):
         if res["notifications"] != res["messages"]:
             notes.append(f"- {res['what']}: {res['notifications']} notifications for {res['messages']} messages")
+    for x in sc["runs"]:
+        if x["exit"] != [0] * x["daemons"]:
+            notes.append(f"- scale, {x['daemons']} daemons: exit codes {x['exit']} on SIGTERM")
     return lines, machine_lines, notes
+
+
+def memory_rows(d, soak, floor, mib):
+    plain, ca = floor["plain"], floor["ca_store"]
+    peak = max(d["rss_kib"], soak["vmhwm_kib"])
+    over = mib(peak - plain["vmhwm_kib"])
+    return [
+        ("Memory", "floor: floor_probe.c, the same libraries doing the least the daemon needs of them "
+         f"(median of {FLOOR_RUNS})", "", ""),
+        ("", "floor peak RSS (VmHWM); anonymous / file-backed",
+         f"{mib(plain['vmhwm_kib']):.2f} MiB; {mib(plain['anon_kib']):.2f} / {mib(plain['file_kib']):.2f} MiB", ""),
+        ("", "floor with the CA bundle loaded (an HTTPS connection; the bench's is plain HTTP)",
+         f"{mib(ca['vmhwm_kib']):.2f} MiB (+{mib(ca['vmhwm_kib'] - plain['vmhwm_kib']):.2f})", ""),
+        ("", "daemon peak RSS (VmHWM, the higher of drain and soak)", f"{mib(peak):.2f} MiB", ""),
+        ("", "daemon peak − floor", f"{over:.2f} MiB",
+         f"≤ {TARGETS['floor_margin_mib']} MiB: " + met(over <= TARGETS['floor_margin_mib'])),
+        ("", f"daemon anonymous RSS after {soak['messages']} events (soak, end)",
+         f"{mib(soak['anon_kib']):.2f} MiB (floor: {mib(plain['anon_kib']):.2f})",
+         f"≤ {TARGETS['anon_mib']:.0f} MiB: " + met(mib(soak['anon_kib']) <= TARGETS['anon_mib'])),
+    ]
+
+
+def scale_rows(sc):
+    runs = sc["runs"]
+    by_k = {x["daemons"]: x for x in runs}
+    lost = sum(x["lost"] for x in runs)
+    dups = sum(x["duplicates"] + x["unexpected"] for x in runs)
+    wall = sum(x["wall_s"] for x in runs)
+    rows = [("Scale", f"{runs[0]['messages']} events per run, daemons on one queue, faultproxy.py "
+             f"+{sc['latency_ms']} ms per request", "", "")]
+    for x in runs:
+        rows.append(("", f"{x['daemons']} daemon{'s' if x['daemons'] > 1 else ''}: messages/s; "
+                     "published by each", f"{x['msgs_per_s']:.1f}; {' + '.join(map(str, x['published']))}", ""))
+    rows.append(("", "lost / duplicate notifications (by eventID at the sink), all runs", f"{lost} / {dups}",
+                 "0 / 0: " + met(lost == 0 and dups == 0)))
+    if 1 in by_k and 3 in by_k:
+        ratio = by_k[3]["msgs_per_s"] / by_k[1]["msgs_per_s"]
+        rows.append(("", "throughput, 3 daemons / 1", f"{ratio:.2f}×",
+                     f"≥ {TARGETS['scale_ratio']}×: " + met(ratio >= TARGETS['scale_ratio'])))
+    rows.append(("", "proxy CPU", f"{sc['proxy_cpu_s']:.2f} s ({sc['proxy_cpu_s'] / wall * 100:.0f} % of one core)",
+                 ""))
+    return rows
 
 
 def _actions(res):
@@ -686,6 +844,8 @@ def main():
     ap.add_argument("--peer-dir", required=True, help="npm prefix holding fauxqs")
     ap.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MESSAGES", 5000)))
     ap.add_argument("--latency-messages", type=int, default=int(os.environ.get("BENCH_LATENCY_MESSAGES", 2000)))
+    ap.add_argument("--scale-messages", type=int, default=int(os.environ.get("BENCH_SCALE_MESSAGES", 10000)))
+    ap.add_argument("--floor-probe", required=True, help="tests/bench/floor_probe.c, built (CMake target floor_probe)")
     ap.add_argument("--idle-seconds", type=float, default=float(os.environ.get("BENCH_IDLE_SECONDS", 60)))
     ap.add_argument("--soak-messages", type=int, default=int(os.environ.get("BENCH_SOAK_MESSAGES", 10000)))
     ap.add_argument("--start-runs", type=int, default=int(os.environ.get("BENCH_START_RUNS", 20)))
@@ -694,6 +854,8 @@ def main():
     args = ap.parse_args()
     args.binary = os.path.abspath(args.binary)
     args.peer_dir = os.path.abspath(args.peer_dir)
+    args.floor_probe = os.path.abspath(args.floor_probe)
+    started = time.monotonic()
 
     workdir = tempfile.mkdtemp(prefix="ssmn-bench-")
     m = machine(args)
@@ -705,20 +867,24 @@ def main():
     try:
         aws.start()
         log(f"fauxqs on {aws.url}")
-        log(f"1/6 drain: {args.messages} events through ssm-notifyd")
+        log(f"1/8 drain: {args.messages} events through ssm-notifyd")
         results["drain"] = run_daemon_drain(args, aws, records, args.messages, workdir, "drain",
                                             peer_pid=aws.proc.pid)
-        log(f"2/6 baseline: {args.messages} events through the boto3 loop")
+        log(f"2/8 baseline: {args.messages} events through the boto3 loop")
         results["baseline"] = run_baseline(args, aws, records, args.messages, workdir)
-        log(f"3/6 latency: {args.latency_messages} events through faultproxy at 0 ms, then at 20 ms")
+        log(f"3/8 latency: {args.latency_messages} events through faultproxy at 0 ms, then at 20 ms")
         results["latency0"] = run_latency(args, aws, records, args.latency_messages, workdir, 0)
         results["latency20"] = run_latency(args, aws, records, args.latency_messages, workdir, 20)
-        log(f"4/6 idle: {args.idle_seconds:.0f} s")
+        log(f"4/8 scale: {args.scale_messages} events through 1, 2, then 3 daemons on one queue at 20 ms")
+        results["scale"] = run_scale(args, aws, records, args.scale_messages, workdir)
+        log(f"5/8 idle: {args.idle_seconds:.0f} s")
         results["idle"] = run_idle(args, aws, workdir)
-        log(f"5/6 start: {args.start_runs} runs")
+        log(f"6/8 start: {args.start_runs} runs")
         results["start"] = run_start(args, aws, workdir)
-        log(f"6/6 soak: {args.soak_messages} events through one daemon, RSS after each tenth")
+        log(f"7/8 soak: {args.soak_messages} events through one daemon, RSS after each tenth")
         results["soak"] = run_soak(args, aws, records, args.soak_messages, workdir)
+        log(f"8/8 floor: floor_probe, {FLOOR_RUNS} runs plain and {FLOOR_RUNS} with the CA bundle")
+        results["floor"] = run_floor(args, aws)
         ok = True
     finally:
         aws.stop()
@@ -727,6 +893,7 @@ def main():
         else:
             log(f"failed; logs kept in {workdir}")
     m["loadavg"] += " (start); " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (end)"
+    m["duration"] = f"{(time.monotonic() - started) / 60:.1f} minutes for the whole make bench run"
     table, machine_lines, notes = report(m, results, args)
     print("\n".join(["", *machine_lines, "", *table, *notes]))
     write_results(args.results, table, machine_lines, notes)

@@ -15,13 +15,21 @@ second publish would be correct at-least-once behaviour, not a bug, and the
 tests count duplicates to prove there are none.
 
     faultproxy.py --upstream http://127.0.0.1:PORT [--seed N] [--rate KIND=P ...]
-                  [--only ACTION ...] [--latency-ms MS] [--stall-s S]
+                  [--only ACTION ...] [--latency-ms MS] [--stall-s S] [--serialize ACTION ...]
+
+--serialize forwards that action's requests one at a time. moto 5.2 lets two
+ReceiveMessage calls at the same moment take the same message (its
+receive_message checks that a message is visible, then marks it received,
+with no lock between), which SQS does not do; several daemons on one queue
+need the emulator to answer their receives one at a time.
+
 prints the port it listens on (127.0.0.1) as its first line. Control:
     GET  /_proxy/stats            counters as JSON
     POST /_proxy/plan  {"rates": {...}, "down": bool, "latency_ms": N, "only": [ACTION, ...]}
 """
 import argparse
 import calendar
+import contextlib
 import email.utils
 import http.client
 import json
@@ -51,6 +59,8 @@ class State:
         self.stall_s = args.stall_s
         self.clock_offset_s = args.clock_offset_s
         self.only = set(args.only or [])  # faults only on these actions; empty: all
+        self.serialize = set(args.serialize or [])
+        self.serial_lock = threading.Lock()
         self.down = False
         self.stats = {"requests": 0, "forwarded": 0, **{k: 0 for k in KINDS}, "down": 0, "by_action": {}}
 
@@ -213,7 +223,8 @@ class Handler(socketserver.StreamRequestHandler):
                 continue
             if st.always_latency_ms:
                 time.sleep(st.always_latency_ms / 1000)
-            fault = st.choose(action_of(head, body))
+            action = action_of(head, body)
+            fault = st.choose(action)
             if fault == "reset":
                 return self.reset()
             if fault == "stall":
@@ -244,7 +255,8 @@ class Handler(socketserver.StreamRequestHandler):
                 continue
             if fault == "latency":
                 time.sleep(st.latency_ms / 1000)
-            resp_head, data = self.forward(head, body)
+            with st.serial_lock if action in st.serialize else contextlib.nullcontext():
+                resp_head, data = self.forward(head, body)
             if fault == "truncate":
                 self.wfile.write(resp_head + data[: len(data) // 2])
                 self.wfile.flush()
@@ -264,6 +276,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rate", action="append", help="KIND=P, KIND in " + ", ".join(KINDS))
     ap.add_argument("--only", action="append", help="inject faults only into this action (repeatable)")
+    ap.add_argument("--serialize", action="append", help="forward this action's requests one at a time (repeatable)")
     ap.add_argument("--latency-ms", type=int, default=200)
     ap.add_argument("--always-latency-ms", type=int, default=0, help="added to every request")
     ap.add_argument("--stall-s", type=float, default=20.0)
