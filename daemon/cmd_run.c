@@ -144,9 +144,10 @@ static void sessions_apply(struct daemon *d) {
         relay_set_hooks(d->relay, s.track ? &sessions_relay_hooks : NULL, d->sessions);
 }
 
-/* Takes cfg and builds what it describes; on failure d is untouched and cfg
- * is still the caller's. The relay (and its memory of published events)
- * survives a reload. */
+/* Takes cfg and builds what it describes; on failure d is untouched (but for
+ * the open sessions, once loaded: they are state, not configuration) and cfg
+ * is still the caller's. The relay (and its memory of published events) and
+ * the open sessions survive a reload. */
 static int daemon_open(struct daemon *d, struct config *cfg) {
         struct aws_setup aws = { 0 };
         struct settings settings = { 0 };
