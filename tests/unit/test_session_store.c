@@ -337,6 +337,20 @@ static void test_file_corrupt_set_aside(void **state) {
         assert_int_equal(session_store_count(s), 0);
         session_store_free(s);
         assert_int_equal(count_files("sessions.json.corrupt-"), 3);
+
+        /* a file another user owns is not ours, whatever it holds (only root can make one here) */
+        if (geteuid() == 0) {
+                struct session_store *good;
+                assert_int_equal(session_store_new(8, &good), 0);
+                assert_int_equal(session_store_add(good, &alice, NULL), 0);
+                assert_int_equal(session_file_save(dir, good), 0);
+                session_store_free(good);
+                assert_int_equal(chown(path, 65534, 65534), 0);
+                assert_int_equal(session_file_load(dir, 8, 1700000200, &s), 0);
+                assert_int_equal(session_store_count(s), 0);
+                session_store_free(s);
+                assert_int_equal(count_files("sessions.json.corrupt-"), 4);
+        }
 }
 
 static void test_state_directory(void **state) {
