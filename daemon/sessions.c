@@ -25,11 +25,19 @@
 /* After a failed look-up for a TerminateSession, the next ones wait this
  * long: a failing SSM must not add 2 s to every message of a burst. */
 #define SESSIONS_LOOKUP_PAUSE 60
+/* Starts seen in the batches in hand, and ends accepted without a tracked
+ * start: a receive holds at most ten events, so a few batches' worth. */
+#define SESSIONS_RECENT_MAX 64
 
 struct sessions {
         struct sessions_settings s;
         struct aws_client *ssm;
         struct session_store *store;
+        /* In memory only. A start and its end may come in one receive, in
+         * either order: the end is completed from a start about to be
+         * published (seen), and a start whose end SNS already accepted is
+         * not opened again (closed), else a SessionEnded would follow. */
+        struct session_store *seen, *closed;
         char dir[PATH_MAX];
         time_t next_check;
         time_t lookups_paused_until;
@@ -42,9 +50,13 @@ int sessions_new(const char *dir, time_t now, struct sessions **ret) {
         if (!t)
                 return -ENOMEM;
         snprintf(t->dir, sizeof(t->dir), "%s", dir);
-        r = session_file_load(t->dir, SESSION_STORE_MAX, now, &t->store);
+        r = session_store_new(SESSIONS_RECENT_MAX, &t->seen);
+        if (r == 0)
+                r = session_store_new(SESSIONS_RECENT_MAX, &t->closed);
+        if (r == 0)
+                r = session_file_load(t->dir, SESSION_STORE_MAX, now, &t->store);
         if (r < 0) {
-                free(t);
+                sessions_free(t);
                 return r;
         }
         *ret = t;
@@ -55,6 +67,8 @@ void sessions_free(struct sessions *t) {
         if (!t)
                 return;
         session_store_free(t->store);
+        session_store_free(t->seen);
+        session_store_free(t->closed);
         free(t);
 }
 
@@ -149,10 +163,16 @@ static void on_complete(void *ctx, struct ssm_event *ev) {
         struct sessions *t = ctx;
         enum session_change c = session_change_of(ev);
         const struct session_entry *e;
+        struct session_entry opened;
 
+        /* Best effort: a start not remembered here is asked of SSM instead. */
+        if (c == SESSION_OPENED && session_entry_of(ev, &opened) == 0)
+                (void)session_store_add(t->seen, &opened, NULL);
         if (c != SESSION_RESUMED && c != SESSION_CLOSED)
                 return;
         e = session_store_find(t->store, ev->session_id);
+        if (!e)
+                e = session_store_find(t->seen, ev->session_id);
         if (e) {
                 if (session_complete_from_entry(e, ev) < 0)
                         log_warning("session %s: out of memory completing its event", ev->session_id);
@@ -171,6 +191,11 @@ static void on_accepted(void *ctx, const struct ssm_event *ev) {
         case SESSION_OPENED:
                 if (session_entry_of(ev, &e) < 0)
                         return;
+                (void)session_store_remove(t->seen, ev->session_id);
+                if (session_store_remove(t->closed, ev->session_id) == 0) {
+                        log_debug("session %s: its end was published before its start; not tracked", ev->session_id);
+                        return;
+                }
                 r = session_store_add(t->store, &e, &evicted);
                 if (r < 0) {
                         log_warning("session %s is not tracked (%s): its end will not be reported", ev->session_id,
@@ -191,6 +216,8 @@ static void on_accepted(void *ctx, const struct ssm_event *ev) {
                                  ev->target ? ev->target : "an unknown target",
                                  (long long)(ev->session_end - ev->session_start));
                 r = session_store_remove(t->store, ev->session_id);
+                if (r == -ENOENT && session_entry_of(ev, &e) == 0)
+                        (void)session_store_add(t->closed, &e, NULL);
                 break;
         case SESSION_NONE:
                 return;

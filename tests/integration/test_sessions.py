@@ -131,6 +131,31 @@ class SessionsTest(unittest.TestCase):
         self.assertIn(f"session {self.sid} on {TARGET} ended after 754 s", d.log_text())
         self.assertEqual(self.ssm.rejected, [])
 
+    def test_start_and_end_in_one_receive_in_either_order(self):
+        start = self.now - 90
+        later = "christophe-" + uuid.uuid4().hex[:17]
+        # SSM knows neither session: what the ends show comes from the receive itself
+        # queued before the daemon starts: one receive holds them all
+        self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
+        self.aws.send(eventbridge_envelope(terminate_record(self.sid, start + 42)))
+        self.aws.send(eventbridge_envelope(terminate_record(later, start + 42)))  # its end first
+        self.aws.send(eventbridge_envelope(start_record(later, start)))
+        d = self.daemon().start()
+        notes = self.aws.drain_sink(expected=4)
+        self.assertEqual(len(named(notes, "StartSession")), 2, notes)
+        ends = {json.loads(n["Message"])["session_id"]: json.loads(n["Message"])
+                for n in named(notes, "TerminateSession")}
+        self.assertEqual(set(ends), {self.sid, later}, notes)
+        # the start came just before: the end shows it
+        self.assertEqual(ends[self.sid]["target"], TARGET)
+        self.assertEqual(ends[self.sid]["session_start_time"], iso(start))
+        self.assertEqual(ends[self.sid]["session_duration_seconds"], 42)
+        # the end came first: its start is not opened after it, nothing is left open
+        wait_until(lambda: os.path.exists(os.path.join(self.aws.workdir, "state", "sessions.json")),
+                   what="the state file")
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.state(), {})
+
     def test_session_that_ends_without_terminate_gets_session_ended(self):
         start = self.now - 30
         self.ssm.add_session(ACCOUNT, REGION, self.sid, TARGET, "christophe", start,
