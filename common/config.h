@@ -27,6 +27,9 @@
 #define RULE_NAME_MAX 40
 /* Each rule has a counter in the relay; more rules than this is a mistake. */
 #define CONFIG_RULES_MAX 64
+/* Topics one rule sends an event to: each is a publish per event and a
+ * message is deleted only when all accepted it, so a handful, not a list. */
+#define CONFIG_RULE_TOPICS_MAX 5
 
 enum config_unrecognized { CONFIG_UNRECOGNIZED_NOTIFY, CONFIG_UNRECOGNIZED_KEEP };
 /* The value of an on | off key. */
@@ -45,6 +48,8 @@ struct config_rule {
         char *match_text;              /* the match = value as written */
         struct rule_match *match;
         enum config_rule_action action;
+        char **topics;                 /* topics = , SNS topic ARNs; n_topics 0: [sns] topic_arn */
+        size_t n_topics;               /* 0..CONFIG_RULE_TOPICS_MAX, no duplicates */
         unsigned line;                 /* of the section header */
 };
 
@@ -75,6 +80,8 @@ struct config {
         size_t n_events;
         char *subject;                         /* NULL: the renderer's default; passed template_validate() */
         enum config_unrecognized unrecognized; /* default notify */
+        int burst_limit;                       /* 1..1000, default 5: notifications per actor and window */
+        int burst_window;                      /* 0..3600 seconds, default 0: no burst control */
         struct config_account *accounts;       /* [accounts], in file order */
         size_t n_accounts;
         struct config_rule *rules;             /* [rule NAME] sections, in file order */

@@ -94,14 +94,14 @@ struct key_def {
         bool secret;                     /* the value never appears in a message */
 };
 
-#define CONFIG_N_KEYS 24
+#define CONFIG_N_KEYS 26
 extern const struct key_def config_keys[CONFIG_N_KEYS];
 #define CONFIG_N_SECTIONS 7
 extern const char *const config_sections[CONFIG_N_SECTIONS];
 
 /* Where a rule's keys were set, 0 when absent. */
 struct rule_seen {
-        unsigned match_line, action_line;
+        unsigned match_line, action_line, topics_line;
 };
 
 struct parser {
@@ -153,6 +153,11 @@ char **config_str_field(struct config *c, const struct key_def *k);
  * printable, control characters (C0, DEL, C1) count as invalid too. */
 long config_utf8_len(const char *s, bool printable);
 void config_strv_free(char **v, size_t n);
+/* A comma-separated list of 1..max items, each trimmed, non-empty, passed by
+ * check (NULL, or why the item is refused) and not listed twice; *why says
+ * what is wrong. 0, -EINVAL or -ENOMEM; *ret written only on success. */
+int config_list_parse(const char *value, size_t max, const char *(*check)(const char *item), struct buf *why,
+                      char ***ret, size_t *ret_n);
 
 /* config_read.c: every line of p->f through inih into p. */
 void config_read(struct parser *p);

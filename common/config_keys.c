@@ -70,6 +70,10 @@ const struct key_def config_keys[] = {
         { "notify", "subject", KEY_SUBJECT, .offset = F(subject) },
         { "notify", "unrecognized", KEY_ENUM, .values = unrecognized_values, .def = "notify",
           .offset = F(unrecognized) },
+        /* Bursts: a window of up to an hour keeps the held messages' extended
+         * visibility far below SQS's 12 hours; 0 turns bursts off. */
+        { "notify", "burst_limit", KEY_INT, 1, 1000, .def = "5", .offset = F(burst_limit) },
+        { "notify", "burst_window", KEY_INT, 0, 3600, .def = "0", .offset = F(burst_window) },
         { "accounts", NULL, KEY_ACCOUNT, .offset = F(accounts) },
         { "sessions", "track", KEY_ENUM, .values = on_off_values, .def = "on", .offset = F(sessions_track) },
         /* 0: no DescribeSessions at all; a day at most, so that an ended

@@ -1,5 +1,6 @@
 /* config_rules: the [rule NAME] sections. A header opens a rule (its name
- * checked, duplicates refused); match = and action = fill it; after the last
+ * checked, duplicates refused); match = and action = fill it, topics = (SNS
+ * topic ARNs, any region, no duplicates) optionally; after the last
  * line every rule must have both, and a rule behind a catch-all gets a
  * warning (it can never match). The match line is rule_match.h's. */
 #include "config_internal.h"
@@ -26,6 +27,7 @@ void config_rules_free(struct config *c) {
                 free(c->rules[i].name);
                 free(c->rules[i].match_text);
                 rule_match_free(c->rules[i].match);
+                config_strv_free(c->rules[i].topics, c->rules[i].n_topics);
         }
         free(c->rules);
 }
@@ -71,6 +73,16 @@ bool config_rule_begin(struct parser *p, const char *name) {
         return true;
 }
 
+static const char *topic_check(const char *arn) {
+        char region[AWS_REGION_MAX + 1];
+        if (aws_topic_arn_parse(arn, region) < 0)
+                return "is not an SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:NAME)";
+        /* as for [sns] topic_arn: an example ARN never edited */
+        if (strstr(arn, ":" EXAMPLE_ACCOUNT ":"))
+                return "is still the example's placeholder (account " EXAMPLE_ACCOUNT ")";
+        return NULL;
+}
+
 static void report(struct parser *p, const struct config_rule *r, const char *key, const char *why) {
         config_diag_printf(p, p->lineno, "[rule %s] %s: %s", r->name, key, why);
 }
@@ -86,12 +98,14 @@ void config_rule_pair(struct parser *p, const char *key, const char *value) {
                 line = &seen->match_line;
         } else if (strcmp(key, "action") == 0) {
                 line = &seen->action_line;
+        } else if (strcmp(key, "topics") == 0) {
+                line = &seen->topics_line;
         } else {
                 struct buf b;
                 config_diag_start(p, p->lineno, &b);
                 buf_printf(&b, "[rule %s] ", r->name);
                 config_put_escaped(&b, key, KEY_NAME_MAX);
-                buf_puts(&b, ": unknown key (allowed: match, action)");
+                buf_puts(&b, ": unknown key (allowed: match, action, topics)");
                 config_diag_add(p, &b);
                 return;
         }
@@ -108,6 +122,17 @@ void config_rule_pair(struct parser *p, const char *key, const char *value) {
                         r->action = CONFIG_RULE_NOTIFY;
                 else
                         report(p, r, key, "bad value (allowed: ignore, notify)");
+                return;
+        }
+        if (line == &seen->topics_line) {
+                struct buf bad;
+                buf_init(&bad, DIAG_LINE_MAX);
+                e = config_list_parse(value, CONFIG_RULE_TOPICS_MAX, topic_check, &bad, &r->topics, &r->n_topics);
+                if (e == -ENOMEM)
+                        p->fatal = e;
+                else if (e < 0)
+                        report(p, r, key, buf_str(&bad));
+                buf_free(&bad);
                 return;
         }
         if (!*value) {
@@ -149,6 +174,10 @@ void config_rules_finish(struct parser *p) {
                 if (!seen->action_line)
                         config_diag_printf(p, r->line, "[rule %s] action: missing (allowed: ignore, notify)",
                                            r->name);
+                if (seen->topics_line && r->action == CONFIG_RULE_IGNORE)
+                        config_diag_printf(p, seen->topics_line,
+                                           "[rule %s] topics: set on a rule with action = ignore (allowed: only "
+                                           "with action = notify)", r->name);
                 if (!r->match)
                         continue;
                 if (catch_all)

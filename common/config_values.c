@@ -242,15 +242,13 @@ void config_strv_free(char **v, size_t n) {
         free(v);
 }
 
-static int parse_events(struct parser *p, const struct key_def *k, const char *name, const char *value,
-                        struct buf *why) {
-        char **events = NULL, **grown, *e = NULL;
-        const char *item = value;
+int config_list_parse(const char *value, size_t max, const char *(*check)(const char *item), struct buf *why,
+                      char ***ret, size_t *ret_n) {
+        char **items = NULL, **grown, *e = NULL;
+        const char *item = value, *reason;
         size_t n = 0;
         int r = -EINVAL;
 
-        (void)name;
-        (void)k;
         for (;;) {
                 const char *end = item + strcspn(item, ","), *next = *end ? end + 1 : NULL;
 
@@ -262,8 +260,8 @@ static int parse_events(struct parser *p, const struct key_def *k, const char *n
                         buf_puts(why, "has an empty item");
                         goto out;
                 }
-                if (n == EVENTS_MAX) {
-                        buf_printf(why, "has more than %d items", EVENTS_MAX);
+                if (n == max) {
+                        buf_printf(why, "has more than %zu items", max);
                         goto out;
                 }
                 e = strndup(item, (size_t)(end - item));
@@ -271,35 +269,47 @@ static int parse_events(struct parser *p, const struct key_def *k, const char *n
                         r = -ENOMEM;
                         goto out;
                 }
-                if (strlen(e) > EVENT_NAME_MAX ||
-                    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(e)) {
-                        invalid(why, e, "is not an event name");
+                if ((reason = check(e))) {
+                        invalid(why, e, reason);
                         goto out;
                 }
                 for (size_t i = 0; i < n; i++)
-                        if (strcmp(events[i], e) == 0) {
+                        if (strcmp(items[i], e) == 0) {
                                 invalid(why, e, "is listed twice");
                                 goto out;
                         }
-                grown = realloc(events, (n + 1) * sizeof(*events));
+                grown = realloc(items, (n + 1) * sizeof(*items));
                 if (!grown) {
                         r = -ENOMEM;
                         goto out;
                 }
-                events = grown;
-                events[n++] = e;
+                items = grown;
+                items[n++] = e;
                 e = NULL;
                 if (!next)
                         break;
                 item = next;
         }
-        p->cfg->events = events;
-        p->cfg->n_events = n;
+        *ret = items;
+        *ret_n = n;
         return 0;
 out:
         free(e);
-        config_strv_free(events, n);
+        config_strv_free(items, n);
         return r;
+}
+
+static const char *event_name_check(const char *e) {
+        if (strlen(e) > EVENT_NAME_MAX || strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(e))
+                return "is not an event name";
+        return NULL;
+}
+
+static int parse_events(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                        struct buf *why) {
+        (void)name;
+        (void)k;
+        return config_list_parse(value, EVENTS_MAX, event_name_check, why, &p->cfg->events, &p->cfg->n_events);
 }
 
 static int parse_subject(struct parser *p, const struct key_def *k, const char *name, const char *value,

@@ -1,6 +1,9 @@
 #include "aws_setup.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sns.h"
 #include "sqs.h"
@@ -11,6 +14,58 @@
 
 static const char *env_lookup(const char *name) {
         return getenv(name);
+}
+
+static const struct aws_sns_region *sns_of_region(const struct aws_setup *s, const char *region) {
+        for (const struct aws_sns_region *n = s->sns_regions; n; n = n->next)
+                if (strcmp(n->region, region) == 0)
+                        return n;
+        return NULL;
+}
+
+static const struct aws_sns_region *sns_of_topic(const struct aws_setup *s, const char *topic_arn) {
+        char region[AWS_REGION_MAX + 1];
+        return aws_topic_arn_parse(topic_arn, region) == 0 ? sns_of_region(s, region) : NULL;
+}
+
+/* A client for the region of arn unless it has one. o is the configured
+ * region's SNS options; an endpoint that is only that region's default is
+ * no override, and each other region gets its own default. */
+static int add_sns_region(const struct config *cfg, struct aws_client_options o, const char *arn,
+                          struct aws_setup *s) {
+        char region[AWS_REGION_MAX + 1], own[AWS_ENDPOINT_MAX];
+        struct aws_sns_region *n;
+
+        if (aws_topic_arn_parse(arn, region) < 0 || !region[0] || strcmp(region, cfg->region) == 0 ||
+            sns_of_region(s, region))
+                return 0;
+        if (!(n = calloc(1, sizeof(*n))))
+                return -ENOMEM;
+        memcpy(n->region, region, sizeof(region));
+        snprintf(n->endpoint, sizeof(n->endpoint), "%s", cfg->sns_endpoint);
+        if (aws_service_endpoint(&aws_service_sns, cfg->region, own, sizeof(own)) == 0 &&
+            strcmp(own, cfg->sns_endpoint) == 0)
+                (void)aws_service_endpoint(&aws_service_sns, region, n->endpoint, sizeof(n->endpoint));
+        o.endpoint = n->endpoint;
+        o.region = n->region;
+        int r = aws_client_new(&o, &n->client);
+        if (r < 0) {
+                free(n);
+                return r;
+        }
+        n->next = s->sns_regions;
+        s->sns_regions = n;
+        return 0;
+}
+
+struct aws_client *aws_setup_sns_for(const struct aws_setup *s, const char *topic_arn) {
+        const struct aws_sns_region *n = sns_of_topic(s, topic_arn);
+        return n ? n->client : s->sns;
+}
+
+const char *aws_setup_sns_endpoint_for(const struct aws_setup *s, const struct config *cfg, const char *topic_arn) {
+        const struct aws_sns_region *n = sns_of_topic(s, topic_arn);
+        return n ? n->endpoint : cfg->sns_endpoint;
 }
 
 int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *userdata, struct aws_setup *ret) {
@@ -44,6 +99,10 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         r = aws_client_new(&o, &s.sns);
         if (r < 0)
                 goto out;
+        for (size_t i = 0; i < cfg->n_rules; i++)
+                for (size_t t = 0; t < cfg->rules[i].n_topics; t++)
+                        if ((r = add_sns_region(cfg, o, cfg->rules[i].topics[t], &s)) < 0)
+                                goto out;
         o.service = &aws_service_ssm;
         o.endpoint = cfg->ssm_endpoint;
         o.max_body = SSM_SESSIONS_ANSWER_MAX;
@@ -63,6 +122,12 @@ void aws_setup_close(struct aws_setup *s) {
         aws_client_free(s->sqs);
         aws_client_free(s->sns);
         aws_client_free(s->ssm);
+        while (s->sns_regions) {
+                struct aws_sns_region *n = s->sns_regions;
+                s->sns_regions = n->next;
+                aws_client_free(n->client);
+                free(n);
+        }
         credentials_free(s->credentials);
         *s = (struct aws_setup){ 0 };
 }

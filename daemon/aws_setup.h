@@ -1,20 +1,39 @@
 /* aws_setup: the credentials provider and the SQS, SNS and SSM clients that a
  * configuration describes, built and torn down together. Shared by the
- * daemon loop and --check-config --online so both talk to AWS the same way. */
+ * daemon loop and --check-config --online so both talk to AWS the same way.
+ * SNS has one client per region a topic is in ([sns] topic_arn and every
+ * rule's topics), signed for that region; an [aws] sns_endpoint (or
+ * AWS_ENDPOINT_URL_SNS) override is every region's endpoint, otherwise each
+ * region's own endpoint is used. */
 #pragma once
 
 #include "aws_client.h"
+#include "awsid.h"
 #include "config.h"
 #include "credentials.h"
+
+/* A list: each node stays where it is, since its client borrows region. */
+struct aws_sns_region {
+        char region[AWS_REGION_MAX + 1];
+        char endpoint[AWS_ENDPOINT_MAX]; /* the client's, for messages */
+        struct aws_client *client;
+        struct aws_sns_region *next;
+};
 
 struct aws_setup {
         struct credentials *credentials;
         struct aws_client *sqs;
-        struct aws_client *sns;
-        struct aws_client *ssm; /* DescribeSessions (ssm_sessions.h) */
+        struct aws_client *sns; /* the configured region's */
+        struct aws_sns_region *sns_regions; /* the other regions' */
+        struct aws_client *ssm; /* DescribeSessions (ssm_sessions.h), in the configured region */
 };
 
 /* progress/userdata: see http.h (watchdog and stop checks); may be NULL.
  * On failure *ret is untouched. */
 int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *userdata, struct aws_setup *ret);
 void aws_setup_close(struct aws_setup *s);
+/* The SNS client for the region of topic_arn (the configured region's for a
+ * topic the configuration does not name). */
+struct aws_client *aws_setup_sns_for(const struct aws_setup *s, const char *topic_arn);
+/* The endpoint of that client; cfg's sns_endpoint for the configured region. */
+const char *aws_setup_sns_endpoint_for(const struct aws_setup *s, const struct config *cfg, const char *topic_arn);

@@ -61,6 +61,32 @@ static void report(const char *name, const char *action, const char *endpoint, i
         printf("%-12s FAILED: %s at %s: %s\n", name, action, endpoint, detail);
 }
 
+/* GetTopicAttributes on topic with its region's client; 1 when it failed. */
+static int check_topic(const struct aws_setup *aws, const struct config *cfg, const char *topic,
+                       enum verdict *verdict) {
+        const char *endpoint = aws_setup_sns_endpoint_for(aws, cfg, topic);
+        struct aws_error err = { 0 };
+        int r = sns_check_topic(aws_setup_sns_for(aws, topic), topic, &err);
+
+        report("sns", "GetTopicAttributes", endpoint, r, &err, verdict);
+        if (r == 0)
+                printf("%-12s OK: GetTopicAttributes at %s on %s\n", "sns", endpoint, topic);
+        fflush(stdout);
+        return r < 0;
+}
+
+/* Topic t of rule i is topic_arn or came earlier (each is checked once). */
+static bool topic_listed_before(const struct config *cfg, size_t i, size_t t) {
+        const char *topic = cfg->rules[i].topics[t];
+        if (strcmp(topic, cfg->topic_arn) == 0)
+                return true;
+        for (size_t j = 0; j <= i; j++)
+                for (size_t u = 0; u < (j < i ? cfg->rules[j].n_topics : t); u++)
+                        if (strcmp(cfg->rules[j].topics[u], topic) == 0)
+                                return true;
+        return false;
+}
+
 static int check_online(const struct config *cfg) {
         struct aws_setup aws;
         const struct aws_credentials *cred;
@@ -91,11 +117,11 @@ static int check_online(const struct config *cfg) {
                        cfg->sqs_endpoint, cfg->queue_url, waiting);
         failures += r < 0;
         fflush(stdout);
-        r = sns_check_topic(aws.sns, cfg->topic_arn, &err);
-        report("sns", "GetTopicAttributes", cfg->sns_endpoint, r, &err, &verdict);
-        if (r == 0)
-                printf("%-12s OK: GetTopicAttributes at %s on %s\n", "sns", cfg->sns_endpoint, cfg->topic_arn);
-        failures += r < 0;
+        failures += check_topic(&aws, cfg, cfg->topic_arn, &verdict);
+        for (size_t i = 0; i < cfg->n_rules; i++)
+                for (size_t t = 0; t < cfg->rules[i].n_topics; t++)
+                        if (!topic_listed_before(cfg, i, t))
+                                failures += check_topic(&aws, cfg, cfg->rules[i].topics[t], &verdict);
 
         switch (verdict) {
         case CRED_ACCEPTED:
@@ -125,9 +151,14 @@ int cmd_check_config(const struct cli_options *opt) {
         if (r < 0)
                 return EXIT_CONFIG;
         puts("configuration OK");
-        for (size_t i = 0; i < cfg->n_rules; i++)
-                printf("rule %zu: %s: match %s: %s\n", i + 1, cfg->rules[i].name, cfg->rules[i].match_text,
-                       cfg->rules[i].action == CONFIG_RULE_IGNORE ? "ignore" : "notify");
+        for (size_t i = 0; i < cfg->n_rules; i++) {
+                const struct config_rule *rule = &cfg->rules[i];
+                printf("rule %zu: %s: match %s: %s", i + 1, rule->name, rule->match_text,
+                       rule->action == CONFIG_RULE_IGNORE ? "ignore" : "notify");
+                for (size_t t = 0; t < rule->n_topics; t++)
+                        printf("%s%s", t ? ", " : " to ", rule->topics[t]);
+                putchar('\n');
+        }
         if (opt->online) {
                 fflush(stdout);
                 if (http_global_init() < 0) {

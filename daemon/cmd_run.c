@@ -5,10 +5,12 @@
  * off with full jitter. The watchdog is pinged from the HTTP progress hook,
  * so it keeps beating during a long poll and during backoff sleeps.
  * SIGTERM/SIGINT: stop receiving (an in-flight long poll is abandoned, it has
- * nothing in hand yet), finish the batch in hand, exit 0. SIGHUP: reload the
- * configuration, keep the old one when the new one is invalid. The session
- * tracker's checks (sessions.h) run between receives: the long poll is
- * shortened so that the loop wakes when one is due. */
+ * nothing in hand yet), finish the batch in hand, send the digests of held
+ * messages (relay_flush), exit 0. SIGHUP: reload the configuration (held
+ * messages' digests go out first), keep the old one when the new one is
+ * invalid. The long poll ends by the next digest's time (relay_receive), and
+ * by the session tracker's next check (sessions.h), which runs between
+ * receives. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -61,6 +63,13 @@ struct daemon {
         bool in_check; /* a session check (sessions.h), which a stop or reload may cut short */
         bool notify_warned; /* a dropped notification was logged */
 };
+
+/* The relay's clock for burst windows: seconds that never jump. */
+static int64_t now_seconds(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec;
+}
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -161,11 +170,14 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         r = sessions_load(d, cfg);
         if (r < 0)
                 goto out;
-        if (d->relay)
-                relay_reconfigure(d->relay, &settings.relay);
         /* The relay reaches AWS through d->aws, which holds the new clients
-         * once this function succeeds. */
-        else if ((r = relay_new(&settings.relay, &relay_aws_ops, &d->aws, &d->relay)) < 0)
+         * once this function succeeds: a reload's digests of held messages
+         * (relay_reconfigure) still go out through the old ones. */
+        if (d->relay)
+                r = relay_reconfigure(d->relay, &settings.relay);
+        else
+                r = relay_new(&settings.relay, &relay_aws_ops, &d->aws, &d->relay);
+        if (r < 0)
                 goto out;
         /* The new ones take the old ones' place; out: frees the old ones. */
         SWAP(d->aws, aws);
@@ -203,10 +215,15 @@ static void notify_status(struct daemon *d) {
         const struct relay_stats *st = relay_get_stats(d->relay);
         char rules[256];
 
+        char bursts[64] = "";
+
+        if (st->digests || st->held)
+                snprintf(bursts, sizeof(bursts), "; digests %llu, held %llu", (unsigned long long)st->digests,
+                         (unsigned long long)st->held);
         rule_counts(d, st, rules, sizeof(rules));
-        int r = notify_statusf("published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s%s",
+        int r = notify_statusf("published %llu, filtered %llu, failed %llu, unrecognized %llu%s%s%s%s",
                    (unsigned long long)st->published, (unsigned long long)st->filtered,
-                   (unsigned long long)st->failed, (unsigned long long)st->unrecognized, rules,
+                   (unsigned long long)st->failed, (unsigned long long)st->unrecognized, bursts, rules,
                    st->last_error[0] ? "; last error: " : "", st->last_error);
         notified(d, r, "STATUS");
 }
@@ -328,14 +345,16 @@ int cmd_run(const struct cli_options *opt) {
                                 relay_limit_wait(d.relay, (int)(due < INT_MAX ? due : INT_MAX));
                 }
                 d.in_long_poll = true;
-                r = relay_receive(d.relay, &batch);
+                r = relay_receive(d.relay, now_seconds(), &batch);
                 d.in_long_poll = false;
                 if (r == -ECANCELED)
                         continue; /* stop or reload asked during the long poll */
                 if (r == 0) {
-                        outcome = relay_handle(d.relay, &batch);
+                        outcome = relay_handle(d.relay, &batch, now_seconds());
                         sqs_batch_clear(&batch);
                 }
+                if (relay_tick(d.relay, now_seconds()) != RELAY_OK)
+                        outcome = RELAY_PUBLISH_FAILED;
                 watchdog_ping(&d);
                 notify_status(&d);
                 if (once) {
@@ -355,6 +374,8 @@ int cmd_run(const struct cli_options *opt) {
         }
         if (stop_requested)
                 notified(&d, notify_send("STOPPING=1"), "STOPPING=1");
+        /* held messages: their digests now, or (when that fails) they stay in the queue */
+        relay_flush(d.relay);
         char rules[256];
         rule_counts(&d, relay_get_stats(d.relay), rules, sizeof(rules));
         log_fields(LOG_INFO, LOG_MSGID_STOPPED, NULL, 0, "ssm-notifyd stopped%s", rules);

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* CloudTrail eventIDs are UUIDs (36 bytes); a longer ID is kept whole but
- * anything beyond this is not an eventID and is refused. */
-#define DEDUPE_ID_MAX 256
+/* CloudTrail eventIDs are UUIDs (36 bytes); the relay's per-topic memory
+ * keys are a topic ARN (at most 326 bytes: awsid.h's limits) and an eventID
+ * of up to 256 bytes. An ID is kept whole; anything beyond this is refused. */
+#define DEDUPE_ID_MAX 600
 #define NONE SIZE_MAX
 
 /* A ring of IDs in insertion order, plus a hash table of chains through the

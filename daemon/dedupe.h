@@ -1,4 +1,5 @@
-/* dedupe: the eventIDs this process has published, in bounded memory.
+/* dedupe: the eventIDs this process has published (or, for the relay's
+ * per-topic memory, "topic ARN eventID" pairs), in bounded memory.
  *
  * A message whose delete failed comes back; its event must not be published
  * a second time by this process (DESIGN.md, "Delivery guarantees"). The set

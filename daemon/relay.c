@@ -1,4 +1,4 @@
-#include "relay.h"
+#include "relay_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,27 +19,21 @@
 /* How many published eventIDs are remembered: many batches' worth, a few
  * hundred KiB at most. */
 #define RELAY_DEDUPE_CAPACITY 4096
-
-struct relay {
-        struct relay_settings s;
-        const struct relay_ops *ops;
-        void *ops_ctx;
-        struct dedupe *published;
-        struct relay_stats stats;
-        int receive_max; /* MaxNumberOfMessages now: below max_messages after too large an answer */
-        int wait_limit;  /* relay_limit_wait() for the next receive; 0: none */
-        const struct relay_hooks *hooks;
-        void *hooks_ctx;
-};
-
+/* (topic, eventID) pairs SNS accepted: an event of several topics is one
+ * pair per topic, so room for the same events' worth of the busiest case. */
+#define RELAY_DELIVERED_CAPACITY (RELAY_DEDUPE_CAPACITY * 2)
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret) {
         struct relay *r = calloc(1, sizeof(*r));
         int e;
         if (!r)
                 return -ENOMEM;
         e = dedupe_new(RELAY_DEDUPE_CAPACITY, &r->published);
+        if (e == 0)
+                e = dedupe_new(RELAY_DELIVERED_CAPACITY, &r->delivered);
+        if (e == 0)
+                e = relay_burst_of(s, &r->burst);
         if (e < 0) {
-                free(r);
+                relay_free(r);
                 return e;
         }
         r->s = *s;
@@ -54,13 +48,26 @@ void relay_free(struct relay *r) {
         if (!r)
                 return;
         dedupe_free(r->published);
+        dedupe_free(r->delivered);
+        burst_free(r->burst);
+        for (size_t i = 0; i < r->n_held; i++)
+                relay_held_clear(&r->held[i]);
+        free(r->held);
         free(r);
 }
 
-void relay_reconfigure(struct relay *r, const struct relay_settings *s) {
+int relay_reconfigure(struct relay *r, const struct relay_settings *s) {
+        struct burst *b;
+        int e = relay_burst_of(s, &b);
+        if (e < 0)
+                return e;
+        relay_flush(r);
+        burst_free(r->burst);
+        r->burst = b;
         r->s = *s;
         memset(r->stats.rule_hits, 0, sizeof(r->stats.rule_hits));
         r->receive_max = s->max_messages;
+        return 0;
 }
 
 const struct relay_stats *relay_get_stats(const struct relay *r) {
@@ -76,22 +83,12 @@ void relay_limit_wait(struct relay *r, int seconds) {
         r->wait_limit = seconds < 1 ? 1 : seconds;
 }
 
-static bool is_fifo(const char *topic_arn) {
+bool relay_is_fifo(const char *topic_arn) {
         size_t n = strlen(topic_arn);
         return n > 5 && strcmp(topic_arn + n - 5, ".fifo") == 0;
 }
 
 enum verdict { KEEP, DELETE, PUBLISH };
-
-/* A message waiting for its notification to be accepted by SNS. */
-struct pending {
-        const struct sqs_message *msg;
-        struct ssm_event *ev;      /* NULL for a fallback notification */
-        const char *why;           /* fallback: why the body was not an event */
-        int rule;                  /* index of the rule that matched ev, or -1 */
-        struct rendered out;
-        struct sns_attribute attrs[7];
-};
 
 static void pending_clear(struct pending *p) {
         rendered_free(&p->out);
@@ -99,9 +96,9 @@ static void pending_clear(struct pending *p) {
         *p = (struct pending){ 0 };
 }
 
-static void sns_message_of(const struct relay *r, struct pending *p, struct sns_message *ret) {
+static void sns_message_of(const struct relay *r, struct pending *p, const char *topic, struct sns_message *ret) {
         const struct ssm_event *ev = p->ev;
-        bool fifo = is_fifo(r->s.topic_arn);
+        bool fifo = relay_is_fifo(topic);
         p->attrs[0] = (struct sns_attribute){ "event_name", ev ? ev->event_name : "unrecognized" };
         p->attrs[1] = (struct sns_attribute){ "actor", ev ? ev->actor : NULL };
         p->attrs[2] = (struct sns_attribute){ "outcome", ev ? (ev->failure ? "failure" : "success") : NULL };
@@ -110,7 +107,7 @@ static void sns_message_of(const struct relay *r, struct pending *p, struct sns_
         p->attrs[5] = (struct sns_attribute){ "document_name", ev ? ev->document_name : NULL };
         p->attrs[6] = (struct sns_attribute){ "rule", p->rule >= 0 ? r->s.rules[p->rule].name : NULL };
         *ret = (struct sns_message){
-                .topic_arn = r->s.topic_arn,
+                .topic_arn = topic,
                 .subject = p->out.subject,
                 .message = p->out.message,
                 .message_structure_json = p->out.message_structure_json,
@@ -136,65 +133,120 @@ static struct policy_settings policy_settings_of(const struct relay *r) {
                                          .unrecognized_keep = r->s.unrecognized_keep };
 }
 
-/* Returns true when the rest of the batch should wait (SNS failing retryably). */
-static bool publish_failed(struct relay *r, const struct pending *p, const struct aws_error *err) {
+static int delivery_key(const char *topic, const char *event_id, char key[static DELIVERY_KEY_MAX + 1]) {
+        int n = snprintf(key, DELIVERY_KEY_MAX + 1, "%s %s", topic, event_id);
+        return n < 0 || n > DELIVERY_KEY_MAX ? -E2BIG : 0;
+}
+
+void relay_remember_delivery(struct relay *r, const char *topic, const char *event_id, size_t n_topics) {
+        char key[DELIVERY_KEY_MAX + 1];
+
+        if (!event_id || n_topics < 2)
+                return; /* a route of one topic is all done or not: the eventID memory covers it */
+        if (delivery_key(topic, event_id, key) < 0 || dedupe_add(r->delivered, key) < 0)
+                log_warning("event %s accepted by %s but not remembered; a retry may publish it there again",
+                            event_id, topic);
+}
+
+/* Where p goes: its rule's topics, else [sns] topic_arn. A topic that
+ * accepted p's event on an earlier receive is marked accepted, so the retry
+ * after another topic failed does not publish there again. */
+static void route(struct relay *r, struct pending *p) {
+        const struct config_rule *rule = p->rule >= 0 ? &r->s.rules[p->rule] : NULL;
+        const struct ssm_event *ev = p->ev;
+        char key[DELIVERY_KEY_MAX + 1];
+
+        if (rule && rule->n_topics) {
+                for (size_t t = 0; t < rule->n_topics; t++)
+                        p->topics[t] = rule->topics[t];
+                p->n_topics = rule->n_topics;
+        } else {
+                p->topics[0] = r->s.topic_arn;
+                p->n_topics = 1;
+        }
+        if (!ev || !ev->event_id)
+                return;
+        for (size_t t = 0; t < p->n_topics; t++) {
+                if (delivery_key(p->topics[t], ev->event_id, key) < 0 || !dedupe_contains(r->delivered, key))
+                        continue;
+                p->accepted |= 1u << t;
+                const struct log_field f[] = { { "SQS_MESSAGE_ID", p->msg->message_id },
+                                               { "EVENT_ID", ev->event_id },
+                                               { "SNS_TOPIC_ARN", p->topics[t] } };
+                log_fields(LOG_INFO, NULL, f, ELEMENTSOF(f),
+                           "message %s: event %s was already accepted by %s; not published there again",
+                           p->msg->message_id, ev->event_id, p->topics[t]);
+        }
+}
+
+static bool all_accepted(const struct pending *p) {
+        return p->accepted == (1u << p->n_topics) - 1;
+}
+
+/* One topic refused p. Returns true when SNS failed retryably (the rest of
+ * that topic's messages wait). */
+static bool delivery_failed(struct relay *r, struct pending *p, const char *topic, const struct aws_error *err) {
         const struct sqs_message *m = p->msg;
         const struct ssm_event *ev = p->ev;
         const struct policy_settings ps = policy_settings_of(r);
+        const bool retryable = aws_error_is_retryable(err);
         char detail[AWS_ERROR_DESCRIBE_MAX];
 
         aws_error_describe(err, detail, sizeof(detail));
-        snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
+        snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s (to %s)", detail, topic);
         r->stats.failed++;
         const struct log_field f[] = {
                 { "SQS_MESSAGE_ID", m->message_id },
                 { "EVENT_ID", ev ? ev->event_id : NULL },
                 { "EVENT_NAME", ev ? ev->event_name : NULL },
+                { "SNS_TOPIC_ARN", topic },
                 { "AWS_REQUEST_ID", err->request_id[0] ? err->request_id : NULL },
         };
         if (policy_after_publish_failure(m->receive_count, &ps).action == POLICY_POISON) {
-                r->stats.poison++;
+                if (!p->failed)
+                        r->stats.poison++;
                 log_fields(LOG_ERR, LOG_MSGID_POISON, f, ELEMENTSOF(f),
                            "message %s failed to publish on receive %d of %d, giving up on it (the queue's "
-                           "redrive policy moves it to the dead-letter queue): %s",
-                           m->message_id, m->receive_count, r->s.max_receive_count, detail);
+                           "redrive policy moves it to the dead-letter queue): %s (to %s)",
+                           m->message_id, m->receive_count, r->s.max_receive_count, detail, topic);
         } else {
                 log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, ELEMENTSOF(f),
-                           "publish of message %s failed, left in the queue for a retry: %s", m->message_id,
-                           detail);
+                           "publish of message %s failed, left in the queue for a retry: %s (to %s)",
+                           m->message_id, detail, topic);
         }
-        if (aws_error_is_retryable(err)) {
-                /* Bring it back when a retry may work, not a whole visibility timeout later. */
-                struct aws_error verr = { 0 };
-                unsigned delay = backoff_redelivery_seconds(m->receive_count, (unsigned)r->s.visibility_timeout);
-                const struct log_field vf[] = { { "SQS_MESSAGE_ID", m->message_id } };
-                if (r->ops->change_visibility(r->ops_ctx, r->s.queue_url, m->receipt_handle, (int)delay, &verr) < 0)
-                        log_fields(LOG_DEBUG, NULL, vf, ELEMENTSOF(vf), "message %s keeps its visibility timeout: %s",
-                                   m->message_id, verr.code);
-                return true;
-        }
-        return false;
+        p->failed = true;
+        p->retryable |= retryable;
+        return retryable;
 }
 
-static void published(struct relay *r, const struct pending *p, const char *sns_id) {
+void relay_retry_soon(struct relay *r, const char *message_id, const char *receipt_handle, int receive_count) {
+        struct aws_error verr = { 0 };
+        unsigned delay = backoff_redelivery_seconds(receive_count, (unsigned)r->s.visibility_timeout);
+        const struct log_field vf[] = { { "SQS_MESSAGE_ID", message_id } };
+
+        if (r->ops->change_visibility(r->ops_ctx, r->s.queue_url, receipt_handle, (int)delay, &verr) < 0)
+                log_fields(LOG_DEBUG, NULL, vf, ELEMENTSOF(vf), "message %s keeps its visibility timeout: %s",
+                           message_id, verr.code);
+}
+
+/* Topic t of p accepted it as SNS message sns_id. */
+static void published(struct relay *r, struct pending *p, size_t t, const char *sns_id) {
         const struct sqs_message *m = p->msg;
         const struct ssm_event *ev = p->ev;
+        const char *topic = p->topics[t];
 
         r->stats.published++;
+        p->accepted |= 1u << t;
         if (!ev) {
-                const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id }, { "SNS_MESSAGE_ID", sns_id } };
+                const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id },
+                                               { "SNS_TOPIC_ARN", topic },
+                                               { "SNS_MESSAGE_ID", sns_id } };
                 log_fields(LOG_NOTICE, LOG_MSGID_UNRECOGNIZED, f, ELEMENTSOF(f),
-                           "message %s is %s; published a fallback notification as SNS message %s", m->message_id,
-                           p->why, sns_id);
+                           "message %s is %s; published a fallback notification as SNS message %s to %s",
+                           m->message_id, p->why, sns_id, topic);
                 return;
         }
-        if (p->rule >= 0)
-                r->stats.rule_hits[p->rule]++;
-        if (r->hooks && r->hooks->accepted)
-                r->hooks->accepted(r->hooks_ctx, ev);
-        if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
-                log_warning("event %s published but not remembered; a redelivery may publish it again",
-                            ev->event_id);
+        relay_remember_delivery(r, topic, ev->event_id, p->n_topics);
         const struct log_field f[] = {
                 { "SQS_MESSAGE_ID", m->message_id },
                 { "EVENT_ID", ev->event_id },
@@ -202,12 +254,26 @@ static void published(struct relay *r, const struct pending *p, const char *sns_
                 { "ACTOR", ev->actor },
                 { "TARGET", ev->target },
                 { "RULE", p->rule >= 0 ? r->s.rules[p->rule].name : NULL },
+                { "SNS_TOPIC_ARN", topic },
                 { "SNS_MESSAGE_ID", sns_id },
         };
-        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f), "published %s by %s%s%s (%s) as SNS message %s",
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f),
+                   "published %s by %s%s%s (%s) as SNS message %s to %s",
                    ev->event_name ? ev->event_name : "event", ev->actor ? ev->actor : "an unknown actor",
                    ev->target ? " on " : "", ev->target ? ev->target : "", ev->failure ? "failure" : "success",
-                   sns_id);
+                   sns_id, topic);
+}
+
+void relay_completed(struct relay *r, int rule, const struct ssm_event *ev) {
+        if (!ev)
+                return;
+        if (rule >= 0)
+                r->stats.rule_hits[rule]++;
+        if (r->hooks && r->hooks->accepted)
+                r->hooks->accepted(r->hooks_ctx, ev);
+        if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
+                log_warning("event %s published but not remembered; a redelivery may publish it again",
+                            ev->event_id);
 }
 
 /* An unrecognized body (v is FALLBACK or KEEP): PUBLISH fills p. */
@@ -288,7 +354,7 @@ static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, 
 
 /* Gathers the facts about one message, asks the policy and carries out its
  * verdict; PUBLISH fills p. */
-static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct pending *p) {
+static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct pending *p, int64_t now) {
         const struct policy_settings ps = policy_settings_of(r);
         const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
         struct policy_facts facts = { .receive_count = m->receive_count };
@@ -296,6 +362,10 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
         int rule = -1;
 
         facts.parse_error = event_parse(m->body, m->body_len, &ev);
+        if (facts.parse_error == 0 && relay_still_held(r, m, ev, now)) {
+                event_free(ev);
+                return KEEP;
+        }
         if (facts.parse_error == 0) {
                 facts.notifiable = event_is_notifiable(ev, r->s.events, r->s.n_events);
                 facts.duplicate = ev->event_id && dedupe_contains(r->published, ev->event_id);
@@ -328,38 +398,40 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
         }
 }
 
-/* One Publish per message. After a retryable failure SNS itself is failing,
- * not the message: the rest are not tried and fail with that error. Returns
- * true when SNS failed retryably (the caller backs off). */
-static bool publish_each(struct relay *r, struct pending *pending, const struct sns_message *msgs, size_t n,
-                         struct sns_entry_result *res) {
+/* The messages of one topic: pending[idx[i]], its topic slot slot[i]. */
+struct group {
+        const char *topic;
+        size_t idx[SQS_BATCH_MAX], slot[SQS_BATCH_MAX];
+        size_t n;
+};
+
+/* One Publish per message. After a retryable failure this topic's SNS is
+ * failing, not the message: the rest are not tried and fail with that error.
+ * Returns true when SNS failed retryably (the caller backs off). */
+static bool publish_each(struct relay *r, struct pending *pending, const struct group *g,
+                         const struct sns_message *msgs) {
         struct aws_error err = { 0 }, stop = { 0 };
+        char id[sizeof(((struct sns_entry_result *)0)->message_id)];
         bool pause = false;
 
-        for (size_t i = 0; i < n; i++) {
-                res[i] = (struct sns_entry_result){ 0 };
+        for (size_t i = 0; i < g->n; i++) {
+                struct pending *p = &pending[g->idx[i]];
                 if (pause) {
-                        res[i].error = stop;
-                        publish_failed(r, &pending[i], &res[i].error);
+                        delivery_failed(r, p, g->topic, &stop);
                         continue;
                 }
-                int e = r->ops->publish(r->ops_ctx, &msgs[i], res[i].message_id, sizeof(res[i].message_id), &err);
-                if (e == 0) {
-                        res[i].ok = true;
-                        published(r, &pending[i], res[i].message_id);
+                if (r->ops->publish(r->ops_ctx, &msgs[i], id, sizeof(id), &err) == 0) {
+                        published(r, p, g->slot[i], id);
                         continue;
                 }
-                res[i].error = err; /* written on every failure (aws_error.h) */
-                pause = publish_failed(r, &pending[i], &res[i].error);
-                stop = res[i].error;
+                pause = delivery_failed(r, p, g->topic, &err); /* err is written on every failure (aws_error.h) */
+                stop = err;
         }
         return pause;
 }
 
-/* Publishes pending[0..n) and sets done bits for those SNS accepted.
- * Returns true when SNS failed retryably (the caller backs off). */
-static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct pending *pending, size_t n,
-                            unsigned *done) {
+/* Publishes a group to its topic. Returns true when SNS failed retryably. */
+static bool publish_group(struct relay *r, struct pending *pending, const struct group *g) {
         struct sns_message msgs[SNS_BATCH_MAX] = { 0 };
         struct sns_entry_result res[SNS_BATCH_MAX] = { 0 };
         struct aws_error err = { 0 };
@@ -367,35 +439,65 @@ static bool publish_pending(struct relay *r, const struct sqs_batch *b, struct p
         bool pause = false;
         int e;
 
-        for (size_t i = 0; i < n; i++)
-                sns_message_of(r, &pending[i], &msgs[i]);
-        if (n == 1) {
-                pause = publish_each(r, pending, msgs, n, res);
-        } else if ((e = r->ops->publish_batch(r->ops_ctx, msgs, n, res, &err)) < 0) {
+        for (size_t i = 0; i < g->n; i++)
+                sns_message_of(r, &pending[g->idx[i]], g->topic, &msgs[i]);
+        if (g->n == 1)
+                return publish_each(r, pending, g, msgs);
+        if ((e = r->ops->publish_batch(r->ops_ctx, msgs, g->n, res, &err)) < 0) {
                 /* One message must not fail the others: a batch SNS refused as a
                  * whole (BatchRequestTooLong, or any other answer) or that could
                  * not be built (-E2BIG: above the SNS size limit together) goes
                  * out again one message at a time, so each outcome is its own. */
                 aws_error_describe(&err, detail, sizeof(detail));
                 log_fields(e == -E2BIG ? LOG_DEBUG : LOG_NOTICE, NULL, NULL, 0,
-                           "PublishBatch of %zu messages failed as a whole (%s); publishing them one at a time", n,
-                           detail);
-                pause = publish_each(r, pending, msgs, n, res);
-        } else {
-                for (size_t i = 0; i < n; i++) {
-                        if (res[i].ok)
-                                published(r, &pending[i], res[i].message_id);
-                        else if (publish_failed(r, &pending[i], &res[i].error))
-                                pause = true;
-                }
+                           "PublishBatch of %zu messages to %s failed as a whole (%s); publishing them one at a "
+                           "time", g->n, g->topic, detail);
+                return publish_each(r, pending, g, msgs);
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < g->n; i++) {
                 if (res[i].ok)
-                        *done |= 1u << (size_t)(pending[i].msg - b->msg);
+                        published(r, &pending[g->idx[i]], g->slot[i], res[i].message_id);
+                else if (delivery_failed(r, &pending[g->idx[i]], g->topic, &res[i].error))
+                        pause = true;
+        }
         return pause;
 }
 
-static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
+/* Publishes pending[0..n) to every topic of their routes that has not
+ * accepted them yet, one group (PublishBatch) per topic, topics in order of
+ * first appearance. Returns true when SNS failed retryably (back off). */
+static bool publish_pending(struct relay *r, struct pending *pending, size_t n) {
+        const char *done_topics[SQS_BATCH_MAX * CONFIG_RULE_TOPICS_MAX];
+        size_t n_done = 0;
+        bool pause = false;
+
+        for (size_t i = 0; i < n; i++)
+                for (size_t t = 0; t < pending[i].n_topics; t++) {
+                        const char *topic = pending[i].topics[t];
+                        bool seen = false;
+                        for (size_t d = 0; d < n_done && !seen; d++)
+                                seen = strcmp(done_topics[d], topic) == 0;
+                        if (seen || (pending[i].accepted & (1u << t)))
+                                continue;
+                        struct group g = { .topic = topic };
+                        for (size_t j = i; j < n; j++)
+                                for (size_t u = 0; u < pending[j].n_topics; u++)
+                                        if (!(pending[j].accepted & (1u << u)) &&
+                                            strcmp(pending[j].topics[u], topic) == 0) {
+                                                g.idx[g.n] = j;
+                                                g.slot[g.n++] = u;
+                                        }
+                        done_topics[n_done++] = topic;
+                        pause |= publish_group(r, pending, &g);
+                }
+        for (size_t i = 0; i < n; i++)
+                if (pending[i].retryable)
+                        relay_retry_soon(r, pending[i].msg->message_id, pending[i].msg->receipt_handle,
+                                         pending[i].msg->receive_count);
+        return pause;
+}
+
+void relay_delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
         struct aws_error err = { 0 };
         unsigned deleted = 0;
         char detail[AWS_ERROR_DESCRIBE_MAX];
@@ -424,12 +526,14 @@ static void delete_done(struct relay *r, const struct sqs_batch *b, unsigned whi
         }
 }
 
-int relay_receive(struct relay *r, struct sqs_batch *ret) {
+int relay_receive(struct relay *r, int64_t now, struct sqs_batch *ret) {
+        const int64_t due = relay_next_deadline(r);
+        /* back by the next digest's time, or the caller's (relay_limit_wait) */
+        int wait = r->wait_limit && r->wait_limit < r->s.wait_time_seconds ? r->wait_limit : r->s.wait_time_seconds;
         const struct sqs_receive_params p = {
                 .queue_url = r->s.queue_url,
                 .max_messages = r->receive_max,
-                .wait_time_seconds = r->wait_limit && r->wait_limit < r->s.wait_time_seconds ? r->wait_limit
-                                                                                              : r->s.wait_time_seconds,
+                .wait_time_seconds = due - now < wait ? (due > now ? (int)(due - now) : 0) : wait,
                 .visibility_timeout = r->s.visibility_timeout,
         };
         struct aws_error err = { 0 };
@@ -468,24 +572,34 @@ int relay_receive(struct relay *r, struct sqs_batch *ret) {
         return -EIO;
 }
 
-enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch) {
+enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch, int64_t now) {
         struct pending pending[SQS_BATCH_MAX] = { 0 };
         enum relay_outcome outcome = RELAY_OK;
         size_t n_pending = 0;
         unsigned done = 0;
 
         for (size_t i = 0; i < batch->n; i++) {
-                enum verdict v = prepare(r, &batch->msg[i], &pending[n_pending]);
-                if (v == DELETE)
+                enum verdict v = prepare(r, &batch->msg[i], &pending[n_pending], now);
+                if (v == DELETE) {
                         done |= 1u << i;
-                else if (v == PUBLISH)
-                        n_pending++;
+                } else if (v == PUBLISH) {
+                        route(r, &pending[n_pending]);
+                        if (relay_hold(r, &pending[n_pending], now))
+                                pending_clear(&pending[n_pending]);
+                        else
+                                n_pending++;
+                }
         }
-        if (n_pending && publish_pending(r, batch, pending, n_pending, &done))
+        if (n_pending && publish_pending(r, pending, n_pending))
                 outcome = RELAY_PUBLISH_FAILED;
-        for (size_t i = 0; i < n_pending; i++)
+        for (size_t i = 0; i < n_pending; i++) {
+                if (all_accepted(&pending[i])) {
+                        relay_completed(r, pending[i].rule, pending[i].ev);
+                        done |= 1u << (size_t)(pending[i].msg - batch->msg);
+                }
                 pending_clear(&pending[i]);
-        delete_done(r, batch, done);
+        }
+        relay_delete_done(r, batch, done);
         return outcome;
 }
 
@@ -497,7 +611,7 @@ int relay_publish_event(struct relay *r, struct ssm_event *ev) {
         /* The last field is the SNS message ID, once there is one. */
         struct log_field f[] = {
                 { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name }, { "ACTOR", ev->actor },
-                { "TARGET", ev->target },     { "SNS_MESSAGE_ID", NULL },
+                { "TARGET", ev->target },     { "SNS_TOPIC_ARN", r->s.topic_arn }, { "SNS_MESSAGE_ID", NULL },
         };
         int e = render_for(r, ev, -1, &p.out);
 
@@ -506,7 +620,7 @@ int relay_publish_event(struct relay *r, struct ssm_event *ev) {
                            ev->event_id, strerror(-e));
                 return e;
         }
-        sns_message_of(r, &p, &m);
+        sns_message_of(r, &p, r->s.topic_arn, &m);
         e = r->ops->publish(r->ops_ctx, &m, res.message_id, sizeof(res.message_id), &res.error);
         rendered_free(&p.out);
         if (e < 0) {
@@ -514,13 +628,15 @@ int relay_publish_event(struct relay *r, struct ssm_event *ev) {
                 snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
                 r->stats.failed++;
                 log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, ELEMENTSOF(f),
-                           "publish of %s failed, tried again at the next check: %s", ev->event_id, detail);
+                           "publish of %s failed, tried again at the next check: %s (to %s)", ev->event_id, detail,
+                           r->s.topic_arn);
                 return e;
         }
         r->stats.published++;
         f[ELEMENTSOF(f) - 1].value = res.message_id;
-        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f), "published %s of session %s by %s%s%s as SNS message %s",
-                   ev->event_name, ev->session_id, ev->actor ? ev->actor : "an unknown actor", ev->target ? " on " : "",
-                   ev->target ? ev->target : "", res.message_id);
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f),
+                   "published %s of session %s by %s%s%s as SNS message %s to %s", ev->event_name, ev->session_id,
+                   ev->actor ? ev->actor : "an unknown actor", ev->target ? " on " : "", ev->target ? ev->target : "",
+                   res.message_id, r->s.topic_arn);
         return 0;
 }

@@ -5,7 +5,12 @@
  *  - a valid event the filter drops is deleted (logged at info);
  *  - a notifiable event the first matching [rule NAME] with action = ignore
  *    decides is deleted unpublished (logged at info with RULE=); a notify
- *    rule's name goes out in the "rule" attribute (rules.h);
+ *    rule's name goes out in the "rule" attribute (rules.h), and its topics
+ *    (else [sns] topic_arn) are the event's route: the message is deleted
+ *    only when every topic accepted it, and a topic that accepted it is
+ *    remembered ("TOPIC_ARN EVENT_ID") and not published to again when the
+ *    message comes back because another topic failed; FIFO ids go only to
+ *    .fifo topics;
  *  - an unrecognized body gets the fallback notification, then is deleted
  *    (or, with unrecognized = keep, is left for the dead-letter queue);
  *  - one message's failure is its own: a batch that fails as a whole, or
@@ -13,7 +18,11 @@
  *  - a failed publish leaves the message; it returns after the visibility
  *    timeout; past max_receive_count it is logged as poison and left for the
  *    queue's redrive policy;
- *  - an eventID this process already published is deleted, not republished.
+ *  - an eventID this process already published to every topic of its route
+ *    is deleted, not republished;
+ *  - bursts ([notify] burst_limit, burst_window, per actor_arn, else actor):
+ *    past the limit an actor's notifications are held and go out as one
+ *    digest per topic when its window ends (relay_tick).
  * What becomes of each message is policy.h's pure verdict; the queue and the
  * topic are reached only through a relay_ops table (relay_ops.h). The relay
  * logs each decision once, with the message's identifiers, under the
@@ -42,18 +51,25 @@ struct relay_settings {
         bool unrecognized_keep;
         const struct config_rule *rules; /* in file order; the first that matches decides */
         size_t n_rules;
+        unsigned burst_limit;  /* notifications per actor and window */
+        unsigned burst_window; /* seconds; 0: no burst control */
         struct render_options render;
 };
 
 struct relay_stats {
+        /* published and failed count publishes (one per topic of a route),
+         * the others messages */
         uint64_t received, published, filtered, duplicates, unrecognized, failed, poison, deleted;
         uint64_t out_of_memory; /* messages kept because parsing them ran out of memory */
         uint64_t ignored;       /* deleted unpublished by an action = ignore rule */
+        uint64_t digests;       /* digests SNS accepted (each also counts in published) */
+        uint64_t held;          /* messages held for a digest now */
         /* per rule of the settings: events it decided (ignored, or published);
          * a reload starts them again, since the rules may have changed */
         uint64_t rule_hits[CONFIG_RULES_MAX];
-        /* "publish: " + an AWS error's code, message and class (aws_error.h sizes) */
-        char last_error[AWS_ERROR_DESCRIBE_MAX + 16];
+        /* "publish: " + an AWS error's code, message and class (aws_error.h
+         * sizes) + " (to TOPIC_ARN)" (an ARN is at most 326 bytes, awsid.h) */
+        char last_error[AWS_ERROR_DESCRIBE_MAX + 352];
 };
 
 enum relay_outcome {
@@ -65,19 +81,38 @@ struct relay;
 
 /* ops and ops_ctx are borrowed; settings' strings must outlive the relay. */
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret);
+/* Held messages are not deleted: they come back (relay_flush first to send
+ * their digests). */
 void relay_free(struct relay *r);
-/* Replaces the settings (SIGHUP); the eventID memory and the ops are kept,
- * the per-rule counts start again. */
-void relay_reconfigure(struct relay *r, const struct relay_settings *s);
-/* A cycle is relay_receive() then relay_handle(), split so that the caller
- * may abandon the long poll (nothing in hand yet) but never the handling. */
+/* Replaces the settings (SIGHUP): first the held messages' digests go out
+ * under the old ones (relay_flush), as their routes name the old topics;
+ * the eventID memory and the ops are kept, the per-rule counts and the
+ * burst windows start again. -ENOMEM changes nothing. */
+int relay_reconfigure(struct relay *r, const struct relay_settings *s);
+/* A cycle is relay_receive() then relay_handle(), then relay_tick(), split
+ * so that the caller may abandon the long poll (nothing in hand yet) but
+ * never the handling. now: seconds of a monotonic clock. */
 /* 0 and a batch (possibly empty); -ECANCELED when the progress hook stopped
  * the long poll; -EIO when SQS could not be reached or answered more than
  * SQS_ANSWER_MAX (logged; back off; the next receives ask for fewer
- * messages, sqs_next_max_messages). */
-int relay_receive(struct relay *r, struct sqs_batch *ret);
-/* Publishes, deletes, logs: every message of the batch is dealt with. */
-enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch);
+ * messages, sqs_next_max_messages). The long poll ends by the next digest's
+ * time (relay_next_deadline). */
+int relay_receive(struct relay *r, int64_t now, struct sqs_batch *ret);
+/* Publishes, deletes, logs: every message of the batch is dealt with. With
+ * bursts on, an actor's notifications past burst_limit in its window are
+ * held: not published, not deleted, their visibility extended to the
+ * window's end plus a margin; their receipt handles are copied. */
+enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch, int64_t now);
+/* Sends the digests whose windows ended by now: one per actor, window and
+ * topic of the members' routes (event_name "Digest"); deletes each member
+ * once every topic of its route accepted it; a member a topic refused is left
+ * in the queue to come back soon, and is not held any more. */
+enum relay_outcome relay_tick(struct relay *r, int64_t now);
+/* relay_tick for every held message, whatever its window: on SIGTERM, a
+ * reload and at the end of --once. */
+enum relay_outcome relay_flush(struct relay *r);
+/* When the next digest is due; INT64_MAX when nothing is held. */
+int64_t relay_next_deadline(const struct relay *r);
 const struct relay_stats *relay_get_stats(const struct relay *r);
 
 /* A listener to the events the relay publishes: the session tracker

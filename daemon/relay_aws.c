@@ -11,13 +11,13 @@ static int aws_receive(void *ctx, const struct sqs_receive_params *p, struct sqs
 static int aws_publish(void *ctx, const struct sns_message *m, char *ret_message_id, size_t id_size,
                        struct aws_error *err) {
         const struct aws_setup *s = ctx;
-        return sns_publish(s->sns, m, ret_message_id, id_size, err);
+        return sns_publish(aws_setup_sns_for(s, m->topic_arn), m, ret_message_id, id_size, err);
 }
 
 static int aws_publish_batch(void *ctx, const struct sns_message *msgs, size_t n,
                              struct sns_entry_result *results, struct aws_error *err) {
         const struct aws_setup *s = ctx;
-        return sns_publish_batch(s->sns, msgs, n, results, err);
+        return sns_publish_batch(aws_setup_sns_for(s, msgs[0].topic_arn), msgs, n, results, err);
 }
 
 static int aws_delete_batch(void *ctx, const char *queue_url, const struct sqs_batch *b, unsigned which,

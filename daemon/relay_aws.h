@@ -1,5 +1,6 @@
 /* relay_aws: the relay's operations over the SQS and SNS clients of an
- * aws_setup (ctx is a struct aws_setup *). The setup is read at each call, so
+ * aws_setup (ctx is a struct aws_setup *); a publish goes to the client of its
+ * topic's region (aws_setup_sns_for). The setup is read at each call, so
  * replacing its clients on a reload needs no new table. */
 #pragma once
 

@@ -81,6 +81,27 @@ int render_fallback(const char *sqs_message_id, const char *body, size_t len,
 int render_json_object(const struct ssm_event *ev, const struct render_local_time *lt,
                        const struct render_options *o, bool pretty, char **ret);
 
+/* One event of a digest, with its local time (as for render_event). */
+struct render_digest_member {
+        const struct ssm_event *ev;
+        struct render_local_time lt;
+};
+
+/* The held rest of one actor's burst (DESIGN.md, "Rules and routing"). */
+struct render_digest {
+        const char *actor;                           /* NULL: unknown */
+        unsigned window_seconds;                     /* burst_window */
+        const struct render_digest_member *members;  /* in arrival order */
+        size_t n;                                    /* 1.. */
+};
+
+/* One notification listing each member (local time, event name, target,
+ * outcome, source IP) in o->format: text (ja/en), json ({"kind": "digest",
+ * ..., "events": [...]}), chatbot, multi. As many members as fit under
+ * RENDER_MESSAGE_MAX are listed, then "and N more"; the count covers all.
+ * The subject is ASCII under 100 characters. -EINVAL for n == 0, -ENOMEM. */
+int render_digest(const struct render_digest *d, const struct render_options *o, struct rendered *ret);
+
 void rendered_free(struct rendered *r);
 
 /* The [accounts] name of account_id, or NULL. */

@@ -35,6 +35,8 @@ int settings_from_config(const struct config *cfg, struct settings *ret) {
                         .unrecognized_keep = cfg->unrecognized == CONFIG_UNRECOGNIZED_KEEP,
                         .rules = cfg->rules,
                         .n_rules = cfg->n_rules,
+                        .burst_limit = (unsigned)cfg->burst_limit,
+                        .burst_window = (unsigned)cfg->burst_window,
                         .render = {
                                 .format = cfg->format,
                                 .language = cfg->language,

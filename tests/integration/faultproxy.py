@@ -15,7 +15,8 @@ second publish would be correct at-least-once behaviour, not a bug, and the
 tests count duplicates to prove there are none.
 
     faultproxy.py --upstream http://127.0.0.1:PORT [--seed N] [--rate KIND=P ...]
-                  [--only ACTION ...] [--latency-ms MS] [--stall-s S] [--serialize ACTION ...]
+                  [--only ACTION ...] [--match TEXT] [--latency-ms MS] [--stall-s S]
+                  [--serialize ACTION ...]
 
 --serialize forwards that action's requests one at a time. moto 5.2 lets two
 ReceiveMessage calls at the same moment take the same message (its
@@ -25,7 +26,10 @@ need the emulator to answer their receives one at a time.
 
 prints the port it listens on (127.0.0.1) as its first line. Control:
     GET  /_proxy/stats            counters as JSON
-    POST /_proxy/plan  {"rates": {...}, "down": bool, "latency_ms": N, "only": [ACTION, ...]}
+    POST /_proxy/plan  {"rates": {...}, "down": bool, "latency_ms": N, "only": [ACTION, ...],
+                        "match": TEXT or null}
+With a match, faults go only to requests whose body holds TEXT, as is or
+form-encoded (e.g. one topic's ARN: only the publishes to that topic fail).
 """
 import argparse
 import calendar
@@ -40,8 +44,16 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 
 KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate", "batchtoolong", "hostileerror")
+
+
+def match_forms(text):
+    """TEXT as it appears in a JSON or a form-encoded (SNS Query) body."""
+    if not text:
+        return None
+    return (text.encode(), urllib.parse.quote(text, safe="-_.~").encode())
 
 
 class State:
@@ -61,17 +73,18 @@ class State:
         self.only = set(args.only or [])  # faults only on these actions; empty: all
         self.serialize = set(args.serialize or [])
         self.serial_lock = threading.Lock()
+        self.match = match_forms(args.match)  # faults only on bodies holding one of these; None: all
         self.down = False
         self.stats = {"requests": 0, "forwarded": 0, **{k: 0 for k in KINDS}, "down": 0, "by_action": {}}
 
-    def choose(self, action):
+    def choose(self, action, body=b""):
         with self.lock:
             self.stats["requests"] += 1
             self.stats["by_action"][action] = self.stats["by_action"].get(action, 0) + 1
             if self.down:
                 self.stats["down"] += 1
                 return "reset"
-            if self.only and action not in self.only:
+            if (self.only and action not in self.only) or (self.match and not any(m in body for m in self.match)):
                 self.stats["forwarded"] += 1
                 return None
             x = self.rng.random()
@@ -158,6 +171,8 @@ class Handler(socketserver.StreamRequestHandler):
                 st.down = plan.get("down", st.down)
                 st.latency_ms = plan.get("latency_ms", st.latency_ms)
                 st.only = set(plan.get("only", st.only))
+                if "match" in plan:
+                    st.match = match_forms(plan["match"])
         with st.lock:
             out = json.dumps(st.stats).encode()
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
@@ -224,7 +239,7 @@ class Handler(socketserver.StreamRequestHandler):
             if st.always_latency_ms:
                 time.sleep(st.always_latency_ms / 1000)
             action = action_of(head, body)
-            fault = st.choose(action)
+            fault = st.choose(action, body)
             if fault == "reset":
                 return self.reset()
             if fault == "stall":
@@ -277,6 +292,7 @@ def main():
     ap.add_argument("--rate", action="append", help="KIND=P, KIND in " + ", ".join(KINDS))
     ap.add_argument("--only", action="append", help="inject faults only into this action (repeatable)")
     ap.add_argument("--serialize", action="append", help="forward this action's requests one at a time (repeatable)")
+    ap.add_argument("--match", help="inject faults only into requests whose body holds this text")
     ap.add_argument("--latency-ms", type=int, default=200)
     ap.add_argument("--always-latency-ms", type=int, default=0, help="added to every request")
     ap.add_argument("--stall-s", type=float, default=20.0)

@@ -13,6 +13,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import boto3  # noqa: E402
 from awsenv import FaultProxy, MotoEnv  # noqa: E402
 from wrapper import command  # noqa: E402
 
@@ -106,7 +107,7 @@ level = debug
             f'{path}:7: [sqs] wait_time_seconds: "30" is out of range (allowed: 1..20)',
             f'{path}:11: [notify] format: "html" is not a known value (allowed: text, json, chatbot, multi)',
             f"{path}:12: [notify] colour: unknown key (allowed: format, language, timezone, events, "
-            "subject, unrecognized)",
+            "subject, unrecognized, burst_limit, burst_window)",
             f"{path}:13: [logging]: unknown section (allowed: aws, sqs, sns, notify, accounts, log, rule NAME)",
             f"{path}:9: [sns] topic_arn: topic is in region us-east-1, not in the configured region "
             "ap-northeast-1 (allowed: a topic in ap-northeast-1)",
@@ -239,9 +240,9 @@ action = drop
         self.assertEqual(sorted(keys), sorted([
             "access_key_id", "secret_access_key", "sqs_endpoint", "sns_endpoint",
             "wait_time_seconds", "max_messages", "visibility_timeout", "max_receive_count",
-            "format", "language", "timezone", "events", "subject", "unrecognized",
-            "123456789012", "ssm_endpoint", "track", "check_interval", "long_session_alert",
-            "level", "match", "action"]))
+            "format", "language", "timezone", "events", "subject", "unrecognized", "burst_limit",
+            "burst_window", "123456789012", "ssm_endpoint", "track", "check_interval", "long_session_alert",
+            "level", "match", "action", "match", "action", "topics"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
         text = re.sub(r"^;(\[rule [a-z-]+\])$", r"\1", text, flags=re.M)
         text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")
@@ -249,7 +250,10 @@ action = drop
         res = self.run_cli("-c", str(path), "--check-config")
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(res.stdout, "configuration OK\nrule 1: ignore-automation: match "
-                                     "role=AutomationRole*, document_name=AWS-StartPortForwardingSession: ignore\n")
+                                     "role=AutomationRole*, document_name=AWS-StartPortForwardingSession: ignore\n"
+                                     "rule 2: denied-to-security: match outcome=failure: notify to "
+                                     "arn:aws:sns:ap-northeast-1:210987654321:security-alerts, "
+                                     "arn:aws:sns:ap-northeast-1:210987654321:ssm-session-alerts\n")
         # with the region left to the environment, as the comment says
         path = self.write("env.conf", text.replace("\nregion = ap-northeast-1\n", "\n"))
         res = self.run_cli("-c", str(path), "--check-config", env=clean_env(AWS_REGION="ap-northeast-1"))
@@ -357,6 +361,27 @@ class Online(unittest.TestCase):
         # SNS answered through the same credentials: they are accepted
         self.assertTrue(lines[3].startswith("sns          OK: "), lines)
         self.assertEqual(lines[4], "credentials  OK: AWS accepted a request signed with them (config file)")
+
+    def test_rule_topics_each_checked_in_their_region(self):
+        far = boto3.client("sns", endpoint_url=self.aws.url, region_name="eu-west-1",
+                           aws_access_key_id=self.aws.key_id,
+                           aws_secret_access_key=self.aws.secret).create_topic(Name="far")["TopicArn"]
+        missing = self.aws.topic_arn.replace(":ssm-session-alerts", ":no-such-topic")
+        path = self.aws.write_config(name="topics.conf", extra={
+            "rule a": {"match": "outcome=failure", "action": "notify", "topics": f"{far}, {self.aws.topic_arn}"},
+            "rule b": {"match": "event_name=*", "action": "notify", "topics": f"{missing}, {far}"}})
+        res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
+                             text=True, env=clean_env(), timeout=120)
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        lines = res.stdout.splitlines()
+        # topic_arn, then each other topic once, through the client of its region
+        self.assertEqual(lines[5:8], [
+            f"sns          OK: GetTopicAttributes at {self.aws.url} on {self.aws.topic_arn}",
+            f"sns          OK: GetTopicAttributes at {self.aws.url} on {far}",
+            f"sns          FAILED: GetTopicAttributes at {self.aws.url}: HTTP 404 Not Found: NotFound: "
+            "Topic does not exist (fatal)",
+        ], res.stdout)
+        self.assertEqual(lines[8], "credentials  OK: AWS accepted a request signed with them (config file)")
 
     def test_stalled_endpoint(self):
         proxy = FaultProxy(self.aws.url, self.aws.workdir, "--only", "GetQueueAttributes", "--rate", "stall=1",

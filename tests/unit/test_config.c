@@ -170,6 +170,11 @@ static void test_enum_keys(void **state) {
                 { "notify", "unrecognized = drop",
                   { "test.conf:11: [notify] unrecognized: \"drop\" is not a known value (allowed: notify, "
                     "keep)" } },
+                { "notify", "burst_limit = 1", {} },
+                { "notify", "burst_limit = 0",
+                  { "test.conf:11: [notify] burst_limit: \"0\" is out of range (allowed: 1..1000)" } },
+                { "notify", "burst_window = 3601",
+                  { "test.conf:11: [notify] burst_window: \"3601\" is out of range (allowed: 0..3600)" } },
                 { "log", "level = debug", {} },
                 { "log", "level = verbose",
                   { "test.conf:13: [log] level: \"verbose\" is not a known value (allowed: err, warning, "
@@ -191,6 +196,10 @@ static void test_enum_keys(void **state) {
                 { "notify", "language = en", offsetof(struct config, language), RENDER_EN },
                 { "notify", "unrecognized = keep", offsetof(struct config, unrecognized),
                   CONFIG_UNRECOGNIZED_KEEP },
+                { "notify", "burst_limit = 20", offsetof(struct config, burst_limit), 20 },
+                { "notify", "burst_window = 300", offsetof(struct config, burst_window), 300 },
+                { "notify", "format = text", offsetof(struct config, burst_window), 0 }, /* off by default */
+                { "notify", "format = text", offsetof(struct config, burst_limit), 5 },
                 { "log", "level = err", offsetof(struct config, log_level), LOG_ERR },
                 { "log", "level = warning", offsetof(struct config, log_level), LOG_WARNING },
                 { "log", "level = notice", offsetof(struct config, log_level), LOG_NOTICE },

@@ -150,7 +150,7 @@ static void test_all_errors_collected(void **state) {
                          "test.conf:10: [notify] format: \"yaml\" is not a known value (allowed: text, json, "
                          "chatbot, multi)",
                          "test.conf:11: [notify] colour: unknown key (allowed: format, language, timezone, "
-                         "events, subject, unrecognized)",
+                         "events, subject, unrecognized, burst_limit, burst_window)",
                          "test.conf:13: [log] level: \"trace\" is not a known value (allowed: err, warning, "
                          "notice, info, debug)",
                          "test.conf: [sns] topic_arn: missing (allowed: " A_TOPIC ")"));

@@ -5,6 +5,7 @@
 #include "config_cases.h"
 
 #define RULES(text) build("accounts", text)
+#define SEC "arn:aws:sns:ap-northeast-1:210987654321:security"
 
 static void test_rules_loaded(void **state) {
         (void)state;
@@ -14,7 +15,8 @@ static void test_rules_loaded(void **state) {
                         "action = ignore\n"
                         "[rule denied]\n"
                         "match: outcome=failure ; an inline comment\n"
-                        "action = notify\n");
+                        "action = notify\n"
+                        "topics = " SEC " , arn:aws:sns:us-west-2:210987654321:ops.fifo\n");
         struct config *c = expect_good(t);
         assert_int_equal(c->n_rules, 2);
         assert_string_equal(c->rules[0].name, "ignore-automation");
@@ -27,6 +29,11 @@ static void test_rules_loaded(void **state) {
         assert_string_equal(c->rules[1].match_text, "outcome=failure");
         assert_int_equal(c->rules[1].action, CONFIG_RULE_NOTIFY);
         assert_int_equal(c->rules[1].line, 18);
+        /* topics in any region, FIFO or not, in the order written */
+        assert_int_equal(c->rules[0].n_topics, 0);
+        assert_int_equal(c->rules[1].n_topics, 2);
+        assert_string_equal(c->rules[1].topics[0], SEC);
+        assert_string_equal(c->rules[1].topics[1], "arn:aws:sns:us-west-2:210987654321:ops.fifo");
         config_free(c);
         free(t);
 
@@ -62,10 +69,27 @@ static void test_rule_errors(void **state) {
                 { "accounts", "[rule a]\nmatch = outcome=failure\naction = ignore\n"
                               "[rule a]\nmatch = outcome=success\naction = notify",
                   { "test.conf:18: [rule a]: duplicate rule name (first on line 15)" } },
-                /* routing is a later step: topics is not a key yet */
                 { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\n"
-                              "topics = arn:aws:sns:ap-northeast-1:210987654321:security",
-                  { "test.conf:18: [rule a] topics: unknown key (allowed: match, action)" } },
+                              "topics = " SEC ", not-an-arn",
+                  { "test.conf:18: [rule a] topics: \"not-an-arn\" is not an SNS topic ARN "
+                    "(arn:PARTITION:sns:REGION:ACCOUNT:NAME)" } },
+                { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\n"
+                              "topics = " SEC ", " SEC,
+                  { "test.conf:18: [rule a] topics: \"" SEC "\" is listed twice" } },
+                { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\n"
+                              "topics = " SEC "1," SEC "2," SEC "3," SEC "4," SEC "5," SEC "6",
+                  { "test.conf:18: [rule a] topics: has more than 5 items" } },
+                { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\ntopics = " SEC ",",
+                  { "test.conf:18: [rule a] topics: has an empty item" } },
+                { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\n"
+                              "topics = arn:aws:sns:ap-northeast-1:123456789012:security",
+                  { "test.conf:18: [rule a] topics: \"arn:aws:sns:ap-northeast-1:123456789012:security\" is still "
+                    "the example's placeholder (account 123456789012)" } },
+                { "accounts", "[rule a]\nmatch = outcome=failure\naction = ignore\ntopics = " SEC,
+                  { "test.conf:18: [rule a] topics: set on a rule with action = ignore (allowed: only with "
+                    "action = notify)" } },
+                { "accounts", "[rule a]\nmatch = outcome=failure\naction = notify\ncolour = red",
+                  { "test.conf:18: [rule a] colour: unknown key (allowed: match, action, topics)" } },
                 { "accounts", "[rule bad name!]\nmatch = outcome=failure\naction = notify",
                   { "test.conf:15: [rule bad name!]: bad rule name (allowed: 1..40 of A-Z a-z 0-9 _ . -)" } },
                 { "accounts", "[rule ]\nmatch = outcome=failure",

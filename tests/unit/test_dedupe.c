@@ -32,7 +32,7 @@ static void test_remembers_and_forgets_oldest(void **state) {
         assert_true(dedupe_contains(d, "id-999"));
         assert_true(dedupe_contains(d, "id-997"));
         assert_false(dedupe_contains(d, "id-996"));
-        char long_id[300];
+        char long_id[700];
         memset(long_id, 'x', sizeof(long_id) - 1);
         long_id[sizeof(long_id) - 1] = '\0';
         assert_int_equal(dedupe_add(d, long_id), -EINVAL);

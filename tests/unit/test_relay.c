@@ -27,6 +27,9 @@
 
 #define QUEUE "https://sqs.us-east-1.amazonaws.com/123456789012/q"
 #define TOPIC "arn:aws:sns:us-east-1:123456789012:t"
+/* a rule's route: a standard topic in another region and a FIFO topic */
+#define TOPIC_SEC "arn:aws:sns:eu-west-1:123456789012:security"
+#define TOPIC_OPS "arn:aws:sns:us-east-1:123456789012:ops.fifo"
 #define MAX_RECEIVE 5
 #define VISIBILITY 30
 #define CALLS_MAX 64
@@ -69,11 +72,14 @@ static struct fake {
         size_t receive_answer_len;
         bool stop_at_publish;              /* "SIGTERM" arrives during the first publish */
         bool parse_nomem, render_fail, fallback_fail;
+        const char *fail_topic;            /* every publish to this topic is refused */
+        bool fail_digest;                  /* every digest is refused */
         /* recorded */
         bool stopped;
         enum call calls[CALLS_MAX];
         size_t n_calls;
         const char *published[IDS_MAX];    /* SQS ids SNS accepted a notification for */
+        const char *published_to[IDS_MAX]; /* and the topic that accepted it */
         size_t n_published;
         const char *deleted[IDS_MAX];
         size_t n_deleted;
@@ -90,6 +96,10 @@ static struct fake {
         size_t published_when_accepted[IDS_MAX];
         size_t n_accepted;
         size_t n_too_large;                /* PublishBatch refused as above SNS_PAYLOAD_MAX */
+        size_t n_digests;                  /* digests SNS accepted */
+        const char *digest_topic[8];
+        size_t digest_members[8];          /* eventIDs each listed */
+        char digest_severity[8][16];
         struct known known[IDS_MAX];
         size_t n_known;
         struct log_entry_seen logs[LOGS_MAX];
@@ -206,6 +216,22 @@ static void copy_batch(const struct sqs_batch *from, struct sqs_batch *to) {
         }
 }
 
+/* Only the topics the tests configure; FIFO ids exactly for .fifo topics. */
+static bool refused_by_topic(const struct sns_message *m) {
+        const bool fifo = strcmp(m->topic_arn, TOPIC_OPS) == 0;
+        assert_true(strcmp(m->topic_arn, TOPIC) == 0 || strcmp(m->topic_arn, TOPIC_SEC) == 0 || fifo);
+        assert_true(fifo == (m->group_id != NULL));
+        assert_true(fifo == (m->dedup_id != NULL));
+        return F.fail_topic && strcmp(F.fail_topic, m->topic_arn) == 0;
+}
+
+static void accepted_by_sns(const struct sns_message *m, const struct known *k) {
+        assert_true(F.n_published < IDS_MAX);
+        F.published_to[F.n_published] = m->topic_arn;
+        F.published[F.n_published++] = k->sqs_id;
+        note_attributes(m, k);
+}
+
 static int fake_receive(void *ctx, const struct sqs_receive_params *p, struct sqs_batch *ret,
                         struct aws_error *err) {
         size_t k = 0;
@@ -232,18 +258,37 @@ static int fake_publish(void *ctx, const struct sns_message *m, char *ret_messag
         size_t size;
         assert_ptr_equal(ctx, &F);
         record(CALL_PUBLISH);
-        assert_string_equal(m->topic_arn, TOPIC);
         if (sns_message_size(m, &size) < 0)
                 return aws_error_return(-E2BIG, err); /* as sns.c: err written on every failure */
+        if (strstr(m->message, "\"kind\":\"digest\"")) {
+                if (F.fail_digest || refused_by_topic(m)) {
+                        *err = F.publish_err;
+                        return -EIO;
+                }
+                assert_true(F.n_digests < ELEMENTSOF(F.digest_topic));
+                F.digest_topic[F.n_digests] = m->topic_arn;
+                F.digest_members[F.n_digests] = 0;
+                for (const char *p = m->message; (p = strstr(p, "\"event_id\":\"evt-")); p++)
+                        F.digest_members[F.n_digests]++;
+                for (size_t i = 0; i < m->n_attributes; i++) {
+                        if (strcmp(m->attributes[i].name, "event_name") == 0)
+                                assert_string_equal(m->attributes[i].value, "Digest");
+                        if (strcmp(m->attributes[i].name, "severity") == 0)
+                                snprintf(F.digest_severity[F.n_digests], sizeof(F.digest_severity[0]), "%s",
+                                         m->attributes[i].value);
+                }
+                F.n_digests++;
+                snprintf(ret_message_id, id_size, "digest-%zu", F.n_digests);
+                return 0;
+        }
         const struct known *k = known_by_notification(m);
         if (F.stop_at_publish)
                 F.stopped = true;
-        if (F.fail_every_publish || listed(F.fail_publish, F.n_fail_publish, k->sqs_id)) {
+        if (F.fail_every_publish || listed(F.fail_publish, F.n_fail_publish, k->sqs_id) || refused_by_topic(m)) {
                 *err = F.publish_err;
                 return -EIO;
         }
-        F.published[F.n_published++] = k->sqs_id;
-        note_attributes(m, k);
+        accepted_by_sns(m, k);
         snprintf(ret_message_id, id_size, "sns-%zu", F.n_published);
         return 0;
 }
@@ -272,14 +317,15 @@ static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t 
                 F.stopped = true;
         for (size_t i = 0; i < n; i++) {
                 const struct known *k = known_by_notification(&msgs[i]);
+                /* sns.h: one batch goes to msgs[0].topic_arn */
+                assert_string_equal(msgs[i].topic_arn, msgs[0].topic_arn);
                 results[i] = (struct sns_entry_result){ 0 };
-                if (listed(F.fail_publish, F.n_fail_publish, k->sqs_id)) {
+                if (listed(F.fail_publish, F.n_fail_publish, k->sqs_id) || refused_by_topic(&msgs[i])) {
                         results[i].error = F.publish_err;
                         continue;
                 }
                 results[i].ok = true;
-                F.published[F.n_published++] = k->sqs_id;
-                note_attributes(&msgs[i], k);
+                accepted_by_sns(&msgs[i], k);
                 snprintf(results[i].message_id, sizeof(results[i].message_id), "sns-%zu", F.n_published);
         }
         return 0;
@@ -421,6 +467,14 @@ static size_t count_of(const char *const *ids, size_t n, const char *id) {
         return c;
 }
 #define PUBLISHED(id) count_of(F.published, F.n_published, id)
+
+/* How often topic accepted sqs_id's notification. */
+static size_t published_to(const char *sqs_id, const char *topic) {
+        size_t c = 0;
+        for (size_t i = 0; i < F.n_published; i++)
+                c += strcmp(F.published[i], sqs_id) == 0 && strcmp(F.published_to[i], topic) == 0;
+        return c;
+}
 #define DELETED(id) count_of(F.deleted, F.n_deleted, id)
 #define MADE_VISIBLE(id) count_of(F.made_visible, F.n_made_visible, id)
 
@@ -501,14 +555,15 @@ static void test_notifiable_event_is_published_then_deleted(void **state) {
         const struct relay_settings s = settings();
         struct relay *r = relay_with(&s);
         add_event(&b, "msg-0001", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(PUBLISHED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(relay_get_stats(r)->published, 1);
         assert_int_equal(relay_get_stats(r)->deleted, 1);
         assert_int_equal(logged(LOG_MSGID_PUBLISHED), 1);
-        assert_non_null(log_with("published StartSession by alice on i-0123456789abcdef0 (success) as SNS message sns-1"));
+        assert_non_null(log_with("published StartSession by alice on i-0123456789abcdef0 (success) as SNS message sns-1 "
+                                 "to " TOPIC));
         sqs_batch_clear(&b);
         relay_free(r);
 }
@@ -520,7 +575,7 @@ static void test_event_the_filter_drops_is_deleted_unpublished(void **state) {
         struct relay *r = relay_with(&s);
         add_event_by(&b, "msg-0001", "ec2.amazonaws.com", "StartSession", "alice", 1);
         add_event_by(&b, "msg-0002", "ssm.amazonaws.com", "DescribeInstanceInformation", "alice", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(DELETED("msg-0001") + DELETED("msg-0002"), 2);
         assert_int_equal(relay_get_stats(r)->filtered, 2);
@@ -537,7 +592,7 @@ static void test_unrecognized_body_gets_a_fallback_then_is_deleted(void **state)
         struct relay *r = relay_with(&s);
         add_message(&b, "msg-0001", NULL, "not JSON {", 1);
         add_message(&b, "msg-0002", NULL, "{\"detail-type\":\"EC2 Instance State-change Notification\"}", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_DELETE_BATCH);
         assert_int_equal(PUBLISHED("msg-0001"), 1);
         assert_int_equal(PUBLISHED("msg-0002"), 1);
@@ -558,7 +613,7 @@ static void test_unrecognized_keep_leaves_it_for_the_dlq(void **state) {
         s.unrecognized_keep = true;
         struct relay *r = relay_with(&s);
         add_message(&b, "msg-0001", NULL, "not JSON {", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(relay_get_stats(r)->unrecognized, 1);
         assert_int_equal(logged(LOG_MSGID_UNRECOGNIZED), 1);
@@ -575,7 +630,7 @@ static void test_retryable_publish_failure_keeps_it_and_backs_off(void **state) 
         add_event(&b, "msg-0001", 1);
         F.fail_publish[F.n_fail_publish++] = "msg-0001";
         F.publish_err = aws_err(AWS_ERR_THROTTLED, "Throttling");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         /* Not deleted; handed back early so the retry comes after a backoff,
          * not a whole visibility timeout later. */
         ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY);
@@ -599,7 +654,7 @@ static void test_fatal_publish_failure_keeps_it_without_backoff(void **state) {
         F.fail_publish[F.n_fail_publish++] = "msg-0001";
         F.publish_err = aws_err(AWS_ERR_FATAL, "InvalidParameter");
         /* The message's own fault: SNS is fine, the loop goes on. */
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
         sqs_batch_clear(&b);
@@ -618,7 +673,7 @@ static void test_poison_threshold(void **state) {
         /* Below the limit a failure is retried; on the last receive allowed it is given up. */
         add_event(&b, "msg-0001", MAX_RECEIVE - 1);
         add_event(&b, "msg-0002", MAX_RECEIVE);
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         assert_int_equal(F.n_deleted, 0);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
         assert_int_equal(logged(LOG_MSGID_POISON), 1);
@@ -629,7 +684,7 @@ static void test_poison_threshold(void **state) {
         /* Past it, it is not tried at all, and the last error is in the log. */
         forget_calls();
         add_event(&b, "msg-0003", MAX_RECEIVE + 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(logged(LOG_MSGID_POISON), 1);
         assert_int_equal(level_of("message msg-0003 was received 6 times"), LOG_ERR);
@@ -651,7 +706,7 @@ static void test_partial_publish_batch_deletes_only_what_sns_accepted(void **sta
         add_event(&b, "msg-0003", 1);
         F.fail_publish[F.n_fail_publish++] = "msg-0002";
         F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_VISIBILITY, CALL_DELETE_BATCH);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0002"), 0);
@@ -671,7 +726,7 @@ static void test_partial_delete_then_redelivery_is_a_duplicate(void **state) {
         add_event(&b, "msg-0001", 1);
         add_event(&b, "msg-0002", 1);
         F.fail_delete[F.n_fail_delete++] = "msg-0002";
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(DELETED("msg-0002"), 0);
@@ -684,7 +739,7 @@ static void test_partial_delete_then_redelivery_is_a_duplicate(void **state) {
         forget_calls();
         F.n_fail_delete = 0;
         add_event(&b, "msg-0002", 2);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(DELETED("msg-0002"), 1);
@@ -705,7 +760,7 @@ static void test_failed_delete_call_then_redelivery_is_a_duplicate(void **state)
         add_event(&b, "msg-0001", 1);
         add_event(&b, "msg-0002", 1);
         F.delete_rc = -EIO;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(F.n_deleted, 0);
         assert_int_equal(logged(LOG_MSGID_DELETE_FAILED), 2);
@@ -716,7 +771,7 @@ static void test_failed_delete_call_then_redelivery_is_a_duplicate(void **state)
         F.delete_rc = 0;
         add_event(&b, "msg-0001", 2);
         add_event(&b, "msg-0002", 2);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 2);
         assert_int_equal(F.n_deleted, 2);
@@ -736,7 +791,7 @@ static void test_batch_refused_as_a_whole_goes_out_one_by_one(void **state) {
         add_message(&b, "msg-0003", NULL, "not JSON {", 1);
         F.batch_rc = -EIO;
         F.batch_err = aws_err(AWS_ERR_FATAL, "BatchRequestTooLong");
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 3);
         assert_int_equal(F.n_deleted, 3);
@@ -758,7 +813,7 @@ static void test_one_by_one_stops_when_sns_fails_retryably(void **state) {
         F.batch_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
         F.fail_every_publish = true;
         F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
-        assert_int_equal(relay_handle(r, &b), RELAY_PUBLISH_FAILED);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
         /* SNS itself is failing: one try, then each message is handed back. */
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_VISIBILITY, CALL_VISIBILITY, CALL_VISIBILITY);
         assert_int_equal(calls_of(CALL_PUBLISH), 1);
@@ -808,7 +863,7 @@ static void test_batch_above_256_kib_goes_out_per_message(void **state) {
         add_bulky_event(&b, "msg-0002");
         add_bulky_event(&b, "msg-0003");
         add_bulky_event(&b, "msg-0004");
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_too_large, 1);
         ASSERT_CALLS(CALL_PUBLISH_BATCH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_PUBLISH, CALL_DELETE_BATCH);
         assert_int_equal(F.n_published, 4);
@@ -828,7 +883,7 @@ static void test_stop_with_messages_in_hand_finishes_the_batch(void **state) {
         /* A stop during the long poll (the progress hook abandons it, cmd_run.c):
          * nothing was in hand, nothing else happens, nothing is counted. */
         F.receive_rc[F.n_receive_rc++] = -ECANCELED;
-        assert_int_equal(relay_receive(r, &b), -ECANCELED);
+        assert_int_equal(relay_receive(r, 0, &b), -ECANCELED);
         ASSERT_CALLS(CALL_RECEIVE);
         assert_int_equal(b.n, 0);
         assert_int_equal(relay_get_stats(r)->received, 0);
@@ -843,9 +898,9 @@ static void test_stop_with_messages_in_hand_finishes_the_batch(void **state) {
         F.receive_from = &from;
         F.receive_answer_len = 2048;
         F.stop_at_publish = true;
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         assert_int_equal(b.n, 3);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_true(F.stopped);
         assert_int_equal(F.n_published, 3);
         assert_int_equal(F.n_deleted, 3);
@@ -865,11 +920,11 @@ static void test_answer_too_large_asks_for_fewer_messages(void **state) {
         F.receive_answer_len = 1024;
         F.receive_rc[F.n_receive_rc++] = -E2BIG;
         F.receive_rc[F.n_receive_rc++] = -E2BIG;
-        assert_int_equal(relay_receive(r, &b), -EIO);
-        assert_int_equal(relay_receive(r, &b), -EIO);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), -EIO);
+        assert_int_equal(relay_receive(r, 0, &b), -EIO);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         sqs_batch_clear(&b);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         sqs_batch_clear(&b);
         assert_int_equal(F.asked[0], SQS_BATCH_MAX);
         assert_int_equal(F.asked[1], SQS_BATCH_MAX / 2);
@@ -890,7 +945,7 @@ static void test_receive_failure_has_its_own_message_id(void **state) {
         const struct relay_settings s = settings();
         struct relay *r = relay_with(&s);
         F.receive_rc[F.n_receive_rc++] = -EIO;
-        assert_int_equal(relay_receive(r, &b), -EIO);
+        assert_int_equal(relay_receive(r, 0, &b), -EIO);
         assert_int_equal(logged(LOG_MSGID_RECEIVE_FAILED), 1);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
         assert_non_null(strstr(relay_get_stats(r)->last_error, "receive: HTTP 500 Internal Server Error: InternalError"));
@@ -906,7 +961,7 @@ static void test_out_of_memory_while_parsing_is_logged_counted_and_kept(void **s
         struct relay *r = relay_with(&s);
         add_event(&b, "msg-0001", 1);
         F.parse_nomem = true;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0); /* neither published nor deleted: it comes back */
         assert_int_equal(relay_get_stats(r)->out_of_memory, 1);
         assert_int_equal(relay_get_stats(r)->unrecognized, 0);
@@ -924,7 +979,7 @@ static void test_render_failure_is_not_a_publish_failure(void **state) {
         add_message(&b, "msg-0002", NULL, "not JSON {", 1);
         F.render_fail = true;
         F.fallback_fail = true;
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_calls, 0);
         assert_int_equal(logged(LOG_MSGID_RENDER_FAILED), 2);
         assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 0);
@@ -968,7 +1023,7 @@ static void test_rules_ignore_and_notify_first_match_decides(void **state) {
         add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "StartSession", "carol", 1);
         /* a rule applies to notifiable events only: the filter still drops this one */
         add_event_by(&b, "msg-0004", "ec2.amazonaws.com", "StartSession", "bot-1", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
 
         /* the ignored one: deleted, never published, logged at info under its own id with RULE= */
         assert_int_equal(PUBLISHED("msg-0001"), 0);
@@ -999,7 +1054,7 @@ static void test_rules_ignore_and_notify_first_match_decides(void **state) {
         assert_int_equal(st->rule_hits[2], 0);
 
         /* a reload may change the rules: the counts start again */
-        relay_reconfigure(r, &s);
+        assert_int_equal(relay_reconfigure(r, &s), 0);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
         sqs_batch_clear(&b);
         relay_free(r);
@@ -1020,14 +1075,319 @@ static void test_rule_count_follows_what_sns_accepted(void **state) {
         F.fail_every_publish = true;
         F.publish_err = aws_err(AWS_ERR_FATAL, "AuthorizationError");
         add_event(&b, "msg-0001", 1);
-        relay_handle(r, &b);
+        relay_handle(r, &b, 0);
         assert_int_equal(DELETED("msg-0001"), 0);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
         F.fail_every_publish = false;
-        relay_handle(r, &b);
+        relay_handle(r, &b, 0);
         assert_int_equal(DELETED("msg-0001"), 1);
         assert_int_equal(relay_get_stats(r)->rule_hits[0], 1);
         sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
+/* A rule's topics replace [sns] topic_arn: every topic gets the event (a
+ * FIFO one with group and dedup ids, a standard one without), the message is
+ * deleted once all accepted it; an event no rule routes goes to topic_arn. */
+static void test_rule_topics_each_get_the_event(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("denied", "actor=alice", CONFIG_RULE_NOTIFY) };
+        char *topics[] = { TOPIC_SEC, TOPIC_OPS };
+        rules[0].topics = topics;
+        rules[0].n_topics = ELEMENTSOF(topics);
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "StartSession", "bob", 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+
+        for (size_t i = 0; i < 2; i++) {
+                const char *id = i ? "msg-0002" : "msg-0001";
+                assert_int_equal(published_to(id, TOPIC_SEC), 1);
+                assert_int_equal(published_to(id, TOPIC_OPS), 1);
+                assert_int_equal(published_to(id, TOPIC), 0);
+                assert_int_equal(DELETED(id), 1);
+        }
+        assert_int_equal(published_to("msg-0003", TOPIC), 1);
+        assert_int_equal(PUBLISHED("msg-0003"), 1);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        /* one PublishBatch per topic of two or more messages */
+        assert_int_equal(calls_of(CALL_PUBLISH_BATCH), 2);
+        assert_non_null(log_with("as SNS message sns-1 to " TOPIC_SEC));
+        assert_int_equal(relay_get_stats(r)->published, 5);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 2);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
+/* One topic of a route failing keeps the message; when it comes back only
+ * that topic is tried again, and the message goes once it accepted. */
+static void test_one_topic_failing_keeps_it_and_the_other_is_not_published_again(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("denied", "actor=alice", CONFIG_RULE_NOTIFY) };
+        char *topics[] = { TOPIC_SEC, TOPIC_OPS };
+        rules[0].topics = topics;
+        rules[0].n_topics = ELEMENTSOF(topics);
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        F.fail_topic = TOPIC_SEC;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        add_event(&b, "msg-0001", 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
+        assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
+        assert_int_equal(published_to("msg-0001", TOPIC_SEC), 0);
+        assert_int_equal(DELETED("msg-0001"), 0);
+        assert_int_equal(MADE_VISIBLE("msg-0001"), 1);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 0);
+        /* the log and STATUS= name the topic that failed */
+        assert_int_equal(level_of("publish of message msg-0001 failed"), LOG_WARNING);
+        assert_non_null(log_with("(to " TOPIC_SEC ")"));
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "(to " TOPIC_SEC ")"));
+
+        /* still failing: only the failing topic is tried */
+        forget_calls();
+        b.msg[0].receive_count = 2;
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_PUBLISH_FAILED);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY);
+        assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
+        assert_non_null(log_with("was already accepted by " TOPIC_OPS));
+
+        /* the fault clears: the other topic gets it once, then the delete */
+        forget_calls();
+        F.fail_topic = NULL;
+        b.msg[0].receive_count = 3;
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(published_to("msg-0001", TOPIC_SEC), 1);
+        assert_int_equal(published_to("msg-0001", TOPIC_OPS), 1);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(relay_get_stats(r)->rule_hits[0], 1);
+
+        /* all topics done: a redelivery is a duplicate */
+        forget_calls();
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        ASSERT_CALLS(CALL_DELETE_BATCH);
+        assert_int_equal(logged(LOG_MSGID_DUPLICATE), 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
+/* --- bursts --------------------------------------------------------------- */
+
+static struct relay_settings burst_settings(void) {
+        struct relay_settings s = settings();
+        s.burst_limit = 2;
+        s.burst_window = 60;
+        return s;
+}
+
+/* "alice" (add_event) at receive count rc, eventIDs evt-msg-0001.. */
+static void add_burst(struct sqs_batch *b, size_t n, int rc) {
+        char id[32];
+        for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof(id), "msg-%04zu", b->n + 1);
+                add_event(b, id, rc);
+        }
+}
+
+/* N + k notifications of one actor: N go out, k are held (not deleted,
+ * their visibility extended past the window's end), then one digest lists
+ * the k, and they are deleted. */
+static void test_burst_past_the_limit_becomes_one_digest(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 5, 1);
+        add_event_by(&b, "msg-0006", "ssm.amazonaws.com", "StartSession", "bob", 1);
+        assert_int_equal(relay_handle(r, &b, 1000), RELAY_OK);
+
+        assert_int_equal(PUBLISHED("msg-0001") + PUBLISHED("msg-0002") + PUBLISHED("msg-0006"), 3);
+        assert_int_equal(F.n_published, 3);
+        assert_int_equal(F.n_deleted, 3);
+        for (size_t i = 3; i <= 5; i++) {
+                char id[16];
+                snprintf(id, sizeof(id), "msg-%04zu", i);
+                assert_int_equal(DELETED(id), 0);
+                assert_int_equal(MADE_VISIBLE(id), 1);
+        }
+        /* the window's 60 s from 1000, plus the margin (VISIBILITY 30 > 10) */
+        assert_int_equal(F.visibility_timeout[0], 60 + VISIBILITY);
+        assert_int_equal(logged(LOG_MSGID_HELD), 3);
+        assert_int_equal(relay_get_stats(r)->held, 3);
+        assert_int_equal(relay_next_deadline(r), 1060);
+
+        /* the batch is gone before the window ends: the copies are what remain */
+        sqs_batch_clear(&b);
+        forget_calls();
+        assert_int_equal(relay_tick(r, 1059), RELAY_OK);
+        assert_int_equal(F.n_calls, 0);
+        assert_int_equal(relay_tick(r, 1060), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_digests, 1);
+        assert_int_equal(F.digest_members[0], 3);
+        assert_string_equal(F.digest_topic[0], TOPIC);
+        assert_string_equal(F.digest_severity[0], "info");
+        assert_int_equal(F.n_deleted, 6);
+        assert_int_equal(logged(LOG_MSGID_DIGEST), 1);
+        assert_int_equal(relay_get_stats(r)->held, 0);
+        assert_int_equal(relay_get_stats(r)->digests, 1);
+        assert_int_equal(relay_next_deadline(r), INT64_MAX);
+        relay_free(r);
+}
+
+/* A digest SNS refuses: nothing deleted, the members come back soon; when
+ * they do they are new notifications, never a duplicate of what went out. */
+static void test_failed_digest_leaves_members_to_come_back(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 4, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.n_published, 2);
+        F.fail_digest = true;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        forget_calls();
+        assert_int_equal(relay_tick(r, 60), RELAY_PUBLISH_FAILED);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_VISIBILITY, CALL_VISIBILITY);
+        assert_int_equal(F.n_deleted, 2);
+        assert_int_equal(level_of("publish of the digest of 2 events by alice failed"), LOG_WARNING);
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "(to " TOPIC ")"));
+        assert_int_equal(relay_get_stats(r)->held, 0);
+
+        /* they come back (the first two were deleted): a new window, within the limit */
+        F.fail_digest = false;
+        forget_calls();
+        struct sqs_batch again = { 0 };
+        add_event(&again, "msg-0003", 2);
+        add_event(&again, "msg-0004", 2);
+        assert_int_equal(relay_handle(r, &again, 100), RELAY_OK);
+        for (size_t i = 1; i <= 4; i++) {
+                char id[16];
+                snprintf(id, sizeof(id), "msg-%04zu", i);
+                assert_int_equal(PUBLISHED(id), 1);
+                assert_int_equal(DELETED(id), 1);
+        }
+        assert_int_equal(F.n_digests, 0);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&again);
+        relay_free(r);
+}
+
+/* A held message that comes back before its digest (its visibility could
+ * not be kept) is neither sent nor held twice; the newest receipt handle is
+ * the one deleted. SIGTERM (relay_flush) sends the digest at once. */
+static void test_held_message_seen_again_and_flush(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 3, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+        struct sqs_batch again = { 0 };
+        add_event(&again, "msg-0003", 2);
+        forget_calls();
+        assert_int_equal(relay_handle(r, &again, 10), RELAY_OK);
+        ASSERT_CALLS(CALL_VISIBILITY); /* extended again under the new handle */
+        assert_int_equal(F.visibility_timeout[F.n_made_visible - 1], 50 + VISIBILITY);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+
+        forget_calls();
+        assert_int_equal(relay_flush(r), RELAY_OK);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_digests, 1);
+        assert_int_equal(F.digest_members[0], 1);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(PUBLISHED("msg-0003"), 0);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&again);
+        relay_free(r);
+}
+
+/* A reload (SIGHUP) sends the held messages' digests first, under the
+ * settings they were held with; the new windows start empty. */
+static void test_reload_sends_held_digests_first(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 3, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+        forget_calls();
+        s.burst_limit = 1;
+        assert_int_equal(relay_reconfigure(r, &s), 0);
+        ASSERT_CALLS(CALL_PUBLISH, CALL_DELETE_BATCH);
+        assert_int_equal(F.n_digests, 1);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(relay_get_stats(r)->held, 0);
+        /* the new limit, in a new window */
+        struct sqs_batch more = { 0 };
+        add_event(&more, "msg-0004", 1);
+        add_event(&more, "msg-0005", 1);
+        assert_int_equal(relay_handle(r, &more, 1), RELAY_OK);
+        assert_int_equal(PUBLISHED("msg-0004"), 1);
+        assert_int_equal(PUBLISHED("msg-0005"), 0);
+        assert_int_equal(relay_get_stats(r)->held, 1);
+        /* freed with a message held: it is not deleted, it comes back */
+        relay_free(r);
+        assert_int_equal(DELETED("msg-0005"), 0);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&more);
+}
+
+/* Members routed to different topics: a digest per topic; a member is
+ * deleted once every topic of its route accepted it. */
+static void test_digest_per_topic_route(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("split", "target=i-0123456789abcdef0, actor=alice",
+                                                 CONFIG_RULE_NOTIFY) };
+        char *topics[] = { TOPIC_SEC, TOPIC_OPS };
+        rules[0].topics = topics;
+        rules[0].n_topics = ELEMENTSOF(topics);
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = burst_settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        add_burst(&b, 4, 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_get_stats(r)->held, 2);
+        F.fail_topic = TOPIC_SEC;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        forget_calls();
+        assert_int_equal(relay_tick(r, 60), RELAY_PUBLISH_FAILED);
+        /* security refused: kept; ops.fifo has them now */
+        assert_int_equal(F.n_digests, 1);
+        assert_string_equal(F.digest_topic[0], TOPIC_OPS);
+        assert_int_equal(F.digest_members[0], 2);
+        assert_int_equal(DELETED("msg-0003") + DELETED("msg-0004"), 0);
+
+        /* back again: only security is still owed, as single notifications */
+        F.fail_topic = NULL;
+        forget_calls();
+        struct sqs_batch again = { 0 };
+        add_event(&again, "msg-0003", 2);
+        add_event(&again, "msg-0004", 2);
+        assert_int_equal(relay_handle(r, &again, 100), RELAY_OK);
+        assert_int_equal(published_to("msg-0003", TOPIC_SEC), 1);
+        assert_int_equal(published_to("msg-0003", TOPIC_OPS), 0);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(DELETED("msg-0004"), 1);
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&again);
         relay_free(r);
         rule_match_free(rules[0].match);
 }
@@ -1045,7 +1405,7 @@ static void test_hooks_hear_of_an_event_only_once_sns_accepted_it(void **state) 
         add_event_by(&b, "msg-0003", "ec2.amazonaws.com", "StartSession", "alice", 1); /* filtered */
         F.fail_publish[F.n_fail_publish++] = "msg-0002";
         F.publish_err = aws_err(AWS_ERR_FATAL, "InvalidParameter");
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         /* both notifiable events were completed before rendering, the filtered one not */
         assert_int_equal(F.n_completed, 2);
         assert_string_equal(F.completed[0], "evt-msg-0001");
@@ -1061,7 +1421,7 @@ static void test_hooks_hear_of_an_event_only_once_sns_accepted_it(void **state) 
         forget_calls();
         relay_set_hooks(r, NULL, NULL);
         add_event(&b, "msg-0004", 1);
-        assert_int_equal(relay_handle(r, &b), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
         assert_int_equal(F.n_completed, 2);
         assert_int_equal(F.n_accepted, 1);
         sqs_batch_clear(&b);
@@ -1075,12 +1435,12 @@ static void test_wait_limit_applies_to_the_next_receive_only(void **state) {
         struct relay *r = relay_with(&s);
         F.receive_from = &from;
         relay_limit_wait(r, 3);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         relay_limit_wait(r, 60); /* above wait_time_seconds: no change */
-        assert_int_equal(relay_receive(r, &b), 0);
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         relay_limit_wait(r, 0); /* at least a second: never a busy loop */
-        assert_int_equal(relay_receive(r, &b), 0);
+        assert_int_equal(relay_receive(r, 0, &b), 0);
         assert_int_equal(F.waited[0], 3);
         assert_int_equal(F.waited[1], 20);
         assert_int_equal(F.waited[2], 20);
@@ -1150,7 +1510,8 @@ static void test_each_message_id_is_distinct(void **state) {
                               LOG_MSGID_POISON,        LOG_MSGID_CONFIG_ERROR,  LOG_MSGID_FILTERED,
                               LOG_MSGID_UNRECOGNIZED,  LOG_MSGID_STOPPED,       LOG_MSGID_DUPLICATE,
                               LOG_MSGID_RENDER_FAILED, LOG_MSGID_RECEIVE_FAILED, LOG_MSGID_DELETE_FAILED,
-                              LOG_MSGID_IGNORED,       LOG_MSGID_STATE_SET_ASIDE, LOG_MSGID_SESSION_CHECK_FAILED };
+                              LOG_MSGID_IGNORED,       LOG_MSGID_HELD,          LOG_MSGID_DIGEST,
+                              LOG_MSGID_STATE_SET_ASIDE, LOG_MSGID_SESSION_CHECK_FAILED };
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 assert_int_equal(strlen(ids[i]), 32);
                 for (size_t j = i + 1; j < ELEMENTSOF(ids); j++)
@@ -1180,6 +1541,13 @@ int main(void) {
                 cmocka_unit_test_setup(test_render_failure_is_not_a_publish_failure, setup),
                 cmocka_unit_test_setup(test_rules_ignore_and_notify_first_match_decides, setup),
                 cmocka_unit_test_setup(test_rule_count_follows_what_sns_accepted, setup),
+                cmocka_unit_test_setup(test_rule_topics_each_get_the_event, setup),
+                cmocka_unit_test_setup(test_one_topic_failing_keeps_it_and_the_other_is_not_published_again, setup),
+                cmocka_unit_test_setup(test_burst_past_the_limit_becomes_one_digest, setup),
+                cmocka_unit_test_setup(test_failed_digest_leaves_members_to_come_back, setup),
+                cmocka_unit_test_setup(test_held_message_seen_again_and_flush, setup),
+                cmocka_unit_test_setup(test_reload_sends_held_digests_first, setup),
+                cmocka_unit_test_setup(test_digest_per_topic_route, setup),
                 cmocka_unit_test_setup(test_hooks_hear_of_an_event_only_once_sns_accepted_it, setup),
                 cmocka_unit_test_setup(test_wait_limit_applies_to_the_next_receive_only, setup),
                 cmocka_unit_test_setup(test_own_event_is_published_to_the_topic, setup),
