@@ -33,8 +33,13 @@ void config_free(struct config *c) {
         secret_free(c->session_token);
         free(c->sqs_endpoint);
         free(c->sns_endpoint);
-        free(c->ssm_endpoint);
         free(c->imds_endpoint);
+        free(c->ec2_endpoint);
+        free(c->ssm_endpoint);
+        free(c->sts_endpoint);
+        config_strv_free(c->enrich_tags, c->n_enrich_tags);
+        free(c->enrich_role_arn);
+        free(c->enrich_external_id);
         free(c->queue_url);
         free(c->topic_arn);
         free(c->timezone);

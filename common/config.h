@@ -62,8 +62,10 @@ struct config {
         char *session_token;     /* from the file only; NULL when absent */
         char *sqs_endpoint;      /* base URL without a trailing '/': file, else AWS_ENDPOINT_URL_SQS, */
         char *sns_endpoint;      /* else AWS_ENDPOINT_URL, else https://sqs.REGION.amazonaws.com (…sns…) */
-        char *ssm_endpoint;      /* the same with AWS_ENDPOINT_URL_SSM, …ssm… */
         char *imds_endpoint;     /* AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 */
+        char *ec2_endpoint;      /* file, else AWS_ENDPOINT_URL_EC2 (…_SSM, …_STS), else AWS_ENDPOINT_URL; */
+        char *ssm_endpoint;      /* NULL: the service's endpoint in each look-up's region */
+        char *sts_endpoint;
         /* [sqs] */
         char *queue_url;
         int wait_time_seconds;   /* 1..20, default 20 */
@@ -86,6 +88,13 @@ struct config {
         size_t n_accounts;
         struct config_rule *rules;             /* [rule NAME] sections, in file order */
         size_t n_rules;
+        /* [enrich] */
+        int enrich_instance_names;             /* CONFIG_ON or CONFIG_OFF, default on */
+        char **enrich_tags;                    /* tag keys shown beside Name; default Environment */
+        size_t n_enrich_tags;
+        char *enrich_role_arn;                 /* NULL: no look-ups in other accounts */
+        char *enrich_external_id;              /* NULL: none */
+        int enrich_cache_seconds;              /* 60..86400, default 3600 */
         /* [sessions] */
         int sessions_track;                    /* CONFIG_ON or CONFIG_OFF, default on */
         int check_interval;                    /* seconds, 0..86400, default 300; 0: no DescribeSessions */

@@ -20,16 +20,8 @@ static const char *env_get(const struct parser *p, const char *name) {
 
 /* The endpoint an *_endpoint key defaults to: its service's rule in the region
  * (aws_service.h: one rule for the config and the client). */
-static const struct aws_service *endpoint_service(const char *key) {
-        if (strcmp(key, "sns_endpoint") == 0)
-                return &aws_service_sns;
-        if (strcmp(key, "ssm_endpoint") == 0)
-                return &aws_service_ssm;
-        return &aws_service_sqs;
-}
-
 static void endpoint_default(struct parser *p, const struct key_def *k) {
-        const struct aws_service *svc = endpoint_service(k->key);
+        const struct aws_service *svc = strcmp(k->key, "sns_endpoint") == 0 ? &aws_service_sns : &aws_service_sqs;
         char **field = config_str_field(p->cfg, k);
         char url[AWS_ENDPOINT_MAX];
 
@@ -60,7 +52,7 @@ static void fill_key(struct parser *p, size_t i) {
                 return;
         }
         if (k->type == KEY_ENDPOINT) {
-                if (p->cfg->region)
+                if (p->cfg->region && !k->per_region)
                         endpoint_default(p, k);
                 return;
         }

@@ -44,6 +44,13 @@
 /* AWS Organizations quotas go into the thousands of accounts. */
 #define ACCOUNTS_MAX 10000
 #define ACCOUNT_NAME_MAX 64
+/* [enrich] tags: EC2 tag keys are 1..128 characters; ten beside the Name
+ * tag are already more than a notification line can show. */
+#define ENRICH_TAGS_MAX 10
+#define TAG_KEY_MAX 128
+/* STS AssumeRole: ExternalId is 2..1224 characters of [\w+=,.@:/-]. */
+#define EXTERNAL_ID_MIN 2
+#define EXTERNAL_ID_MAX 1224
 /* SNS: a Subject is fewer than 100 characters; a template with placeholders
  * may be longer before expansion, the renderer cuts the result. */
 #define SUBJECT_TEMPLATE_MAX 255
@@ -73,6 +80,9 @@ enum key_type {
         KEY_EVENTS,
         KEY_SUBJECT,
         KEY_ACCOUNT,
+        KEY_TAGS,
+        KEY_ROLE_ARN,
+        KEY_EXTERNAL_ID,
 };
 
 struct enum_value {
@@ -92,11 +102,13 @@ struct key_def {
         size_t offset;                   /* the field in struct config */
         bool required;
         bool secret;                     /* the value never appears in a message */
+        bool per_region;                 /* KEY_ENDPOINT: no default; each call's region decides */
+        bool empty_is_value;             /* "key =" is a value (an empty list), not the default */
 };
 
-#define CONFIG_N_KEYS 26
+#define CONFIG_N_KEYS 33
 extern const struct key_def config_keys[CONFIG_N_KEYS];
-#define CONFIG_N_SECTIONS 7
+#define CONFIG_N_SECTIONS 8
 extern const char *const config_sections[CONFIG_N_SECTIONS];
 
 /* Where a rule's keys were set, 0 when absent. */

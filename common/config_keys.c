@@ -51,8 +51,13 @@ const struct key_def config_keys[] = {
           .offset = F(sqs_endpoint) },
         { "aws", "sns_endpoint", KEY_ENDPOINT, .env = { "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL" },
           .offset = F(sns_endpoint) },
+        /* The look-ups go to the event's region: without an override, no default here. */
+        { "aws", "ec2_endpoint", KEY_ENDPOINT, .env = { "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL" },
+          .offset = F(ec2_endpoint), .per_region = true },
         { "aws", "ssm_endpoint", KEY_ENDPOINT, .env = { "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL" },
-          .offset = F(ssm_endpoint) },
+          .offset = F(ssm_endpoint), .per_region = true },
+        { "aws", "sts_endpoint", KEY_ENDPOINT, .env = { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL" },
+          .offset = F(sts_endpoint), .per_region = true },
         { "sqs", "queue_url", KEY_QUEUE_URL, .offset = F(queue_url), .required = true },
         /* SQS ReceiveMessage: WaitTimeSeconds 0..20, MaxNumberOfMessages 1..10,
          * VisibilityTimeout 0..43200 (12 hours). 0 s would be a busy poll. */
@@ -75,6 +80,13 @@ const struct key_def config_keys[] = {
         { "notify", "burst_limit", KEY_INT, 1, 1000, .def = "5", .offset = F(burst_limit) },
         { "notify", "burst_window", KEY_INT, 0, 3600, .def = "0", .offset = F(burst_window) },
         { "accounts", NULL, KEY_ACCOUNT, .offset = F(accounts) },
+        { "enrich", "instance_names", KEY_ENUM, .values = on_off_values, .def = "on",
+          .offset = F(enrich_instance_names) },
+        { "enrich", "tags", KEY_TAGS, .def = "Environment", .offset = F(enrich_tags), .empty_is_value = true },
+        { "enrich", "role_arn", KEY_ROLE_ARN, .offset = F(enrich_role_arn) },
+        { "enrich", "external_id", KEY_EXTERNAL_ID, .offset = F(enrich_external_id) },
+        /* A day at most: a renamed instance shows its new name by the next day. */
+        { "enrich", "cache_seconds", KEY_INT, 60, 86400, .def = "3600", .offset = F(enrich_cache_seconds) },
         { "sessions", "track", KEY_ENUM, .values = on_off_values, .def = "on", .offset = F(sessions_track) },
         /* 0: no DescribeSessions at all; a day at most, so that an ended
          * session is reported the same day. */
@@ -85,7 +97,7 @@ const struct key_def config_keys[] = {
         { "log", "level", KEY_ENUM, .values = level_values, .def = "info", .offset = F(log_level) },
 };
 
-const char *const config_sections[] = { "aws", "sqs", "sns", "notify", "accounts", "sessions", "log" };
+const char *const config_sections[] = { "aws", "sqs", "sns", "notify", "accounts", "enrich", "sessions", "log" };
 
 const struct key_def *config_find_key(const char *section, const char *name) {
         for (size_t i = 0; i < CONFIG_N_KEYS; i++) {
@@ -160,6 +172,18 @@ void config_put_allowed(struct buf *b, const struct key_def *k) {
                            SUBJECT_TEMPLATE_MAX);
                 for (const char *const *n = SUBJECT_PLACEHOLDERS; *n; n++)
                         buf_printf(b, "%s{%s}", n == SUBJECT_PLACEHOLDERS ? "" : ", ", *n);
+                break;
+        case KEY_TAGS:
+                buf_printf(b, "0..%d comma-separated EC2 tag keys of 1..%d characters without "
+                              "control characters or commas (empty: none)", ENRICH_TAGS_MAX, TAG_KEY_MAX);
+                break;
+        case KEY_ROLE_ARN:
+                buf_puts(b, "arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME; PARTITION is aws, aws-cn or "
+                            "aws-us-gov, ACCOUNT 12 digits or {account_id} (the event's account, the only "
+                            "placeholder), NAME 1..64 of A-Z a-z 0-9 + = , . @ _ -");
+                break;
+        case KEY_EXTERNAL_ID:
+                buf_printf(b, "%d..%d of A-Z a-z 0-9 + = , . @ : / _ -", EXTERNAL_ID_MIN, EXTERNAL_ID_MAX);
                 break;
         case KEY_ACCOUNT:
                 buf_printf(b, "ACCOUNT-ID = NAME, a 12-digit account ID and 1..%d printable "

@@ -168,7 +168,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
         if (k->key) {
                 p->key_line[i] = p->lineno;
                 /* "key =" leaves the default, as if the line were not there */
-                if (!*value)
+                if (!*value && !k->empty_is_value)
                         return 1;
         }
         if (config_apply(p, k, name, value, p->lineno, NULL) == 0)

@@ -312,6 +312,94 @@ static int parse_events(struct parser *p, const struct key_def *k, const char *n
         return config_list_parse(value, EVENTS_MAX, event_name_check, why, &p->cfg->events, &p->cfg->n_events);
 }
 
+/* EC2 tag keys: any Unicode but control characters; a comma would split
+ * the list, and aws: keys are AWS's own yet readable, so they pass. */
+static const char *check_tag_key(const char *e) {
+        long n = config_utf8_len(e, true);
+        if (n < 0)
+                return "is not printable UTF-8 text";
+        if (n > TAG_KEY_MAX)
+                return "is too long for an EC2 tag key";
+        return NULL;
+}
+
+static int parse_tags(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                      struct buf *why) {
+        char **tags;
+        size_t n;
+        int r;
+
+        (void)name;
+        (void)k;
+        /* "tags =" shows none (empty_is_value): an empty list, not an error */
+        if (value[strspn(value, " \t")] == '\0') {
+                tags = NULL;
+                n = 0;
+        } else if ((r = config_list_parse(value, ENRICH_TAGS_MAX, check_tag_key, why, &tags, &n)) < 0) {
+                return r;
+        }
+        config_strv_free(p->cfg->enrich_tags, p->cfg->n_enrich_tags);
+        p->cfg->enrich_tags = tags;
+        p->cfg->n_enrich_tags = n;
+        return 0;
+}
+
+static bool all_of(const char *s, size_t n, const char *extra) {
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)s[i]) && !strchr(extra, s[i]))
+                        return false;
+        return n > 0;
+}
+
+/* arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME (IAM: path up to 512
+ * characters of printable ASCII starting and ending with '/', name 1..64 of
+ * [\w+=,.@-]); ACCOUNT may be {account_id}, the only placeholder. */
+static int parse_role_arn(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                          struct buf *why) {
+        static const char *const partitions[] = { "arn:aws:iam::", "arn:aws-cn:iam::", "arn:aws-us-gov:iam::" };
+        static const char ph[] = "{account_id}";
+        const char *rest = NULL, *slash;
+        size_t n = strlen(value);
+
+        (void)name;
+        if (n > 2048)
+                return invalid(why, value, "is too long (IAM: 2048 characters at most)");
+        for (size_t i = 0; i < ELEMENTSOF(partitions) && !rest; i++)
+                if (strncmp(value, partitions[i], strlen(partitions[i])) == 0)
+                        rest = value + strlen(partitions[i]);
+        if (!rest)
+                return invalid(why, value, "is not an IAM ARN (arn:aws:iam::…)");
+        if (strncmp(rest, ph, sizeof(ph) - 1) == 0)
+                rest += sizeof(ph) - 1;
+        else if (aws_account_id_valid(rest, strcspn(rest, ":")) && rest[12] == ':')
+                rest += 12;
+        else
+                return invalid(why, value, "has neither a 12-digit account nor {account_id} as its account");
+        if (strncmp(rest, ":role/", 6) != 0)
+                return invalid(why, value, "is not the ARN of a role (…:role/NAME)");
+        rest += 6;
+        if (strchr(rest, '{') || strchr(rest, '}'))
+                return invalid(why, value, "has a placeholder other than {account_id}");
+        slash = strrchr(rest, '/');
+        const char *role = slash ? slash + 1 : rest;
+        for (const char *c = rest; c < role; c++)
+                if (*c <= ' ' || *c >= 0x7f)
+                        return invalid(why, value, "has a path that is not printable ASCII");
+        if ((size_t)(role - rest) > 512 || strlen(role) > 64 || !all_of(role, strlen(role), "+=,.@_-"))
+                return invalid(why, value, "has no valid role name (1..64 of A-Z a-z 0-9 + = , . @ _ -)");
+        return set_string(p, k, value, n);
+}
+
+static int parse_external_id(struct parser *p, const struct key_def *k, const char *name, const char *value,
+                             struct buf *why) {
+        size_t n = strlen(value);
+
+        (void)name;
+        if (n < EXTERNAL_ID_MIN || n > EXTERNAL_ID_MAX || !all_of(value, n, "+=,.@:/_-"))
+                return invalid(why, value, "is not an STS external ID");
+        return set_string(p, k, value, n);
+}
+
 static int parse_subject(struct parser *p, const struct key_def *k, const char *name, const char *value,
                          struct buf *why) {
         char bad[VALUE_SHOWN_MAX + 1];
@@ -390,6 +478,9 @@ static const parse_fn parsers[] = {
         [KEY_EVENTS] = parse_events,
         [KEY_SUBJECT] = parse_subject,
         [KEY_ACCOUNT] = parse_account,
+        [KEY_TAGS] = parse_tags,
+        [KEY_ROLE_ARN] = parse_role_arn,
+        [KEY_EXTERNAL_ID] = parse_external_id,
 };
 
 int config_apply(struct parser *p, const struct key_def *k, const char *name, const char *value,

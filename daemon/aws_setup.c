@@ -103,6 +103,9 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
                 for (size_t t = 0; t < cfg->rules[i].n_topics; t++)
                         if ((r = add_sns_region(cfg, o, cfg->rules[i].topics[t], &s)) < 0)
                                 goto out;
+        r = enricher_new(cfg, s.credentials, progress, userdata, &s.enricher);
+        if (r < 0)
+                goto out;
         o.service = &aws_service_ssm;
         o.endpoint = cfg->ssm_endpoint;
         o.max_body = SSM_SESSIONS_ANSWER_MAX;
@@ -119,6 +122,7 @@ out:
 void aws_setup_close(struct aws_setup *s) {
         if (!s)
                 return;
+        enricher_free(s->enricher);
         aws_client_free(s->sqs);
         aws_client_free(s->sns);
         aws_client_free(s->ssm);

@@ -1,8 +1,10 @@
-/* aws_setup: the credentials provider and the SQS, SNS and SSM clients that a
- * configuration describes, built and torn down together. Shared by the
- * daemon loop and --check-config --online so both talk to AWS the same way.
- * SNS has one client per region a topic is in ([sns] topic_arn and every
- * rule's topics), signed for that region; an [aws] sns_endpoint (or
+/* aws_setup: the credentials provider, the SQS and SNS clients, the SSM
+ * client of the session tracker (sessions.h) and the enricher (enrich.h)
+ * that a configuration describes, built and torn down together; the
+ * enricher borrows the config, which must outlive the setup.
+ * Shared by the daemon loop and --check-config --online so both talk to AWS
+ * the same way. SNS has one client per region a topic is in ([sns] topic_arn
+ * and every rule's topics), signed for that region; an [aws] sns_endpoint (or
  * AWS_ENDPOINT_URL_SNS) override is every region's endpoint, otherwise each
  * region's own endpoint is used. */
 #pragma once
@@ -11,6 +13,7 @@
 #include "awsid.h"
 #include "config.h"
 #include "credentials.h"
+#include "enrich.h"
 
 /* A list: each node stays where it is, since its client borrows region. */
 struct aws_sns_region {
@@ -25,6 +28,7 @@ struct aws_setup {
         struct aws_client *sqs;
         struct aws_client *sns; /* the configured region's */
         struct aws_sns_region *sns_regions; /* the other regions' */
+        struct enricher *enricher;
         struct aws_client *ssm; /* DescribeSessions (ssm_sessions.h), in the configured region */
 };
 

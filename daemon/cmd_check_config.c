@@ -5,7 +5,9 @@
  * words (aws_error_describe: "cannot resolve HOST", "connection refused by
  * HOST:PORT", "no answer from HOST:PORT after N s", "HTTP 403 Forbidden:
  * SignatureDoesNotMatch: …"). Credentials that were found are not called
- * OK until AWS accepted a request signed with them. */
+ * OK until AWS accepted a request signed with them. With [enrich]
+ * instance_names on, the look-ups' permissions are checked too, in the
+ * daemon's region and account (each line says what a denial costs). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "commands.h"
 #include "config_cli.h"
 #include "http.h"
+#include "lookup_wire.h"
 #include "sns.h"
 #include "sqs.h"
 
@@ -87,6 +90,69 @@ static bool topic_listed_before(const struct config *cfg, size_t i, size_t t) {
         return false;
 }
 
+/* Connection setup and each probe: as the daemon's look-ups, bounded. */
+#define LOOKUP_CHECK_TIMEOUT_MS 5000
+
+/* One look-up's permission, probed with an answer that names nothing;
+ * without tells what a denial costs. 0 or the call's failure. */
+static int check_lookup(const struct config *cfg, struct credentials *creds, const char *name,
+                        const struct aws_service *svc, const char *endpoint, const char *action,
+                        const struct buf *body, const char *without, enum verdict *verdict) {
+        char url[AWS_ENDPOINT_MAX];
+        const struct aws_client_options o = {
+                .service = svc,
+                .endpoint = endpoint,
+                .region = cfg->region,
+                .credentials = creds,
+                .max_body = 1024 * 1024,
+                .connect_timeout_ms = LOOKUP_CHECK_TIMEOUT_MS,
+        };
+        struct aws_client *c = NULL;
+        struct aws_answer ans = { 0 };
+        struct aws_error err = { 0 };
+        int r;
+
+        if (!endpoint && aws_service_endpoint(svc, cfg->region, url, sizeof(url)) == 0)
+                endpoint = url;
+        r = aws_client_new(&o, &c);
+        if (r == 0)
+                r = aws_client_call(c, action, body->data, body->len, LOOKUP_CHECK_TIMEOUT_MS, &ans, &err);
+        else
+                aws_error_from_errno(r, &err);
+        report(name, action, endpoint ? endpoint : "?", r, &err, verdict);
+        if (r == 0)
+                printf("%-12s OK: %s at %s\n", name, action, endpoint ? endpoint : "?");
+        else
+                printf("%-12s without it %s\n", "", without);
+        aws_answer_clear(&ans);
+        aws_client_free(c);
+        return r;
+}
+
+static int check_lookups(const struct config *cfg, struct credentials *creds, enum verdict *verdict) {
+        struct buf ec2 = { 0 }, ssm = { 0 };
+        int failures = 0;
+
+        if (lookup_ec2_probe(&ec2) < 0 || lookup_ssm_probe(&ssm) < 0) {
+                buf_free(&ec2);
+                return 1;
+        }
+        failures += check_lookup(cfg, creds, "ec2", &aws_service_ec2, cfg->ec2_endpoint, "DescribeInstances", &ec2,
+                                 "(ec2:DescribeInstances) notifications show i-… targets without their Name tag",
+                                 verdict) < 0;
+        fflush(stdout);
+        failures += check_lookup(cfg, creds, "ssm", &aws_service_ssm, cfg->ssm_endpoint,
+                                 "DescribeInstanceInformation", &ssm,
+                                 "(ssm:DescribeInstanceInformation) notifications show mi-… targets without their "
+                                 "computer name", verdict) < 0;
+        if (cfg->enrich_role_arn)
+                printf("%-12s NOT CHECKED: AssumeRole of %s happens per event's account; a denial is logged "
+                       "once and those events go out without names\n", "sts", cfg->enrich_role_arn);
+        buf_free(&ec2);
+        buf_free(&ssm);
+        return failures;
+}
+
 static int check_online(const struct config *cfg) {
         struct aws_setup aws;
         const struct aws_credentials *cred;
@@ -122,6 +188,8 @@ static int check_online(const struct config *cfg) {
                 for (size_t t = 0; t < cfg->rules[i].n_topics; t++)
                         if (!topic_listed_before(cfg, i, t))
                                 failures += check_topic(&aws, cfg, cfg->rules[i].topics[t], &verdict);
+        if (cfg->enrich_instance_names == CONFIG_ON)
+                failures += check_lookups(cfg, aws.credentials, &verdict);
 
         switch (verdict) {
         case CRED_ACCEPTED:

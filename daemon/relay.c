@@ -334,8 +334,6 @@ static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, 
                            m->message_id, ev->event_id, v.reason);
                 break;
         default:
-                if (r->hooks && r->hooks->complete)
-                        r->hooks->complete(r->hooks_ctx, ev);
                 e = render_for(r, ev, rule, &p->out);
                 if (e < 0) {
                         log_fields(LOG_ERR, LOG_MSGID_RENDER_FAILED, f, ELEMENTSOF(f),
@@ -352,16 +350,46 @@ static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, 
         return ret;
 }
 
+/* A message's body parsed: the event (taken by prepare), or why not. */
+struct parsed {
+        struct ssm_event *ev;
+        int error;
+};
+
+/* Parses the whole batch first, so that one round of look-ups
+ * (relay_ops.enrich) names the targets of all its notifiable events before
+ * the rules and the renderer see them. */
+static void parse_batch(struct relay *r, const struct sqs_batch *b, struct parsed *ret) {
+        struct ssm_event *notifiable[SQS_BATCH_MAX];
+        size_t n = 0;
+
+        for (size_t i = 0; i < b->n; i++) {
+                ret[i].ev = NULL;
+                ret[i].error = event_parse(b->msg[i].body, b->msg[i].body_len, &ret[i].ev);
+                const struct ssm_event *ev = ret[i].ev;
+                if (ret[i].error == 0 && event_is_notifiable(ev, r->s.events, r->s.n_events) &&
+                    !(ev->event_id && dedupe_contains(r->published, ev->event_id)))
+                        notifiable[n++] = ret[i].ev;
+        }
+        /* The tracker first: the target it knows (a TerminateSession names
+         * none) is then looked up with the others. */
+        for (size_t i = 0; i < n && r->hooks && r->hooks->complete; i++)
+                r->hooks->complete(r->hooks_ctx, notifiable[i]);
+        if (n && r->ops->enrich)
+                r->ops->enrich(r->ops_ctx, notifiable, n);
+}
+
 /* Gathers the facts about one message, asks the policy and carries out its
- * verdict; PUBLISH fills p. */
-static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct pending *p, int64_t now) {
+ * verdict; ev is taken; PUBLISH fills p. */
+static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct parsed parsed, struct pending *p,
+                            int64_t now) {
         const struct policy_settings ps = policy_settings_of(r);
         const struct log_field f[] = { { "SQS_MESSAGE_ID", m->message_id } };
         struct policy_facts facts = { .receive_count = m->receive_count };
-        struct ssm_event *ev = NULL;
+        struct ssm_event *ev = parsed.ev;
         int rule = -1;
 
-        facts.parse_error = event_parse(m->body, m->body_len, &ev);
+        facts.parse_error = parsed.error;
         if (facts.parse_error == 0 && relay_still_held(r, m, ev, now)) {
                 event_free(ev);
                 return KEEP;
@@ -574,12 +602,14 @@ int relay_receive(struct relay *r, int64_t now, struct sqs_batch *ret) {
 
 enum relay_outcome relay_handle(struct relay *r, const struct sqs_batch *batch, int64_t now) {
         struct pending pending[SQS_BATCH_MAX] = { 0 };
+        struct parsed parsed[SQS_BATCH_MAX];
         enum relay_outcome outcome = RELAY_OK;
         size_t n_pending = 0;
         unsigned done = 0;
 
+        parse_batch(r, batch, parsed);
         for (size_t i = 0; i < batch->n; i++) {
-                enum verdict v = prepare(r, &batch->msg[i], &pending[n_pending], now);
+                enum verdict v = prepare(r, &batch->msg[i], parsed[i], &pending[n_pending], now);
                 if (v == DELETE) {
                         done |= 1u << i;
                 } else if (v == PUBLISH) {

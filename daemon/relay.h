@@ -22,7 +22,9 @@
  *    is deleted, not republished;
  *  - bursts ([notify] burst_limit, burst_window, per actor_arn, else actor):
  *    past the limit an actor's notifications are held and go out as one
- *    digest per topic when its window ends (relay_tick).
+ *    digest per topic when its window ends (relay_tick);
+ *  - the targets of a batch's notifiable events are named by one round of
+ *    look-ups (relay_ops.enrich) before any rule or renderer sees them.
  * What becomes of each message is policy.h's pure verdict; the queue and the
  * topic are reached only through a relay_ops table (relay_ops.h). The relay
  * logs each decision once, with the message's identifiers, under the
@@ -118,7 +120,8 @@ const struct relay_stats *relay_get_stats(const struct relay *r);
 /* A listener to the events the relay publishes: the session tracker
  * (sessions.h). Both calls are optional; ctx is borrowed. */
 struct relay_hooks {
-        /* Before an event to publish is rendered: add what the listener knows. */
+        /* Before the look-ups (relay_ops.enrich), the rules and the renderer
+         * see a notifiable event: add what the listener knows. */
         void (*complete)(void *ctx, struct ssm_event *ev);
         /* After SNS accepted the event's notification (never before). */
         void (*accepted)(void *ctx, const struct ssm_event *ev);

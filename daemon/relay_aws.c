@@ -1,6 +1,9 @@
 #include "relay_aws.h"
 
+#include <time.h>
+
 #include "aws_setup.h"
+#include "enrich.h"
 
 static int aws_receive(void *ctx, const struct sqs_receive_params *p, struct sqs_batch *ret,
                        struct aws_error *err) {
@@ -32,10 +35,16 @@ static int aws_change_visibility(void *ctx, const char *queue_url, const char *r
         return sqs_change_visibility(s->sqs, queue_url, receipt_handle, visibility_timeout, err);
 }
 
+static void aws_enrich(void *ctx, struct ssm_event *const *evs, size_t n) {
+        const struct aws_setup *s = ctx;
+        enricher_run(s->enricher, evs, n, time(NULL));
+}
+
 const struct relay_ops relay_aws_ops = {
         .receive = aws_receive,
         .publish = aws_publish,
         .publish_batch = aws_publish_batch,
         .delete_batch = aws_delete_batch,
         .change_visibility = aws_change_visibility,
+        .enrich = aws_enrich,
 };

@@ -1,4 +1,5 @@
-/* relay_ops: the only way the relay reaches the queue and the topic.
+/* relay_ops: the only way the relay reaches the queue, the topic and the
+ * look-ups that name targets.
  *
  * Each operation keeps the contract of the sqs.h / sns.h function it stands
  * for, with that function's client replaced by ctx: 0 or a negative errno,
@@ -11,6 +12,7 @@
 #include <stddef.h>
 
 #include "aws_error.h"
+#include "event.h"
 #include "sns.h"
 #include "sqs.h"
 
@@ -30,4 +32,8 @@ struct relay_ops {
         /* sqs_change_visibility */
         int (*change_visibility)(void *ctx, const char *queue_url, const char *receipt_handle,
                                  int visibility_timeout, struct aws_error *err);
+        /* enricher_run (enrich.h): fills what the look-ups tell into the
+         * batch's notifiable events, bounded in time, never failing them;
+         * NULL: no look-ups. */
+        void (*enrich)(void *ctx, struct ssm_event *const *evs, size_t n);
 };

@@ -49,7 +49,8 @@ ssmn_require(lib/systemd/system/ssm-notifyd.service
 ssmn_require(usr/lib/sysusers.d/ssm-notifyd.conf
   "the unit's user; configure with SSMN_SYSUSERSDIR=/usr/lib/sysusers.d")
 foreach(d README.md aws/README.md aws/cloudformation.yaml aws/iam-policy.json
-          aws/sqs-queue-policy.json aws/eventbridge-rule-pattern.json examples/ip-allow.conf.example)
+          aws/sqs-queue-policy.json aws/eventbridge-rule-pattern.json aws/member-account-role.yaml
+          examples/ip-allow.conf.example)
   ssmn_require(usr/share/doc/${CPACK_PACKAGE_NAME}/${d} "install() rules of the documentation")
 endforeach()
 ssmn_require(etc/ssm-notifyd/ssm-notifyd.conf

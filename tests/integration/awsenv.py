@@ -25,11 +25,16 @@ import urllib.request
 
 import boto3
 
+from ssm_responder import SsmResponder
 from wrapper import command
 
 REGION = "us-east-1"
 EVENTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "events")
 BOOTSTRAP_CALLS = 4  # create_user, create_policy, attach_user_policy, create_access_key
+MEMBER_BOOTSTRAP_CALLS = 2  # per member account: create_role, put_role_policy
+# The role ssm-notifyd assumes in an organisation's member accounts
+# (packaging/aws/member-account-role.yaml creates it there).
+MEMBER_ROLE = "ssm-notifyd-reader"
 # The account everything lives in. Not moto's default 123456789012: that is the
 # example config's placeholder account, which the daemon refuses.
 ACCOUNT = "210987654321"
@@ -175,21 +180,32 @@ class Datagrams:
         self.sock.close()
 
 
-def _in_account(request, **_):
-    request.headers["x-moto-account-id"] = ACCOUNT
+def _in_account(request, account=ACCOUNT, **_):
+    request.headers["x-moto-account-id"] = account
 
 
 class MotoEnv:
-    """moto_server plus the queue, topic and a sink queue subscribed to the topic."""
+    """moto_server plus the queue, topic and a sink queue subscribed to the topic.
 
-    def __init__(self, workdir=None):
+    member_accounts: other account IDs (an organisation's members), each
+    given the role MEMBER_ROLE, which trusts ACCOUNT and may read anything;
+    member_client() works there with that role's assumed credentials.
+
+    moto has no SSM inventory or session APIs: self.ssm, an SsmResponder
+    that knows the bootstrap key, stands in for them, so that a config from
+    write_config() sends every look-up to 127.0.0.1 (EC2 and STS to moto)."""
+
+    def __init__(self, workdir=None, member_accounts=()):
+        self.member_accounts = tuple(member_accounts)
         self.workdir = workdir or tempfile.mkdtemp(prefix="ssmn-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
+        self.ssm = None
 
     def start(self):
-        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(BOOTSTRAP_CALLS))
+        calls = BOOTSTRAP_CALLS + MEMBER_BOOTSTRAP_CALLS * len(self.member_accounts)
+        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(calls))
         for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
             env.pop(var, None)
         self.log = open(os.path.join(self.workdir, "moto.log"), "wb")
@@ -207,6 +223,8 @@ class MotoEnv:
 
         wait_until(up, timeout=60, what="moto_server to listen")
         self._bootstrap()
+        self.ssm = SsmResponder({self.key_id: (self.secret, None, ACCOUNT)})
+        self.ssm_url = self.ssm.start()
         return self
 
     def _client(self, service, key_id="bootstrap", secret="bootstrap"):
@@ -229,6 +247,33 @@ class MotoEnv:
         self.key_id, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
         self.sqs = self._client("sqs", self.key_id, self.secret)
         self.sns = self._client("sns", self.key_id, self.secret)
+        for account in self.member_accounts:
+            # unsigned calls, put into the member account by the header
+            member = self._client("iam")
+            member.meta.events.register("before-sign.iam.*",
+                                        lambda request, a=account, **kw: _in_account(request, a))
+            member.create_role(RoleName=MEMBER_ROLE, AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                               "Action": "sts:AssumeRole"}]}))
+            member.put_role_policy(RoleName=MEMBER_ROLE, PolicyName="read", PolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+
+    def member_client(self, service, account, region=REGION):
+        """A client in a member account, signed with credentials of its
+        MEMBER_ROLE assumed from ACCOUNT (moto checks those too)."""
+        sts = self._client("sts", self.key_id, self.secret)
+        c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{MEMBER_ROLE}",
+                            RoleSessionName="tests")["Credentials"]
+        return boto3.client(service, endpoint_url=self.url, region_name=region,
+                            aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                            aws_session_token=c["SessionToken"])
+
+    def client(self, service, region=REGION):
+        """A client in ACCOUNT, signed with the daemon's key."""
+        return boto3.client(service, endpoint_url=self.url, region_name=region,
+                            aws_access_key_id=self.key_id, aws_secret_access_key=self.secret)
 
     def create_relay_resources(self, queue="ssm-session-events", topic="ssm-session-alerts"):
         self.queue_url = self.sqs.create_queue(QueueName=queue)["QueueUrl"]
@@ -247,7 +292,9 @@ class MotoEnv:
         sections = {
             "aws": {"region": REGION, "access_key_id": self.key_id,
                     "secret_access_key": secret or self.secret,
-                    "sqs_endpoint": self.url, "sns_endpoint": self.url},
+                    "sqs_endpoint": self.url, "sns_endpoint": self.url,
+                    **({"ec2_endpoint": self.url, "sts_endpoint": self.url, "ssm_endpoint": self.ssm_url}
+                       if self.ssm else {})},
             "sqs": {"queue_url": self.queue_url, "wait_time_seconds": "1",
                     "visibility_timeout": "2", "max_receive_count": "5"},
             "sns": {"topic_arn": topic_arn or self.topic_arn},
@@ -292,6 +339,8 @@ class MotoEnv:
         return got
 
     def stop(self):
+        if self.ssm:
+            self.ssm.stop()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -4,7 +4,7 @@
 It forwards each request's bytes exactly as received (the Host header is
 signed, so it must reach the emulator unchanged) and, on a seeded schedule,
 injects: AWS-shaped 5xx answers, throttling errors, expired-token errors,
-connection resets, stalls longer than the client's timeout, added latency,
+AccessDenied, 200 answers of the wrong shape (malformed), connection resets, stalls longer than the client's timeout, added latency,
 truncated bodies and SNS's BatchRequestTooLong (a PublishBatch refused as a
 whole). With --clock-offset-s it also plays a server whose clock
 differs from ours, answering RequestTimeTooSkewed as AWS does.
@@ -46,7 +46,8 @@ import threading
 import time
 import urllib.parse
 
-KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate", "batchtoolong", "hostileerror")
+KINDS = ("error5xx", "throttle", "expired", "reset", "stall", "latency", "truncate", "batchtoolong", "hostileerror",
+         "denied", "malformed")
 
 
 def match_forms(text):
@@ -261,6 +262,18 @@ class Handler(socketserver.StreamRequestHandler):
                 # with encoded newlines that would add sd_notify assignments.
                 self.wfile.write(aws_error(head, 500, "InternalError", "injected&#10;WATCHDOG=trigger&#10;"
                                            "STATUS=forged&#13;&#10;READY=1"))
+                continue
+            if fault == "denied":
+                self.wfile.write(aws_error(head, 403, "AccessDenied" if b"x-amz-target" not in head.lower()
+                                           else "AccessDeniedException", "not authorized to perform this action "
+                                           "(injected by faultproxy)"))
+                continue
+            if fault == "malformed":
+                # A 200 whose body is not the action's answer (a captive portal, a
+                # proxy's page): the client must not take it for one.
+                body = b"<html><body>Sign in to continue</body></html>"
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+                                 % len(body) + body)
                 continue
             if fault == "batchtoolong":
                 # SNS's answer to a PublishBatch whose messages together exceed

@@ -5,7 +5,11 @@
   constructors for the !Ref/!GetAtt/!Sub... short forms) and cfn-lint finds
   nothing in it;
 - the instance role gets exactly the actions the daemon calls, on the queue and
-  the topic only, in iam-policy.json and in the template alike;
+  the topic only (the look-ups' Describe calls on "*", which is all they
+  take, and AssumeRole only of the member-account role), in iam-policy.json
+  and in the template alike;
+- member-account-role.yaml makes one read-only role that only the daemon's
+  role may assume, named as the daemon's policy expects;
 - the template's rule pattern is eventbridge-rule-pattern.json, the queue
   policy lets only that rule send, the redrive policy matches the daemon's
   max_receive_count, the outputs are what ssm-notifyd.conf needs;
@@ -41,7 +45,15 @@ EXPECTED_ACTIONS = {
     "sqs:GetQueueAttributes",
     "sns:Publish",
     "sns:GetTopicAttributes",
+    # issue 13: name targets (EC2, SSM), follow sessions (SSM), other accounts (STS)
+    "ec2:DescribeInstances",
+    "ssm:DescribeInstanceInformation",
+    "ssm:DescribeSessions",
+    "sts:AssumeRole",
 }
+# What the member-account role may do: the same look-ups, nothing else.
+MEMBER_ACTIONS = {"ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:DescribeSessions"}
+MEMBER_ROLE = "ssm-notifyd-reader"
 SESSION_EVENTS = ["StartSession", "ResumeSession", "TerminateSession"]
 
 
@@ -72,8 +84,8 @@ def load_json(name):
         return json.load(f)
 
 
-def load_template():
-    with open(AWS / "cloudformation.yaml", encoding="utf-8") as f:
+def load_template(name="cloudformation.yaml"):
+    with open(AWS / name, encoding="utf-8") as f:
         return yaml.load(f, Loader=CfnLoader)
 
 
@@ -141,20 +153,23 @@ class AwsSideTest(unittest.TestCase):
     def test_template_parses(self):
         self.assertEqual(self.template["AWSTemplateFormatVersion"], "2010-09-09")
         self.assertEqual(set(self.template["Parameters"]),
-                         {"QueueName", "TopicName", "NotificationEmail", "InstanceRoleName"})
+                         {"QueueName", "TopicName", "NotificationEmail", "InstanceRoleName", "MemberRoleName"})
+        self.assertEqual(self.template["Parameters"]["MemberRoleName"]["Default"], MEMBER_ROLE)
 
     def test_cfn_lint_finds_nothing(self):
         run = subprocess.run(
             [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
-             "--", str(AWS / "cloudformation.yaml")],
+             "--", str(AWS / "cloudformation.yaml"), str(AWS / "member-account-role.yaml")],
             capture_output=True, text=True, timeout=240)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
 
     # --- least privilege ----------------------------------------------------
 
-    def check_policy(self, doc, queue_resource, topic_resource):
+    def check_policy(self, doc, queue_resource, topic_resource, role_resource):
         """Actions exactly EXPECTED_ACTIONS; SQS ones on the queue, SNS ones on
-        the topic; no wildcard, no Deny/Not* trickery. Returns {Sid: actions}."""
+        the topic, the Describe calls on "*" (they take no resource-level
+        permissions), AssumeRole on the member role; no wildcard action, no
+        Deny/Not* trickery. Returns {Sid: actions}."""
         self.assertEqual(doc["Version"], "2012-10-17")
         granted = []
         by_sid = {}
@@ -165,7 +180,8 @@ class AwsSideTest(unittest.TestCase):
             services = {a.split(":", 1)[0] for a in actions}
             self.assertEqual(len(services), 1, f"one service per statement: {actions}")
             self.assertTrue(all("*" not in a for a in actions), actions)
-            want = {"sqs": queue_resource, "sns": topic_resource}[services.pop()]
+            want = {"sqs": queue_resource, "sns": topic_resource, "ec2": "*", "ssm": "*",
+                    "sts": role_resource}[services.pop()]
             self.assertEqual(as_list(st["Resource"]), [want])
             granted += actions
             by_sid[st["Sid"]] = set(actions)
@@ -176,7 +192,8 @@ class AwsSideTest(unittest.TestCase):
     def test_iam_policy_is_exactly_what_the_daemon_needs(self):
         self.check_policy(load_json("iam-policy.json"),
                           "arn:aws:sqs:ap-northeast-1:123456789012:ssm-session-events",
-                          "arn:aws:sns:ap-northeast-1:123456789012:ssm-session-alerts")
+                          "arn:aws:sns:ap-northeast-1:123456789012:ssm-session-alerts",
+                          f"arn:aws:iam::*:role/{MEMBER_ROLE}")
 
     def test_template_grants_the_same_to_the_instance_role(self):
         policies = {k: r for k, r in self.resources.items()
@@ -189,11 +206,45 @@ class AwsSideTest(unittest.TestCase):
         topic, _ = self.one_resource("AWS::SNS::Topic")
         queue = self.session_queue()
         in_template = self.check_policy(props["PolicyDocument"],
-                                        {"Fn::GetAtt": [queue, "Arn"]}, {"Ref": topic})
+                                        {"Fn::GetAtt": [queue, "Arn"]}, {"Ref": topic},
+                                        {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"})
         in_json = self.check_policy(load_json("iam-policy.json"),
                                     "arn:aws:sqs:ap-northeast-1:123456789012:ssm-session-events",
-                                    "arn:aws:sns:ap-northeast-1:123456789012:ssm-session-alerts")
+                                    "arn:aws:sns:ap-northeast-1:123456789012:ssm-session-alerts",
+                                    f"arn:aws:iam::*:role/{MEMBER_ROLE}")
         self.assertEqual(in_template, in_json)
+
+    def test_member_account_role_is_read_only_and_only_for_the_daemon(self):
+        member = load_template("member-account-role.yaml")
+        self.assertEqual(member["AWSTemplateFormatVersion"], "2010-09-09")
+        params = member["Parameters"]
+        self.assertEqual(set(params), {"DaemonAccountId", "DaemonRoleName", "RoleName", "ExternalId"})
+        self.assertEqual(params["RoleName"]["Default"], MEMBER_ROLE)
+        self.assertEqual(params["ExternalId"]["Default"], "")
+        self.assertEqual([r["Type"] for r in member["Resources"].values()], ["AWS::IAM::Role"])
+        role = next(iter(member["Resources"].values()))["Properties"]
+        self.assertEqual(role["RoleName"], {"Ref": "RoleName"})
+        self.assertLessEqual(role["MaxSessionDuration"], 3600 * 12)
+        self.assertNotIn("ManagedPolicyArns", role)
+        trust = role["AssumeRolePolicyDocument"]["Statement"]
+        self.assertEqual(len(trust), 1)
+        self.assertEqual(trust[0]["Effect"], "Allow")
+        self.assertEqual(trust[0]["Action"], "sts:AssumeRole")
+        # the daemon's role, not its whole account
+        self.assertEqual(trust[0]["Principal"], {"AWS": {
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${DaemonAccountId}:role/${DaemonRoleName}"}})
+        cond = trust[0]["Condition"]["Fn::If"]
+        self.assertEqual(cond[0], "HasExternalId")
+        self.assertEqual(cond[1], {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}})
+        granted = []
+        for policy in role["Policies"]:
+            for st in policy["PolicyDocument"]["Statement"]:
+                self.assertEqual(st["Effect"], "Allow")
+                self.assertFalse({"NotAction", "NotResource", "Principal"} & set(st), st)
+                self.assertEqual(as_list(st["Resource"]), ["*"])
+                granted += as_list(st["Action"])
+        self.assertEqual(sorted(granted), sorted(MEMBER_ACTIONS))
+        self.assertTrue(MEMBER_ACTIONS < EXPECTED_ACTIONS)
 
     # --- the rule, the queue policy, the queues, the outputs ----------------
 

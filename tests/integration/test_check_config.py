@@ -14,7 +14,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import boto3  # noqa: E402
-from awsenv import FaultProxy, MotoEnv  # noqa: E402
+from awsenv import ACCOUNT, REGION, FaultProxy, MotoEnv  # noqa: E402
+from ssm_responder import SsmResponder  # noqa: E402
 from wrapper import command  # noqa: E402
 
 BINARY = os.environ.get("SSMN_BINARY", "ssm-notifyd")
@@ -241,8 +242,9 @@ action = drop
             "access_key_id", "secret_access_key", "sqs_endpoint", "sns_endpoint",
             "wait_time_seconds", "max_messages", "visibility_timeout", "max_receive_count",
             "format", "language", "timezone", "events", "subject", "unrecognized", "burst_limit",
-            "burst_window", "123456789012", "ssm_endpoint", "track", "check_interval", "long_session_alert",
-            "level", "match", "action", "match", "action", "topics"]))
+            "burst_window", "123456789012", "level", "match", "action", "match", "action", "topics",
+            "ec2_endpoint", "ssm_endpoint", "sts_endpoint", "instance_names", "tags", "role_arn", "external_id",
+            "cache_seconds", "track", "check_interval", "long_session_alert"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
         text = re.sub(r"^;(\[rule [a-z-]+\])$", r"\1", text, flags=re.M)
         text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")
@@ -318,8 +320,11 @@ class Online(unittest.TestCase):
     def tearDownClass(cls):
         cls.aws.stop()
 
-    def online(self, **aws):
-        path = self.aws.write_config(name="online.conf", extra={"aws": aws})
+    def online(self, enrich=None, **aws):
+        """[enrich] instance_names is off unless enrich says otherwise: the
+        look-ups' own checks are tested by the Lookups tests below."""
+        path = self.aws.write_config(name="online.conf", extra={
+            "aws": aws, "enrich": enrich or {"instance_names": "off"}})
         env = {k: v for k, v in clean_env().items() if not k.lower().endswith("_proxy")}
         res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
                              text=True, env=env, timeout=120)
@@ -369,7 +374,8 @@ class Online(unittest.TestCase):
         missing = self.aws.topic_arn.replace(":ssm-session-alerts", ":no-such-topic")
         path = self.aws.write_config(name="topics.conf", extra={
             "rule a": {"match": "outcome=failure", "action": "notify", "topics": f"{far}, {self.aws.topic_arn}"},
-            "rule b": {"match": "event_name=*", "action": "notify", "topics": f"{missing}, {far}"}})
+            "rule b": {"match": "event_name=*", "action": "notify", "topics": f"{missing}, {far}"},
+            "enrich": {"instance_names": "off"}})
         res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
                              text=True, env=clean_env(), timeout=120)
         self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
@@ -396,7 +402,7 @@ class Online(unittest.TestCase):
 
     def test_refused_signature(self):
         wrong = "Wrong" + self.aws.secret[5:]
-        path = self.aws.write_config(name="wrong.conf", secret=wrong)
+        path = self.aws.write_config(name="wrong.conf", secret=wrong, extra={"enrich": {"instance_names": "off"}})
         res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
                              text=True, env=clean_env(), timeout=120)
         self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
@@ -409,6 +415,39 @@ class Online(unittest.TestCase):
         self.assertEqual(lines[4], "credentials  FAILED: AWS refused them (config file): see the answers above")
         self.assertNotIn("OK", "\n".join(lines[1:]))
         self.assertNotIn(wrong, res.stdout + res.stderr)
+
+    def test_lookups_accepted(self):
+        ssm = SsmResponder({self.aws.key_id: (self.aws.secret, None, ACCOUNT)})
+        url = ssm.start()
+        self.addCleanup(ssm.stop)
+        res, lines = self.online(ec2_endpoint=self.aws.url, ssm_endpoint=url,
+                                 enrich={"role_arn": "arn:aws:iam::{account_id}:role/ssm-notifyd-reader"})
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(lines[4:], [
+            f"ec2          OK: DescribeInstances at {self.aws.url}",
+            f"ssm          OK: DescribeInstanceInformation at {url}",
+            "sts          NOT CHECKED: AssumeRole of arn:aws:iam::{account_id}:role/ssm-notifyd-reader happens "
+            "per event's account; a denial is logged once and those events go out without names",
+            "credentials  OK: AWS accepted a request signed with them (config file)",
+        ])
+        # the probe names no instance: SSM's MaxResults floor, no filter
+        self.assertEqual(ssm.requests, [("DescribeInstanceInformation", ACCOUNT, REGION)])
+
+    def test_lookup_denied_says_what_it_costs(self):
+        proxy = FaultProxy(self.aws.url, self.aws.workdir, "--only", "DescribeInstances", "--rate", "denied=1")
+        self.addCleanup(proxy.stop)
+        ssm = SsmResponder({self.aws.key_id: (self.aws.secret, None, ACCOUNT)})
+        url = ssm.start()
+        self.addCleanup(ssm.stop)
+        res, lines = self.online(ec2_endpoint=proxy.url, ssm_endpoint=url, enrich={"instance_names": "on"})
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        self.assertRegex(lines[4], r"^ec2 +FAILED: DescribeInstances at %s: HTTP 403 Forbidden: AccessDenied: "
+                                   r".+ \(fatal\)$" % re.escape(proxy.url))
+        self.assertEqual(lines[5], "             without it (ec2:DescribeInstances) notifications show i-… targets "
+                                   "without their Name tag")
+        self.assertEqual(lines[6], f"ssm          OK: DescribeInstanceInformation at {url}")
+        # denied after authentication: the credentials themselves are fine
+        self.assertEqual(lines[7], "credentials  OK: AWS accepted a request signed with them (config file)")
 
 
 if __name__ == "__main__":

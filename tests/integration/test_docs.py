@@ -44,13 +44,14 @@ def c_defines(path):
 
 KEYS = {
     "aws": ["region", "access_key_id", "secret_access_key", "session_token", "sqs_endpoint",
-            "sns_endpoint", "ssm_endpoint"],
+            "sns_endpoint", "ec2_endpoint", "ssm_endpoint", "sts_endpoint"],
     "sqs": ["queue_url", "wait_time_seconds", "max_messages", "visibility_timeout",
             "max_receive_count"],
     "sns": ["topic_arn"],
     "notify": ["format", "language", "timezone", "events", "subject", "unrecognized", "burst_limit",
                "burst_window"],
     "accounts": [],
+    "enrich": ["instance_names", "tags", "role_arn", "external_id", "cache_seconds"],
     "sessions": ["track", "check_interval", "long_session_alert"],
     "log": ["level"],
 }

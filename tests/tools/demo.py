@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """make demo: relays real SSM session events through a local AWS emulator
 (moto_server on 127.0.0.1, SigV4 verified) and prints each notification as an
-SNS subscriber receives it. Stops everything it started.
+SNS subscriber receives it. Stops everything it started. With moto, the first
+session's target is an EC2 instance made there with a Name tag, so the daemon's
+look-up (DescribeInstances, signed and verified too) names it.
 
 Where no moto_server can be found (no PyPI to install it from), the emulator is
 fauxqs from npm (--fauxqs, as `make bench-peer` installs it), which checks no
@@ -14,8 +16,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from awsenv import (Daemon, FauxqsEnv, MotoEnv, eventbridge_envelope, moto_server_path,  # noqa: E402
-                    record, wait_until)
+from awsenv import (ACCOUNT, REGION, Daemon, FauxqsEnv, MotoEnv, eventbridge_envelope,  # noqa: E402
+                    moto_server_path, record, wait_until)
 
 SAMPLES = [
     "startsession-iamuser-stratus-1.json",
@@ -36,6 +38,21 @@ def denied_attempt():
                          "ssm:StartSession on resource: arn:aws:ec2:" + r["awsRegion"] + ":"
                          + r["recipientAccountId"] + ":instance/" + r["requestParameters"]["target"])
     r["responseElements"] = None
+    return r
+
+
+def named_target(aws, r):
+    """Moves the record into the emulator's account and region and points it
+    at a new instance tagged Name=web-prod-1, Environment=production."""
+    ec2 = aws.client("ec2")
+    ami = ec2.describe_images()["Images"][0]["ImageId"]
+    tags = [{"Key": "Name", "Value": "web-prod-1"}, {"Key": "Environment", "Value": "production"}]
+    instance = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, TagSpecifications=[
+        {"ResourceType": "instance", "Tags": tags}])["Instances"][0]["InstanceId"]
+    r = copy.deepcopy(r)
+    r.update(recipientAccountId=ACCOUNT, awsRegion=REGION)
+    r["userIdentity"]["accountId"] = ACCOUNT
+    r["requestParameters"]["target"] = instance
     return r
 
 
@@ -62,10 +79,16 @@ def main():
                   f"the daemon signs every request, nothing verifies it")
         aws.create_relay_resources()
         records = [record(n) for n in SAMPLES] + [denied_attempt()]
+        if moto:
+            records[0] = named_target(aws, records[0])
+            print(f"demo: {records[0]['requestParameters']['target']} is an EC2 instance in moto named web-prod-1")
         for r in records:
             aws.send(eventbridge_envelope(r, event_id=r.get("eventID", "demo")))
         print(f"demo: sent {len(records)} CloudTrail events to {aws.queue_url}")
-        config = aws.write_config(extra={"notify": {"language": args.language}, "log": {"level": "info"}})
+        # fauxqs has no EC2: there, no look-ups
+        config = aws.write_config(extra={
+            "enrich": {} if moto else {"instance_names": "off"},
+            "notify": {"language": args.language}, "log": {"level": "info"}})
         daemon = Daemon(os.path.abspath(args.binary), config, aws.workdir).start()
         wait_until(lambda: aws.queue_depth() == 0, timeout=60, what="the queue to drain")
         notes = aws.drain_sink(expected=len(records) - 1, timeout=30)

@@ -42,6 +42,12 @@
 #define A_IMDS "http://HOST[:PORT] or https://HOST[:PORT] where HOST is a link-local (169.254.0.0/16, " \
                "[fe80::/10], [fd00:ec2::254]) or loopback (127.0.0.0/8, [::1], localhost) address"
 #define A_PAIR "both access_key_id and secret_access_key, or neither"
+#define A_TAGS "0..10 comma-separated EC2 tag keys of 1..128 characters without control characters or commas " \
+               "(empty: none)"
+#define A_ROLE "arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME; PARTITION is aws, aws-cn or aws-us-gov, ACCOUNT 12 " \
+               "digits or {account_id} (the event's account, the only placeholder), NAME 1..64 of A-Z a-z 0-9 + = " \
+               ", . @ _ -"
+#define A_EXTERNAL "2..1224 of A-Z a-z 0-9 + = , . @ : / _ -"
 
 #define KEY_ID "AKIAIOSFODNN7EXAMPLE"                         /* the AWS docs' example key pair */
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -120,8 +126,10 @@ static const char *const base[] = {
         "{log}",                                                                     /* 13 */
         "[accounts]",                                                                /* 14 */
         "{accounts}",                                                                /* 15 */
-        "[sessions]",                                                                /* 16 */
-        "{sessions}",                                                                /* 17 */
+        "[enrich]",                                                                  /* 16 */
+        "{enrich}",                                                                  /* 17 */
+        "[sessions]",                                                                /* 18 */
+        "{sessions}",                                                                /* 19 */
         NULL,
 };
 

@@ -13,7 +13,7 @@ static void test_build_helper(void **state) {
                                "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events\n"
                                "max_messages = 3\n[sns]\n"
                                "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:ssm-alerts\n\n"
-                               "[notify]\n\n[log]\n\n[accounts]\n\n[sessions]\n\n");
+                               "[notify]\n\n[log]\n\n[accounts]\n\n[enrich]\n\n[sessions]\n\n");
         free(t);
         t = build("aws", "region = us-west-2");
         assert_non_null(strstr(t, "[aws]\nregion = us-west-2\n\n[sqs]"));
@@ -33,7 +33,7 @@ static void test_defaults(void **state) {
         assert_null(c->session_token);
         assert_string_equal(c->sqs_endpoint, "https://sqs.ap-northeast-1.amazonaws.com");
         assert_string_equal(c->sns_endpoint, "https://sns.ap-northeast-1.amazonaws.com");
-        assert_string_equal(c->ssm_endpoint, "https://ssm.ap-northeast-1.amazonaws.com");
+        assert_null(c->ssm_endpoint); /* each call's region decides */
         assert_string_equal(c->imds_endpoint, "http://169.254.169.254");
         assert_string_equal(c->queue_url, "https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events");
         assert_int_equal(c->wait_time_seconds, 20);
@@ -65,19 +65,19 @@ static void test_sessions_keys(void **state) {
         static const struct value_case cases[] = {
                 { "sessions", "track = off", {} },
                 { "sessions", "track = yes",
-                  { "test.conf:17: [sessions] track: \"yes\" is not a known value (allowed: on, off)" } },
+                  { "test.conf:19: [sessions] track: \"yes\" is not a known value (allowed: on, off)" } },
                 { "sessions", "check_interval = 0", {} },
                 { "sessions", "check_interval = 86400", {} },
                 { "sessions", "check_interval = 86401",
-                  { "test.conf:17: [sessions] check_interval: \"86401\" is out of range (allowed: 0..86400)" } },
+                  { "test.conf:19: [sessions] check_interval: \"86401\" is out of range (allowed: 0..86400)" } },
                 { "sessions", "check_interval = -1",
-                  { "test.conf:17: [sessions] check_interval: \"-1\" is out of range (allowed: 0..86400)" } },
+                  { "test.conf:19: [sessions] check_interval: \"-1\" is out of range (allowed: 0..86400)" } },
                 { "sessions", "long_session_alert = 0", {} },
                 { "sessions", "long_session_alert = 31536001",
-                  { "test.conf:17: [sessions] long_session_alert: \"31536001\" is out of range (allowed: "
+                  { "test.conf:19: [sessions] long_session_alert: \"31536001\" is out of range (allowed: "
                     "0..31536000)" } },
                 { "sessions", "interval = 5",
-                  { "test.conf:17: [sessions] interval: unknown key (allowed: track, check_interval, "
+                  { "test.conf:19: [sessions] interval: unknown key (allowed: track, check_interval, "
                     "long_session_alert)" } },
                 { "aws", "ssm_endpoint = http://127.0.0.1:5001", {} },
                 { "aws", "ssm_endpoint = http://ssm.example.com",
@@ -359,6 +359,94 @@ static void test_long_values(void **state) {
         config_free(c);
         free(t);
         free(line);
+}
+
+static void test_enrich_keys(void **state) {
+        (void)state;
+        NO_ENV();
+        char *t = build("enrich", "");
+        struct config *c = expect_good(t);
+        free(t);
+        /* the look-ups' endpoints follow each event's region: no default */
+        assert_null(c->ec2_endpoint);
+        assert_null(c->ssm_endpoint);
+        assert_null(c->sts_endpoint);
+        assert_int_equal(c->enrich_instance_names, 1);
+        assert_int_equal(c->n_enrich_tags, 1);
+        assert_string_equal(c->enrich_tags[0], "Environment");
+        assert_null(c->enrich_role_arn);
+        assert_null(c->enrich_external_id);
+        assert_int_equal(c->enrich_cache_seconds, 3600);
+        config_free(c);
+
+        t = build("enrich", "tags =");
+        c = expect_good(t);
+        free(t);
+        assert_int_equal(c->n_enrich_tags, 0);
+        config_free(c);
+        t = build("enrich", "tags = Team, cost-center ,aws:cloudformation:stack-name\nrole_arn = "
+                            "arn:aws:iam::{account_id}:role/ops/ssm-notifyd-reader\nexternal_id = ssmn-2026:a/b"
+                            "\ninstance_names = off\ncache_seconds = 60");
+        c = expect_good(t);
+        free(t);
+        assert_int_equal(c->n_enrich_tags, 3);
+        assert_string_equal(c->enrich_tags[1], "cost-center");
+        assert_string_equal(c->enrich_role_arn, "arn:aws:iam::{account_id}:role/ops/ssm-notifyd-reader");
+        assert_string_equal(c->enrich_external_id, "ssmn-2026:a/b");
+        assert_int_equal(c->enrich_instance_names, 0);
+        assert_int_equal(c->enrich_cache_seconds, 60);
+        config_free(c);
+
+        ENV("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:5000", "AWS_ENDPOINT_URL", "http://127.0.0.1:6000");
+        t = build("aws", "sts_endpoint = https://sts.example.com");
+        c = expect_good(t);
+        free(t);
+        assert_string_equal(c->ec2_endpoint, "http://127.0.0.1:5000");
+        assert_string_equal(c->ssm_endpoint, "http://127.0.0.1:6000");
+        assert_string_equal(c->sts_endpoint, "https://sts.example.com");
+        config_free(c);
+        NO_ENV();
+
+        static const struct value_case cases[] = {
+                { "enrich", "role_arn = arn:aws:iam::210987654321:role/reader", {} },
+                { "enrich", "role_arn = arn:aws-cn:iam::{account_id}:role/reader", {} },
+                { "enrich", "role_arn = arn:aws:iam::{account}:role/reader",
+                  { "test.conf:17: [enrich] role_arn: \"arn:aws:iam::{account}:role/reader\" has neither a "
+                    "12-digit account nor {account_id} as its account (allowed: " A_ROLE ")" } },
+                { "enrich", "role_arn = arn:aws:iam::{account_id}:role/{region}-reader",
+                  { "test.conf:17: [enrich] role_arn: \"arn:aws:iam::{account_id}:role/{region}-reader\" has a "
+                    "placeholder other than {account_id} (allowed: " A_ROLE ")" } },
+                { "enrich", "role_arn = arn:aws:iam::210987654321:user/alice",
+                  { "test.conf:17: [enrich] role_arn: \"arn:aws:iam::210987654321:user/alice\" is not the ARN "
+                    "of a role (…:role/NAME) (allowed: " A_ROLE ")" } },
+                { "enrich", "role_arn = arn:aws:sts::210987654321:assumed-role/r/s",
+                  { "test.conf:17: [enrich] role_arn: \"arn:aws:sts::210987654321:assumed-role/r/s\" is not an "
+                    "IAM ARN (arn:aws:iam::…) (allowed: " A_ROLE ")" } },
+                { "enrich", "role_arn = arn:aws:iam::210987654321:role/",
+                  { "test.conf:17: [enrich] role_arn: \"arn:aws:iam::210987654321:role/\" has no valid role "
+                    "name (1..64 of A-Z a-z 0-9 + = , . @ _ -) (allowed: " A_ROLE ")" } },
+                { "enrich", "external_id = x",
+                  { "test.conf:17: [enrich] external_id: \"x\" is not an STS external ID (allowed: " A_EXTERNAL
+                    ")" } },
+                { "enrich", "external_id = has space",
+                  { "test.conf:17: [enrich] external_id: \"has space\" is not an STS external ID (allowed: "
+                    A_EXTERNAL ")" } },
+                { "enrich", "tags = A,B,C,D,E,F,G,H,I,J,K",
+                  { "test.conf:17: [enrich] tags: has more than 10 items (allowed: " A_TAGS ")" } },
+                { "enrich", "tags = Team,,Owner",
+                  { "test.conf:17: [enrich] tags: has an empty item (allowed: " A_TAGS ")" } },
+                { "enrich", "tags = Team, Team",
+                  { "test.conf:17: [enrich] tags: \"Team\" is listed twice (allowed: " A_TAGS ")" } },
+                { "enrich", "instance_names = yes",
+                  { "test.conf:17: [enrich] instance_names: \"yes\" is not a known value "
+                    "(allowed: on, off)" } },
+                { "enrich", "cache_seconds = 59",
+                  { "test.conf:17: [enrich] cache_seconds: \"59\" is out of range (allowed: 60..86400)" } },
+                { "enrich", "ttl = 5",
+                  { "test.conf:17: [enrich] ttl: unknown key (allowed: instance_names, tags, role_arn, "
+                    "external_id, cache_seconds)" } },
+        };
+        run_cases(cases, N(cases));
 }
 
 static void test_endpoint_keys(void **state) {
@@ -698,6 +786,7 @@ int main(void) {
                 cmocka_unit_test(test_credential_keys),
                 cmocka_unit_test(test_long_values),
                 cmocka_unit_test(test_endpoint_keys),
+                cmocka_unit_test(test_enrich_keys),
                 cmocka_unit_test(test_queue_url_key),
                 cmocka_unit_test(test_topic_arn_key),
                 cmocka_unit_test(test_notify_text_keys),

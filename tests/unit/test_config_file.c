@@ -18,7 +18,8 @@ static void test_structure_errors(void **state) {
                     "max_messages, visibility_timeout, max_receive_count)" } },
                 { "aws", "Region = ap-northeast-1",
                   { "test.conf:3: [aws] Region: unknown key (allowed: region, access_key_id, "
-                    "secret_access_key, session_token, sqs_endpoint, sns_endpoint, ssm_endpoint)" } },
+                    "secret_access_key, session_token, sqs_endpoint, sns_endpoint, ec2_endpoint, ssm_endpoint, "
+                    "sts_endpoint)" } },
                 { "log", "level = info\nlevel = debug",
                   { "test.conf:14: [log] level: duplicate key (first set on line 13)" } },
                 { "sqs", "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/other",
@@ -249,7 +250,11 @@ static void test_env_fallbacks(void **state) {
                                "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")",
                                "test.conf: [aws] sns_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
                                "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")",
+                               "test.conf: [aws] ec2_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
+                               "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")",
                                "test.conf: [aws] ssm_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
+                               "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")",
+                               "test.conf: [aws] sts_endpoint (from AWS_ENDPOINT_URL): \"http://example.com\" "
                                "uses http:// for a host that is not loopback (allowed: " A_ENDPOINT ")"));
 
         /* IMDS: plain http, but only to a link-local or loopback address */

@@ -74,6 +74,7 @@ static struct fake {
         bool parse_nomem, render_fail, fallback_fail;
         const char *fail_topic;            /* every publish to this topic is refused */
         bool fail_digest;                  /* every digest is refused */
+        const char *target_name;           /* the look-ups name every target so, with Environment=production */
         /* recorded */
         bool stopped;
         enum call calls[CALLS_MAX];
@@ -100,6 +101,8 @@ static struct fake {
         const char *digest_topic[8];
         size_t digest_members[8];          /* eventIDs each listed */
         char digest_severity[8][16];
+        size_t n_enrich;                   /* look-up rounds, and the events of the last one */
+        size_t enrich_events;
         struct known known[IDS_MAX];
         size_t n_known;
         struct log_entry_seen logs[LOGS_MAX];
@@ -370,12 +373,26 @@ static int fake_change_visibility(void *ctx, const char *queue_url, const char *
         return 0;
 }
 
+static void fake_enrich(void *ctx, struct ssm_event *const *evs, size_t n) {
+        (void)ctx;
+        F.n_enrich++;
+        F.enrich_events = n;
+        for (size_t i = 0; i < n && F.target_name; i++) {
+                evs[i]->target_name = strdup(F.target_name);
+                evs[i]->target_tags = calloc(1, sizeof(*evs[i]->target_tags));
+                assert_non_null(evs[i]->target_tags);
+                evs[i]->target_tags[0] = (struct event_tag){ strdup("Environment"), strdup("production") };
+                evs[i]->n_target_tags = 1;
+        }
+}
+
 static const struct relay_ops FAKE_OPS = {
         .receive = fake_receive,
         .publish = fake_publish,
         .publish_batch = fake_publish_batch,
         .delete_batch = fake_delete_batch,
         .change_visibility = fake_change_visibility,
+        .enrich = fake_enrich,
 };
 
 /* --- building batches and checking results ------------------------------ */
@@ -1392,6 +1409,52 @@ static void test_digest_per_topic_route(void **state) {
         rule_match_free(rules[0].match);
 }
 
+/* One round of look-ups per batch, for its notifiable events only, before
+ * the rules: a rule on target_name and tag:KEY sees what they found. */
+static void test_lookups_name_targets_before_the_rules(void **state) {
+        (void)state;
+        struct config_rule rules[] = {
+                make_rule("quiet-prod", "actor=bot-*, target_name=web-*, tag:Environment=production",
+                          CONFIG_RULE_IGNORE),
+        };
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = 1;
+        struct relay *r = relay_with(&s);
+        add_event_by(&b, "msg-0001", "ssm.amazonaws.com", "StartSession", "bot-7", 1);
+        add_event_by(&b, "msg-0002", "ssm.amazonaws.com", "StartSession", "alice", 1);
+        add_event_by(&b, "msg-0003", "ec2.amazonaws.com", "StartSession", "bot-1", 1);
+        add_message(&b, "msg-0004", NULL, "not json", 1);
+
+        /* unnamed: the rule cannot match */
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.n_enrich, 1);
+        assert_int_equal(F.enrich_events, 2);
+        assert_int_equal(PUBLISHED("msg-0001"), 1);
+        assert_int_equal(relay_get_stats(r)->ignored, 0);
+        sqs_batch_clear(&b);
+        relay_free(r);
+
+        F = (struct fake){ .target_name = "web-prod-1" };
+        r = relay_with(&s);
+        add_event_by(&b, "msg-0001", "ssm.amazonaws.com", "StartSession", "bot-7", 1);
+        add_event_by(&b, "msg-0002", "ssm.amazonaws.com", "StartSession", "alice", 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.n_enrich, 1);
+        assert_int_equal(PUBLISHED("msg-0001"), 0);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_string_equal(rule_field_of("is ignored by rule quiet-prod"), "quiet-prod");
+        assert_int_equal(PUBLISHED("msg-0002"), 1);
+        /* redelivered: the published event is a duplicate, not looked up again */
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.n_enrich, 2);
+        assert_int_equal(F.enrich_events, 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
 /* --- the session tracker's way in (relay_set_hooks, relay_publish_event) -- */
 
 static void test_hooks_hear_of_an_event_only_once_sns_accepted_it(void **state) {
@@ -1548,6 +1611,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_held_message_seen_again_and_flush, setup),
                 cmocka_unit_test_setup(test_reload_sends_held_digests_first, setup),
                 cmocka_unit_test_setup(test_digest_per_topic_route, setup),
+                cmocka_unit_test_setup(test_lookups_name_targets_before_the_rules, setup),
                 cmocka_unit_test_setup(test_hooks_hear_of_an_event_only_once_sns_accepted_it, setup),
                 cmocka_unit_test_setup(test_wait_limit_applies_to_the_next_receive_only, setup),
                 cmocka_unit_test_setup(test_own_event_is_published_to_the_topic, setup),

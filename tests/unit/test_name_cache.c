@@ -1,0 +1,117 @@
+/* name_cache: positive entries for cache_seconds, negative ones for five
+ * minutes, bounded, keyed by account, region and ID. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event.h"
+#include "name_cache.h"
+
+#define A "210987654321"
+#define B "111122223333"
+#define I1 "i-0123456789abcdef0"
+#define I2 "i-0123456789abcdef1"
+
+static struct ssm_event *event(const char *account, const char *region, const char *target) {
+        struct ssm_event *ev = calloc(1, sizeof(*ev));
+        assert_non_null(ev);
+        ev->account_id = strdup(account);
+        ev->region = strdup(region);
+        ev->target = strdup(target);
+        return ev;
+}
+
+static void test_positive_and_expiry(void **state) {
+        (void)state;
+        struct name_cache *c;
+        const char *keys[] = { "Environment", "Owner" };
+        const char *values[] = { "production", NULL };
+        struct ssm_event *ev = event(A, "eu-west-1", I1);
+
+        assert_int_equal(name_cache_new(4, 3600, &c), 0);
+        assert_int_equal(name_cache_fill(c, ev, 1000), -ENOENT);
+        assert_int_equal(name_cache_put(c, A, "eu-west-1", I1, "web-prod-1", keys, values, 2, 1000), 0);
+        assert_int_equal(name_cache_fill(c, ev, 1000 + 3599), 0);
+        assert_string_equal(ev->target_name, "web-prod-1");
+        assert_int_equal(ev->n_target_tags, 1);
+        assert_string_equal(ev->target_tags[0].key, "Environment");
+        assert_string_equal(ev->target_tags[0].value, "production");
+        /* filling again replaces, without a leak */
+        assert_int_equal(name_cache_fill(c, ev, 1000 + 3599), 0);
+        assert_int_equal(name_cache_fill(c, ev, 1000 + 3600), -ENOENT);
+        event_free(ev);
+
+        /* the same ID in another account or region is another instance */
+        ev = event(B, "eu-west-1", I1);
+        assert_int_equal(name_cache_put(c, A, "eu-west-1", I1, "web-prod-1", NULL, NULL, 0, 2000), 0);
+        assert_int_equal(name_cache_fill(c, ev, 2000), -ENOENT);
+        event_free(ev);
+        ev = event(A, "eu-west-2", I1);
+        assert_int_equal(name_cache_fill(c, ev, 2000), -ENOENT);
+        event_free(ev);
+        name_cache_free(c);
+}
+
+static void test_negative(void **state) {
+        (void)state;
+        struct name_cache *c;
+        struct ssm_event *ev = event(A, "eu-west-1", I2);
+
+        assert_int_equal(name_cache_new(4, 3600, &c), 0);
+        assert_int_equal(name_cache_put_unknown(c, A, "eu-west-1", I2, 100), 0);
+        /* known to be unknown: filled with nothing, not asked again */
+        assert_int_equal(name_cache_fill(c, ev, 100 + NAME_CACHE_NEGATIVE - 1), 0);
+        assert_null(ev->target_name);
+        assert_int_equal(ev->n_target_tags, 0);
+        assert_int_equal(name_cache_fill(c, ev, 100 + NAME_CACHE_NEGATIVE), -ENOENT);
+        /* a later answer replaces the negative entry */
+        assert_int_equal(name_cache_put(c, A, "eu-west-1", I2, "db-1", NULL, NULL, 0, 200), 0);
+        assert_int_equal(name_cache_fill(c, ev, 201), 0);
+        assert_string_equal(ev->target_name, "db-1");
+        event_free(ev);
+        name_cache_free(c);
+}
+
+static void test_bounded(void **state) {
+        (void)state;
+        struct name_cache *c;
+        char id[32];
+
+        assert_int_equal(name_cache_new(3, 3600, &c), 0);
+        /* three entries expiring at 3600+0, +1, +2; a fourth evicts the first to expire */
+        for (int i = 0; i < 4; i++) {
+                snprintf(id, sizeof(id), "i-%017x", i);
+                assert_int_equal(name_cache_put(c, A, "eu-west-1", id, "n", NULL, NULL, 0, i), 0);
+        }
+        for (int i = 0; i < 4; i++) {
+                snprintf(id, sizeof(id), "i-%017x", i);
+                struct ssm_event *ev = event(A, "eu-west-1", id);
+                assert_int_equal(name_cache_fill(c, ev, 10), i == 0 ? -ENOENT : 0);
+                event_free(ev);
+        }
+        /* an expired entry makes room before a live one */
+        assert_int_equal(name_cache_put_unknown(c, A, "eu-west-1", "i-00000000000000009", 10), 0);
+        snprintf(id, sizeof(id), "i-%017x", 3);
+        struct ssm_event *ev = event(A, "eu-west-1", id);
+        assert_int_equal(name_cache_fill(c, ev, 11), 0);
+        event_free(ev);
+        name_cache_free(c);
+        assert_int_equal(name_cache_new(0, 3600, &c), -EINVAL);
+        name_cache_free(NULL);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_positive_and_expiry),
+                cmocka_unit_test(test_negative),
+                cmocka_unit_test(test_bounded),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
