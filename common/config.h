@@ -95,6 +95,10 @@ struct config {
         char *enrich_role_arn;                 /* NULL: no look-ups in other accounts */
         char *enrich_external_id;              /* NULL: none */
         int enrich_cache_seconds;              /* 60..86400, default 3600 */
+        /* [sessions] */
+        int sessions_track;                    /* CONFIG_ON or CONFIG_OFF, default on */
+        int check_interval;                    /* seconds, 0..86400, default 300; 0: no DescribeSessions */
+        int long_session_alert;                /* seconds, 0..31536000, default 28800; 0: off */
         /* [log] */
         int log_level;                         /* LOG_ERR..LOG_DEBUG, default LOG_INFO */
 };

@@ -106,9 +106,9 @@ struct key_def {
         bool empty_is_value;             /* "key =" is a value (an empty list), not the default */
 };
 
-#define CONFIG_N_KEYS 30
+#define CONFIG_N_KEYS 33
 extern const struct key_def config_keys[CONFIG_N_KEYS];
-#define CONFIG_N_SECTIONS 7
+#define CONFIG_N_SECTIONS 8
 extern const char *const config_sections[CONFIG_N_SECTIONS];
 
 /* Where a rule's keys were set, 0 when absent. */

@@ -87,10 +87,17 @@ const struct key_def config_keys[] = {
         { "enrich", "external_id", KEY_EXTERNAL_ID, .offset = F(enrich_external_id) },
         /* A day at most: a renamed instance shows its new name by the next day. */
         { "enrich", "cache_seconds", KEY_INT, 60, 86400, .def = "3600", .offset = F(enrich_cache_seconds) },
+        { "sessions", "track", KEY_ENUM, .values = on_off_values, .def = "on", .offset = F(sessions_track) },
+        /* 0: no DescribeSessions at all; a day at most, so that an ended
+         * session is reported the same day. */
+        { "sessions", "check_interval", KEY_INT, 0, 86400, .def = "300", .offset = F(check_interval) },
+        /* 0: off; at most a year, which no session lasts. */
+        { "sessions", "long_session_alert", KEY_INT, 0, 31536000, .def = "28800",
+          .offset = F(long_session_alert) },
         { "log", "level", KEY_ENUM, .values = level_values, .def = "info", .offset = F(log_level) },
 };
 
-const char *const config_sections[] = { "aws", "sqs", "sns", "notify", "accounts", "enrich", "log" };
+const char *const config_sections[] = { "aws", "sqs", "sns", "notify", "accounts", "enrich", "sessions", "log" };
 
 const struct key_def *config_find_key(const char *section, const char *name) {
         for (size_t i = 0; i < CONFIG_N_KEYS; i++) {

@@ -37,6 +37,8 @@ struct log_field {
 #define LOG_MSGID_IGNORED        "f7cd930790be40cb908357ef6bc2da39"
 #define LOG_MSGID_HELD           "ca1358c8c48d46cbbb9d070e420dd2c7"
 #define LOG_MSGID_DIGEST         "1f6f3d5b10ba459089e82f5283073df1"
+#define LOG_MSGID_STATE_SET_ASIDE "d756657b518846bca686fa88b05fc541"
+#define LOG_MSGID_SESSION_CHECK_FAILED "bccaf72daf5849cfa79f2c45c490588d"
 
 /* Decide between journald, a terminal and a plain stream from the
  * environment and stderr. Idempotent. */

@@ -7,6 +7,7 @@
 
 #include "sns.h"
 #include "sqs.h"
+#include "ssm_sessions.h"
 
 /* Connection setup to AWS endpoints; each call sets its own total time. */
 #define CONNECT_TIMEOUT_MS 5000
@@ -121,6 +122,12 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         r = enricher_new(cfg, s.credentials, progress, userdata, &s.enricher);
         if (r < 0)
                 goto out;
+        o.service = &aws_service_ssm;
+        o.endpoint = cfg->ssm_endpoint;
+        o.max_body = SSM_SESSIONS_ANSWER_MAX;
+        r = aws_client_new(&o, &s.ssm);
+        if (r < 0)
+                goto out;
         *ret = s;
         s = (struct aws_setup){ 0 };
 out:
@@ -136,6 +143,7 @@ void aws_setup_close(struct aws_setup *s) {
         aws_client_free(s->sqs_poll);
         aws_client_free(s->sqs_delete);
         aws_client_free(s->sns);
+        aws_client_free(s->ssm);
         while (s->sns_regions) {
                 struct aws_sns_region *n = s->sns_regions;
                 s->sns_regions = n->next;

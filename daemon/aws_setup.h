@@ -1,6 +1,7 @@
-/* aws_setup: the credentials provider, the SQS and SNS clients and the
- * enricher (enrich.h) that a configuration describes, built and torn down
- * together; the enricher borrows the config, which must outlive the setup.
+/* aws_setup: the credentials provider, the SQS and SNS clients, the SSM
+ * client of the session tracker (sessions.h) and the enricher (enrich.h)
+ * that a configuration describes, built and torn down together; the
+ * enricher borrows the config, which must outlive the setup.
  * Shared by the daemon loop and --check-config --online so both talk to AWS
  * the same way. SNS has one client per region a topic is in ([sns] topic_arn
  * and every rule's topics), signed for that region; an [aws] sns_endpoint (or
@@ -35,6 +36,7 @@ struct aws_setup {
         struct aws_client *sns; /* the configured region's */
         struct aws_sns_region *sns_regions; /* the other regions' */
         struct enricher *enricher;
+        struct aws_client *ssm; /* DescribeSessions (ssm_sessions.h), in the configured region */
 };
 
 /* progress/userdata: see http.h (watchdog and stop checks); may be NULL.

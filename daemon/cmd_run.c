@@ -11,10 +11,12 @@
  * hand and its delete, send the digests of held messages (relay_flush), exit
  * 0. SIGHUP: reload the configuration (held messages' digests go out first),
  * keep the old one when the new one is invalid. The long poll ends by the
- * next digest's time (relay_receive_start). After a publish failure the
- * receive already in flight is still taken and handled; no new one starts
- * until the backoff is over. */
+ * next digest's time (relay_receive_start), and by the session tracker's
+ * next check (sessions.h), which runs between receives. After a publish
+ * failure the receive already in flight is still taken and handled; no new
+ * one starts until the backoff is over. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,6 +39,8 @@
 #include "notify.h"
 #include "relay.h"
 #include "relay_aws.h"
+#include "session_file.h"
+#include "sessions.h"
 #include "settings.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -57,6 +61,7 @@ struct daemon {
         struct settings settings; /* borrows cfg */
         struct aws_setup aws;
         struct relay *relay;
+        struct sessions *sessions; /* NULL until [sessions] track = on */
         uint64_t watchdog_usec; /* ping interval; 0 when systemd does not watch */
         uint64_t last_ping_usec;
         uint64_t receive_usec; /* when the receive in flight started */
@@ -65,6 +70,7 @@ struct daemon {
          * the first */
         uint64_t in_hand_usec;
         bool in_long_poll;
+        bool in_check; /* a session check (sessions.h), which a stop or reload may cut short */
         bool notify_warned; /* a dropped notification was logged */
 };
 
@@ -103,11 +109,12 @@ static void watchdog_ping(struct daemon *d) {
 }
 
 /* Called by libcurl about once a second during every request. A stop or a
- * reload abandons only a long poll in progress: nothing is in hand yet. */
+ * reload abandons only a long poll or a session check in progress: nothing
+ * is in hand yet. */
 static int on_progress(void *userdata) {
         struct daemon *d = userdata;
         watchdog_ping(d);
-        return (stop_requested || reload_requested) && d->in_long_poll;
+        return (stop_requested || reload_requested) && (d->in_long_poll || d->in_check);
 }
 
 /* A batch received early waits in hand while the one before is handled, its
@@ -121,7 +128,17 @@ static bool may_receive_early(const struct daemon *d) {
                d->in_hand_usec <= (uint64_t)d->settings.relay.visibility_timeout * 1000000u / 4;
 }
 
+/* Every receive starts after the session tracker's checks that are due,
+ * and its long poll ends by the next one. */
 static void receive_start(struct daemon *d) {
+        if (d->sessions) {
+                d->in_check = true;
+                sessions_check(d->sessions, d->relay, time(NULL));
+                d->in_check = false;
+                long due = sessions_due_in(d->sessions, time(NULL));
+                if (due >= 0)
+                        relay_limit_wait(d->relay, (int)(due < INT_MAX ? due : INT_MAX));
+        }
         d->receive_usec = now_usec();
         relay_receive_start(d->relay, now_seconds());
 }
@@ -142,6 +159,8 @@ static void sleep_ms(struct daemon *d, unsigned ms) {
 
 static void daemon_close(struct daemon *d) {
         relay_free(d->relay);
+        sessions_free(d->sessions);
+        d->sessions = NULL;
         aws_setup_close(&d->aws);
         settings_clear(&d->settings);
         config_free(d->cfg);
@@ -149,9 +168,31 @@ static void daemon_close(struct daemon *d) {
         d->cfg = NULL;
 }
 
-/* Takes cfg and builds what it describes; on failure d is untouched and cfg
- * is still the caller's. The relay (and its memory of published events)
- * survives a reload. */
+/* The tracker's state is loaded once, when cfg first turns tracking on. */
+static int sessions_load(struct daemon *d, const struct config *cfg) {
+        char dir[PATH_MAX];
+        if (cfg->sessions_track != CONFIG_ON || d->sessions)
+                return 0;
+        return sessions_new(session_file_dir(getenv("STATE_DIRECTORY"), dir, sizeof(dir)), time(NULL), &d->sessions);
+}
+
+/* The tracker follows [sessions] of the running configuration. */
+static void sessions_apply(struct daemon *d) {
+        const struct sessions_settings s = {
+                .track = d->cfg->sessions_track == CONFIG_ON,
+                .check_interval = d->cfg->check_interval,
+                .long_session_alert = d->cfg->long_session_alert,
+                .region = d->cfg->region,
+        };
+        if (d->sessions)
+                sessions_configure(d->sessions, &s, d->aws.ssm, time(NULL));
+        relay_set_hooks(d->relay, s.track ? &sessions_relay_hooks : NULL, d->sessions);
+}
+
+/* Takes cfg and builds what it describes; on failure d is untouched (but for
+ * the open sessions, once loaded: they are state, not configuration) and cfg
+ * is still the caller's. The relay (and its memory of published events) and
+ * the open sessions survive a reload. */
 static int daemon_open(struct daemon *d, struct config *cfg) {
         struct aws_setup aws = { 0 };
         struct settings settings = { 0 };
@@ -160,6 +201,9 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         if (r < 0)
                 goto out;
         r = aws_setup_open(cfg, on_progress, d, &aws);
+        if (r < 0)
+                goto out;
+        r = sessions_load(d, cfg);
         if (r < 0)
                 goto out;
         /* The relay reaches AWS through d->aws, which holds the new clients
@@ -177,6 +221,7 @@ static int daemon_open(struct daemon *d, struct config *cfg) {
         old_cfg = d->cfg;
         d->cfg = cfg;
         config_free(old_cfg);
+        sessions_apply(d);
 out:
         aws_setup_close(&aws);
         settings_clear(&settings);

@@ -75,6 +75,15 @@ const struct relay_stats *relay_get_stats(const struct relay *r) {
         return &r->stats;
 }
 
+void relay_set_hooks(struct relay *r, const struct relay_hooks *hooks, void *ctx) {
+        r->hooks = hooks;
+        r->hooks_ctx = ctx;
+}
+
+void relay_limit_wait(struct relay *r, int seconds) {
+        r->wait_limit = seconds < 1 ? 1 : seconds;
+}
+
 bool relay_is_fifo(const char *topic_arn) {
         size_t n = strlen(topic_arn);
         return n > 5 && strcmp(topic_arn + n - 5, ".fifo") == 0;
@@ -261,6 +270,8 @@ void relay_completed(struct relay *r, int rule, const struct ssm_event *ev) {
                 return;
         if (rule >= 0)
                 r->stats.rule_hits[rule]++;
+        if (r->hooks && r->hooks->accepted)
+                r->hooks->accepted(r->hooks_ctx, ev);
         if (ev->event_id && dedupe_add(r->published, ev->event_id) < 0)
                 log_warning("event %s published but not remembered; a redelivery may publish it again",
                             ev->event_id);
@@ -361,6 +372,10 @@ static void parse_batch(struct relay *r, const struct sqs_batch *b, struct parse
                     !(ev->event_id && dedupe_contains(r->published, ev->event_id)))
                         notifiable[n++] = ret[i].ev;
         }
+        /* The tracker first: the target it knows (a TerminateSession names
+         * none) is then looked up with the others. */
+        for (size_t i = 0; i < n && r->hooks && r->hooks->complete; i++)
+                r->hooks->complete(r->hooks_ctx, notifiable[i]);
         if (n && r->ops->enrich)
                 r->ops->enrich(r->ops_ctx, notifiable, n);
 }
@@ -583,17 +598,18 @@ static void delete_start(struct relay *r, struct sqs_batch *b, unsigned which) {
 
 void relay_receive_start(struct relay *r, int64_t now) {
         const int64_t due = relay_next_deadline(r);
+        /* back by the next digest's time, or the caller's (relay_limit_wait) */
+        int wait = r->wait_limit && r->wait_limit < r->s.wait_time_seconds ? r->wait_limit : r->s.wait_time_seconds;
         const struct sqs_receive_params p = {
                 .queue_url = r->s.queue_url,
                 .max_messages = r->receive_max,
-                /* back by the next digest's time */
-                .wait_time_seconds = due - now < r->s.wait_time_seconds ? (due > now ? (int)(due - now) : 0)
-                                                                          : r->s.wait_time_seconds,
+                .wait_time_seconds = due - now < wait ? (due > now ? (int)(due - now) : 0) : wait,
                 .visibility_timeout = r->s.visibility_timeout,
         };
 
         if (r->receiving)
                 return;
+        r->wait_limit = 0;
         r->receive_start_err = (struct aws_error){ 0 };
         r->receive_start_rc = r->ops->receive_start(r->ops_ctx, &p, &r->receive_start_err);
         r->receiving = true;
@@ -678,4 +694,42 @@ enum relay_outcome relay_handle(struct relay *r, struct sqs_batch *batch, int64_
         }
         delete_start(r, batch, done);
         return outcome;
+}
+
+int relay_publish_event(struct relay *r, struct ssm_event *ev) {
+        struct pending p = { .ev = ev, .rule = -1 };
+        struct sns_message m;
+        struct sns_entry_result res = { 0 };
+        char detail[AWS_ERROR_DESCRIBE_MAX];
+        /* The last field is the SNS message ID, once there is one. */
+        struct log_field f[] = {
+                { "EVENT_ID", ev->event_id }, { "EVENT_NAME", ev->event_name }, { "ACTOR", ev->actor },
+                { "TARGET", ev->target },     { "SNS_TOPIC_ARN", r->s.topic_arn }, { "SNS_MESSAGE_ID", NULL },
+        };
+        int e = render_for(r, ev, -1, &p.out);
+
+        if (e < 0) {
+                log_fields(LOG_ERR, LOG_MSGID_RENDER_FAILED, f, ELEMENTSOF(f), "%s could not be rendered (%s)",
+                           ev->event_id, strerror(-e));
+                return e;
+        }
+        sns_message_of(r, &p, r->s.topic_arn, &m);
+        e = r->ops->publish(r->ops_ctx, &m, res.message_id, sizeof(res.message_id), &res.error);
+        rendered_free(&p.out);
+        if (e < 0) {
+                aws_error_describe(&res.error, detail, sizeof(detail));
+                snprintf(r->stats.last_error, sizeof(r->stats.last_error), "publish: %s", detail);
+                r->stats.failed++;
+                log_fields(LOG_WARNING, LOG_MSGID_PUBLISH_FAILED, f, ELEMENTSOF(f),
+                           "publish of %s failed, tried again at the next check: %s (to %s)", ev->event_id, detail,
+                           r->s.topic_arn);
+                return e;
+        }
+        r->stats.published++;
+        f[ELEMENTSOF(f) - 1].value = res.message_id;
+        log_fields(LOG_INFO, LOG_MSGID_PUBLISHED, f, ELEMENTSOF(f),
+                   "published %s of session %s by %s%s%s as SNS message %s to %s", ev->event_name, ev->session_id,
+                   ev->actor ? ev->actor : "an unknown actor", ev->target ? " on " : "", ev->target ? ev->target : "",
+                   res.message_id, r->s.topic_arn);
+        return 0;
 }

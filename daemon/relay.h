@@ -136,3 +136,24 @@ enum relay_outcome relay_flush(struct relay *r);
 /* When the next digest is due; INT64_MAX when nothing is held. */
 int64_t relay_next_deadline(const struct relay *r);
 const struct relay_stats *relay_get_stats(const struct relay *r);
+
+/* A listener to the events the relay publishes: the session tracker
+ * (sessions.h). Both calls are optional; ctx is borrowed. */
+struct relay_hooks {
+        /* Before the look-ups (relay_ops.enrich), the rules and the renderer
+         * see a notifiable event: add what the listener knows. */
+        void (*complete)(void *ctx, struct ssm_event *ev);
+        /* After SNS accepted the event's notification (never before). */
+        void (*accepted)(void *ctx, const struct ssm_event *ev);
+};
+/* NULL hooks: none. Kept across relay_reconfigure(). */
+void relay_set_hooks(struct relay *r, const struct relay_hooks *hooks, void *ctx);
+/* The next receive waits at most seconds (1..wait_time_seconds), so that the
+ * caller wakes for work of its own in time; only the next receive. */
+void relay_limit_wait(struct relay *r, int seconds);
+/* Renders ev, an event of the daemon's own (session_lifecycle.h), in the
+ * configured format and publishes it to [sns] topic_arn; ev is borrowed.
+ * 0 once SNS accepted it (logged like any publish); otherwise a negative
+ * errno (-EIO: SNS refused it or could not be reached), logged, and the
+ * caller tries again later. */
+int relay_publish_event(struct relay *r, struct ssm_event *ev);

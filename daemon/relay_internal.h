@@ -51,6 +51,9 @@ struct relay {
         struct aws_error delete_start_err;
         struct sqs_batch delete_batch;
         unsigned delete_which;
+        int wait_limit;  /* relay_limit_wait() for the next receive; 0: none */
+        const struct relay_hooks *hooks; /* relay_set_hooks() */
+        void *hooks_ctx;
 };
 
 /* A message waiting for its notification to be accepted by every topic of

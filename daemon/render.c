@@ -94,6 +94,31 @@ const char *render_account_name(const struct render_options *o, const char *acco
         return NULL;
 }
 
+int render_json_add(json_object *obj, const char *key, json_object *v) {
+        if (!v || json_object_object_add(obj, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+json_object *render_json_string(const char *s, size_t cap) {
+        struct buf b;
+        json_object *v = NULL;
+
+        buf_init(&b, RENDER_MESSAGE_MAX);
+        if (textsafe_utf8(&b, s, cap) >= 0)
+                v = json_object_new_string_len(buf_str(&b), (int)b.len);
+        buf_free(&b);
+        return v;
+}
+
+int render_json_add_text(json_object *obj, const char *key, const char *s, size_t cap) {
+        if (!s)
+                return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
+        return render_json_add(obj, key, render_json_string(s, cap));
+}
+
 static int event_form(const void *source, enum render_format f, const char *subject, struct buf *out) {
         const struct render_ctx *c = source;
         json_object *o = NULL;
@@ -116,12 +141,7 @@ static int event_form(const void *source, enum render_format f, const char *subj
 }
 
 static int add_form(json_object *multi, const char *key, const struct buf *form) {
-        json_object *v = json_object_new_string_len(buf_str(form), (int)form->len);
-        if (!v || json_object_object_add(multi, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
+        return render_json_add(multi, key, json_object_new_string_len(buf_str(form), (int)form->len));
 }
 
 /* SNS MessageStructure=json: "default" is required; the others are the

@@ -23,34 +23,15 @@ static const char *const TITLE_MARK[] = {
         [VERDICT_FAILED] = "\xe2\x9a\xa0\xef\xb8\x8f ", /* U+26A0 WARNING SIGN + VS16 */
 };
 
-static int add(json_object *obj, const char *key, json_object *v) {
-        if (!v || json_object_object_add(obj, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static json_object *new_string(const char *s, size_t cap) {
-        struct buf b;
-        json_object *v = NULL;
-
-        buf_init(&b, RENDER_MESSAGE_MAX);
-        if (textsafe_utf8(&b, s, cap) >= 0)
-                v = json_object_new_string_len(buf_str(&b), (int)b.len);
-        buf_free(&b);
-        return v;
-}
-
 static int add_string(json_object *obj, const char *key, const char *s, size_t cap) {
-        return s ? add(obj, key, new_string(s, cap)) : 0;
+        return s ? render_json_add(obj, key, render_json_string(s, cap)) : 0;
 }
 
 static int append_string(json_object *arr, const char *s, size_t cap) {
         json_object *v;
         if (!s)
                 return 0;
-        v = new_string(s, cap);
+        v = render_json_string(s, cap);
         if (!v || json_object_array_add(arr, v) < 0) {
                 json_object_put(v);
                 return -ENOMEM;
@@ -72,6 +53,43 @@ static const bool IN_CHAT[L_COUNT] = {
         [L_SOURCE_IP] = true, [L_CONSOLE] = true, [L_TRANSCRIPT] = true, [L_ACCOUNT] = true, [L_REGION] = true,
         [L_ERROR_MESSAGE] = true,
 };
+
+int render_chatbot_plain(const struct buf *title, const struct buf *description, const char *summary,
+                         const char *event_type, struct buf *out) {
+        json_object *root = json_object_new_object(), *content = json_object_new_object(),
+                    *metadata = json_object_new_object();
+        int r = root && content && metadata ? 0 : -ENOMEM;
+
+        if (r >= 0)
+                r = render_json_add(root, "version", json_object_new_string("1.0"));
+        if (r >= 0)
+                r = render_json_add(root, "source", json_object_new_string("custom"));
+        if (r >= 0)
+                r = render_json_add(content, "textType", json_object_new_string("client-markdown"));
+        if (r >= 0)
+                r = render_json_add(content, "title", json_object_new_string_len(buf_str(title), (int)title->len));
+        if (r >= 0)
+                r = render_json_add(content, "description",
+                                    json_object_new_string_len(buf_str(description), (int)description->len));
+        if (r >= 0)
+                r = render_json_add(metadata, "summary", json_object_new_string(summary));
+        if (r >= 0)
+                r = render_json_add(metadata, "eventType", json_object_new_string(event_type));
+        if (r >= 0) {
+                r = render_json_add(root, "content", content);
+                content = NULL;
+        }
+        if (r >= 0) {
+                r = render_json_add(root, "metadata", metadata);
+                metadata = NULL;
+        }
+        if (r >= 0)
+                r = render_put_json(root, false, out);
+        json_object_put(content);
+        json_object_put(metadata);
+        json_object_put(root);
+        return r;
+}
 
 static int description(const struct render_ctx *c, struct buf *out) {
         struct render_line lines[L_COUNT];
@@ -107,18 +125,18 @@ int render_chatbot(const struct render_ctx *c, const char *subject, struct buf *
                 r = description(c, &desc);
 
         if (r >= 0)
-                r = add(root, "version", json_object_new_string("1.0"));
+                r = render_json_add(root, "version", json_object_new_string("1.0"));
         if (r >= 0)
-                r = add(root, "source", json_object_new_string("custom"));
+                r = render_json_add(root, "source", json_object_new_string("custom"));
         if (r >= 0)
                 r = add_string(root, "id", ev->event_id, c->cap);
 
         if (r >= 0)
-                r = add(content, "textType", json_object_new_string("client-markdown"));
+                r = render_json_add(content, "textType", json_object_new_string("client-markdown"));
         if (r >= 0)
-                r = add(content, "title", json_object_new_string_len(buf_str(&title), (int)title.len));
+                r = render_json_add(content, "title", json_object_new_string_len(buf_str(&title), (int)title.len));
         if (r >= 0)
-                r = add(content, "description", json_object_new_string_len(buf_str(&desc), (int)desc.len));
+                r = render_json_add(content, "description", json_object_new_string_len(buf_str(&desc), (int)desc.len));
         if (r >= 0)
                 r = append_string(keywords, ev->event_name, KEYWORD_MAX);
         if (r >= 0)
@@ -128,11 +146,11 @@ int render_chatbot(const struct render_ctx *c, const char *subject, struct buf *
         if (r >= 0)
                 r = append_string(keywords, ev->region, KEYWORD_MAX);
         if (r >= 0) {
-                r = add(content, "keywords", keywords);
+                r = render_json_add(content, "keywords", keywords);
                 keywords = NULL;
         }
         if (r >= 0) {
-                r = add(root, "content", content);
+                r = render_json_add(root, "content", content);
                 content = NULL;
         }
 
@@ -147,11 +165,11 @@ int render_chatbot(const struct render_ctx *c, const char *subject, struct buf *
         if (r >= 0)
                 r = append_string(related, ev->target, c->cap);
         if (r >= 0 && json_object_array_length(related) > 0) {
-                r = add(metadata, "relatedResources", related);
+                r = render_json_add(metadata, "relatedResources", related);
                 related = NULL;
         }
         if (r >= 0) {
-                r = add(root, "metadata", metadata);
+                r = render_json_add(root, "metadata", metadata);
                 metadata = NULL;
         }
         if (r >= 0)

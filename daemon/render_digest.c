@@ -110,29 +110,6 @@ static int digest_text(const struct digest_ctx *c, struct buf *out) {
         return r < 0 ? r : member_list(c, TEXTSAFE_TEXT, out);
 }
 
-static int add(json_object *obj, const char *key, json_object *v) {
-        if (!v || json_object_object_add(obj, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-/* A string member, valid UTF-8 and cut; null when unknown. */
-static int add_text(json_object *obj, const char *key, const char *s) {
-        struct buf b;
-        int r;
-
-        if (!s)
-                return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
-        buf_init(&b, RENDER_MESSAGE_MAX);
-        r = textsafe_utf8(&b, s, DIGEST_FIELD_CAP);
-        if (r >= 0)
-                r = add(obj, key, json_object_new_string_len(buf_str(&b), (int)b.len));
-        buf_free(&b);
-        return r;
-}
-
 static int member_json(const struct render_digest_member *m, json_object **ret) {
         const struct ssm_event *ev = m->ev;
         json_object *o = json_object_new_object();
@@ -141,17 +118,17 @@ static int member_json(const struct render_digest_member *m, json_object **ret) 
 
         member_time(m, t);
         if (r >= 0)
-                r = add_text(o, "local_time", ev->has_time ? t : NULL);
+                r = render_json_add_text(o, "local_time", ev->has_time ? t : NULL, DIGEST_FIELD_CAP);
         if (r >= 0)
-                r = add_text(o, "event_name", ev->event_name);
+                r = render_json_add_text(o, "event_name", ev->event_name, DIGEST_FIELD_CAP);
         if (r >= 0)
-                r = add_text(o, "target", ev->target);
+                r = render_json_add_text(o, "target", ev->target, DIGEST_FIELD_CAP);
         if (r >= 0)
-                r = add_text(o, "outcome", outcome_of(ev));
+                r = render_json_add_text(o, "outcome", outcome_of(ev), DIGEST_FIELD_CAP);
         if (r >= 0)
-                r = add_text(o, "source_ip", ev->source_ip);
+                r = render_json_add_text(o, "source_ip", ev->source_ip, DIGEST_FIELD_CAP);
         if (r >= 0)
-                r = add_text(o, "event_id", ev->event_id);
+                r = render_json_add_text(o, "event_id", ev->event_id, DIGEST_FIELD_CAP);
         if (r < 0) {
                 json_object_put(o);
                 return r;
@@ -165,15 +142,15 @@ static int digest_json(const struct digest_ctx *c, struct buf *out) {
         int r = o && events ? 0 : -ENOMEM;
 
         if (r >= 0)
-                r = add(o, "kind", json_object_new_string("digest"));
+                r = render_json_add(o, "kind", json_object_new_string("digest"));
         if (r >= 0)
-                r = add_text(o, "actor", c->d->actor);
+                r = render_json_add_text(o, "actor", c->d->actor, DIGEST_FIELD_CAP);
         if (r >= 0)
-                r = add_text(o, "rule", c->o->rule);
+                r = render_json_add_text(o, "rule", c->o->rule, DIGEST_FIELD_CAP);
         if (r >= 0)
-                r = add(o, "window_seconds", json_object_new_int64(c->d->window_seconds));
+                r = render_json_add(o, "window_seconds", json_object_new_int64(c->d->window_seconds));
         if (r >= 0)
-                r = add(o, "count", json_object_new_int64((int64_t)c->d->n));
+                r = render_json_add(o, "count", json_object_new_int64((int64_t)c->d->n));
         for (size_t i = 0; i < c->listed && r >= 0; i++) {
                 r = member_json(&c->d->members[i], &m);
                 if (r >= 0 && json_object_array_add(events, m) < 0) {
@@ -182,11 +159,11 @@ static int digest_json(const struct digest_ctx *c, struct buf *out) {
                 }
         }
         if (r >= 0) {
-                r = add(o, "events", events);
+                r = render_json_add(o, "events", events);
                 events = NULL;
         }
         if (r >= 0)
-                r = add(o, "omitted", json_object_new_int64((int64_t)(c->d->n - c->listed)));
+                r = render_json_add(o, "omitted", json_object_new_int64((int64_t)(c->d->n - c->listed)));
         if (r >= 0)
                 r = render_put_json(o, false, out);
         json_object_put(events);
@@ -195,10 +172,8 @@ static int digest_json(const struct digest_ctx *c, struct buf *out) {
 }
 
 static int digest_chatbot(const struct digest_ctx *c, const char *subject, struct buf *out) {
-        json_object *root = json_object_new_object(), *content = json_object_new_object(),
-                    *metadata = json_object_new_object();
         struct buf title, desc;
-        int r = root && content && metadata ? 0 : -ENOMEM;
+        int r = 0;
 
         buf_init(&title, RENDER_MESSAGE_MAX);
         buf_init(&desc, RENDER_MESSAGE_MAX);
@@ -211,32 +186,7 @@ static int digest_chatbot(const struct digest_ctx *c, const char *subject, struc
         if (r >= 0)
                 r = member_list(c, TEXTSAFE_MARKDOWN, &desc);
         if (r >= 0)
-                r = add(root, "version", json_object_new_string("1.0"));
-        if (r >= 0)
-                r = add(root, "source", json_object_new_string("custom"));
-        if (r >= 0)
-                r = add(content, "textType", json_object_new_string("client-markdown"));
-        if (r >= 0)
-                r = add(content, "title", json_object_new_string_len(buf_str(&title), (int)title.len));
-        if (r >= 0)
-                r = add(content, "description", json_object_new_string_len(buf_str(&desc), (int)desc.len));
-        if (r >= 0)
-                r = add(metadata, "summary", json_object_new_string(subject));
-        if (r >= 0)
-                r = add(metadata, "eventType", json_object_new_string("Digest"));
-        if (r >= 0) {
-                r = add(root, "content", content);
-                content = NULL;
-        }
-        if (r >= 0) {
-                r = add(root, "metadata", metadata);
-                metadata = NULL;
-        }
-        if (r >= 0)
-                r = render_put_json(root, false, out);
-        json_object_put(content);
-        json_object_put(metadata);
-        json_object_put(root);
+                r = render_chatbot_plain(&title, &desc, subject, "Digest", out);
         buf_free(&title);
         buf_free(&desc);
         return r;

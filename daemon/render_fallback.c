@@ -91,15 +91,12 @@ static int fallback_json(const struct fallback *fb, struct buf *out) {
 
 static int fallback_chatbot(const struct fallback *fb, const char *subject, struct buf *out) {
         const struct fallback_words *t = &FALLBACK_TEXT[fb->o->language];
-        json_object *root = json_object_new_object(), *content = json_object_new_object(),
-                    *metadata = json_object_new_object();
         struct buf title, desc;
-        int r = root && content && metadata ? 0 : -ENOMEM;
+        int r;
 
         buf_init(&title, RENDER_MESSAGE_MAX);
         buf_init(&desc, RENDER_MESSAGE_MAX);
-        if (r >= 0)
-                r = buf_printf(&title, "\xe2\x9a\xa0\xef\xb8\x8f %s", t->title); /* U+26A0 warning sign */
+        r = buf_printf(&title, "\xe2\x9a\xa0\xef\xb8\x8f %s", t->title); /* U+26A0 warning sign */
         if (r >= 0)
                 r = buf_printf(&desc, "*%s*: `", t->id_label);
         if (r >= 0)
@@ -113,38 +110,8 @@ static int fallback_chatbot(const struct fallback *fb, const char *subject, stru
         if (r >= 0)
                 r = buf_puts(&desc, "\n```");
 
-        const struct {
-                json_object *obj;
-                const char *key;
-                json_object *value;
-        } members[] = {
-                { root, "version", json_object_new_string("1.0") },
-                { root, "source", json_object_new_string("custom") },
-                { content, "textType", json_object_new_string("client-markdown") },
-                { content, "title", json_object_new_string_len(buf_str(&title), (int)title.len) },
-                { content, "description", json_object_new_string_len(buf_str(&desc), (int)desc.len) },
-                { metadata, "summary", json_object_new_string(subject) },
-                { metadata, "eventType", json_object_new_string("Unrecognized") },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(members); i++)
-                if (r < 0 || !members[i].obj || json_object_object_add(members[i].obj, members[i].key,
-                                                                       members[i].value) < 0) {
-                        json_object_put(members[i].value);
-                        r = -ENOMEM;
-                }
-        if (r >= 0 && json_object_object_add(root, "content", content) < 0)
-                r = -ENOMEM;
-        else if (r >= 0)
-                content = NULL;
-        if (r >= 0 && json_object_object_add(root, "metadata", metadata) < 0)
-                r = -ENOMEM;
-        else if (r >= 0)
-                metadata = NULL;
         if (r >= 0)
-                r = render_put_json(root, false, out);
-        json_object_put(content);
-        json_object_put(metadata);
-        json_object_put(root);
+                r = render_chatbot_plain(&title, &desc, subject, "Unrecognized", out);
         buf_free(&title);
         buf_free(&desc);
         return r;

@@ -166,3 +166,14 @@ int render_message(render_form_fn fn, const void *source, enum render_format f, 
 
 /* json-c output as compact JSON appended to out; -E2BIG past out's cap. */
 int render_put_json(json_object *o, bool pretty, struct buf *out);
+/* obj[key] = v, v taken in every case; -ENOMEM for a NULL v or a failed add. */
+int render_json_add(json_object *obj, const char *key, json_object *v);
+/* s made valid UTF-8 and cut at cap, as a json-c string; NULL when out of memory. */
+json_object *render_json_string(const char *s, size_t cap);
+/* obj[key] = s made valid UTF-8 and cut at cap, or null when s is NULL (unknown). */
+int render_json_add_text(json_object *obj, const char *key, const char *s, size_t cap);
+/* An AWS Chatbot custom notification with a title, a markdown description
+ * and no more metadata than summary and eventType: the form of the messages
+ * that are not one event (the fallback, the digest). */
+int render_chatbot_plain(const struct buf *title, const struct buf *description, const char *summary,
+                         const char *event_type, struct buf *out);

@@ -16,46 +16,6 @@ int render_put_json(json_object *o, bool pretty, struct buf *out) {
         return buf_append(out, s, len);
 }
 
-/* Adds key: value made valid UTF-8 and cut at cap, or null. */
-static int add_string(json_object *obj, const char *key, const char *value, size_t cap) {
-        json_object *v = NULL;
-
-        if (value) {
-                struct buf b;
-                int r;
-                buf_init(&b, RENDER_MESSAGE_MAX);
-                r = textsafe_utf8(&b, value, cap);
-                if (r >= 0)
-                        v = json_object_new_string_len(buf_str(&b), (int)b.len);
-                buf_free(&b);
-                if (r < 0)
-                        return r;
-                if (!v)
-                        return -ENOMEM;
-        }
-        return json_object_object_add(obj, key, v) < 0 ? (json_object_put(v), -ENOMEM) : 0;
-}
-
-static int add(json_object *obj, const char *key, json_object *v) {
-        if (!v || json_object_object_add(obj, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-/* A string made valid UTF-8 and cut at cap (never NULL: the caller checked). */
-static json_object *new_string(const char *value, size_t cap) {
-        struct buf b;
-        json_object *v = NULL;
-
-        buf_init(&b, RENDER_MESSAGE_MAX);
-        if (textsafe_utf8(&b, value, cap) >= 0)
-                v = json_object_new_string_len(buf_str(&b), (int)b.len);
-        buf_free(&b);
-        return v;
-}
-
 /* {"Environment": "prod", …}, or null when no tag is known. */
 static int add_tags(json_object *obj, const struct render_ctx *c) {
         const struct ssm_event *ev = c->ev;
@@ -69,13 +29,13 @@ static int add_tags(json_object *obj, const struct render_ctx *c) {
                 return -ENOMEM;
         for (size_t i = 0; i < ev->n_target_tags && r >= 0; i++)
                 if (ev->target_tags[i].key)
-                        r = add(tags, ev->target_tags[i].key,
-                                new_string(ev->target_tags[i].value ? ev->target_tags[i].value : "", c->cap));
+                        r = render_json_add(tags, ev->target_tags[i].key,
+                                render_json_string(ev->target_tags[i].value ? ev->target_tags[i].value : "", c->cap));
         if (r < 0) {
                 json_object_put(tags);
                 return r;
         }
-        return add(obj, "target_tags", tags);
+        return render_json_add(obj, "target_tags", tags);
 }
 
 /* {"command": ["sudo su -"], …} as recorded, within the parameters' budget;
@@ -105,7 +65,7 @@ static int add_parameters(json_object *obj, const struct render_ctx *c) {
                 }
                 for (size_t j = 0; j < p->n_values && r >= 0; j++) {
                         size_t vcap = render_budget_take(&budget, c->cap, p->values[j]);
-                        json_object *v = vcap ? new_string(p->values[j], vcap) : NULL;
+                        json_object *v = vcap ? render_json_string(p->values[j], vcap) : NULL;
                         if (!vcap)
                                 break;
                         if (!v || json_object_array_add(values, v) < 0) {
@@ -114,11 +74,11 @@ static int add_parameters(json_object *obj, const struct render_ctx *c) {
                         }
                 }
                 /* the key as a string of its own: a name cut at cap keeps valid UTF-8 */
-                json_object *key = r >= 0 ? new_string(p->name, cap) : NULL;
+                json_object *key = r >= 0 ? render_json_string(p->name, cap) : NULL;
                 if (r >= 0 && !key)
                         r = -ENOMEM;
                 if (r >= 0)
-                        r = add(params, json_object_get_string(key), values);
+                        r = render_json_add(params, json_object_get_string(key), values);
                 else
                         json_object_put(values);
                 json_object_put(key);
@@ -127,7 +87,7 @@ static int add_parameters(json_object *obj, const struct render_ctx *c) {
                 json_object_put(params);
                 return r;
         }
-        return add(obj, "parameters", params);
+        return render_json_add(obj, "parameters", params);
 }
 
 enum field_type { T_STRING, T_BOOL, T_NUMBER, T_OBJECT };
@@ -218,13 +178,13 @@ int render_fields_json(const struct render_ctx *c, json_object **ret) {
                 if (fields[i].type == T_OBJECT)
                         r = strcmp(key, "target_tags") == 0 ? add_tags(o, c) : add_parameters(o, c);
                 else if (fields[i].type == T_STRING)
-                        r = add_string(o, key, fields[i].value, c->cap);
+                        r = render_json_add_text(o, key, fields[i].value, c->cap);
                 else if (!fields[i].known)
                         r = json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
                 else if (fields[i].type == T_NUMBER)
-                        r = add(o, key, json_object_new_int64(fields[i].number));
+                        r = render_json_add(o, key, json_object_new_int64(fields[i].number));
                 else
-                        r = add(o, key, json_object_new_boolean(fields[i].flag));
+                        r = render_json_add(o, key, json_object_new_boolean(fields[i].flag));
         }
         if (r < 0) {
                 json_object_put(o);

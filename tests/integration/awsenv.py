@@ -422,6 +422,13 @@ class Daemon:
                 self.env.pop(var, None)
         # A non-EC2 machine: make any IMDS attempt fail at once instead of timing out.
         self.env.setdefault("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1")
+        # SSM stays on loopback too (a test with an SSM peer names it in the config,
+        # which wins). The open sessions are kept in the test's directory, shared
+        # like one host's; daemons that stand for different hosts get their own
+        # through env.
+        self.env.setdefault("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:1")
+        self.env.setdefault("STATE_DIRECTORY", os.path.join(workdir, "state"))
+        os.makedirs(self.env["STATE_DIRECTORY"], exist_ok=True)
         self.proc = None
 
     def once(self, timeout=60):

@@ -244,7 +244,7 @@ action = drop
             "format", "language", "timezone", "events", "subject", "unrecognized", "burst_limit",
             "burst_window", "123456789012", "level", "match", "action", "match", "action", "topics",
             "ec2_endpoint", "ssm_endpoint", "sts_endpoint", "instance_names", "tags", "role_arn", "external_id",
-            "cache_seconds"]))
+            "cache_seconds", "track", "check_interval", "long_session_alert"]))
         text = re.sub(r"^;([a-z0-9_]+ = \S)", r"\1", text, flags=re.M)
         text = re.sub(r"^;(\[rule [a-z-]+\])$", r"\1", text, flags=re.M)
         text = text.replace("/123456789012/", "/210987654321/").replace(":123456789012:", ":210987654321:")

@@ -52,6 +52,7 @@ KEYS = {
                "burst_window"],
     "accounts": [],
     "enrich": ["instance_names", "tags", "role_arn", "external_id", "cache_seconds"],
+    "sessions": ["track", "check_interval", "long_session_alert"],
     "log": ["level"],
 }
 

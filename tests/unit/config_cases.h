@@ -128,6 +128,8 @@ static const char *const base[] = {
         "{accounts}",                                                                /* 15 */
         "[enrich]",                                                                  /* 16 */
         "{enrich}",                                                                  /* 17 */
+        "[sessions]",                                                                /* 18 */
+        "{sessions}",                                                                /* 19 */
         NULL,
 };
 

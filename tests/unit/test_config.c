@@ -13,7 +13,7 @@ static void test_build_helper(void **state) {
                                "queue_url = https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events\n"
                                "max_messages = 3\n[sns]\n"
                                "topic_arn = arn:aws:sns:ap-northeast-1:210987654321:ssm-alerts\n\n"
-                               "[notify]\n\n[log]\n\n[accounts]\n\n[enrich]\n\n");
+                               "[notify]\n\n[log]\n\n[accounts]\n\n[enrich]\n\n[sessions]\n\n");
         free(t);
         t = build("aws", "region = us-west-2");
         assert_non_null(strstr(t, "[aws]\nregion = us-west-2\n\n[sqs]"));
@@ -33,6 +33,7 @@ static void test_defaults(void **state) {
         assert_null(c->session_token);
         assert_string_equal(c->sqs_endpoint, "https://sqs.ap-northeast-1.amazonaws.com");
         assert_string_equal(c->sns_endpoint, "https://sns.ap-northeast-1.amazonaws.com");
+        assert_null(c->ssm_endpoint); /* each call's region decides */
         assert_string_equal(c->imds_endpoint, "http://169.254.169.254");
         assert_string_equal(c->queue_url, "https://sqs.ap-northeast-1.amazonaws.com/210987654321/ssm-events");
         assert_int_equal(c->wait_time_seconds, 20);
@@ -51,7 +52,47 @@ static void test_defaults(void **state) {
         assert_int_equal(c->unrecognized, CONFIG_UNRECOGNIZED_NOTIFY);
         assert_int_equal(c->n_accounts, 0);
         assert_int_equal(c->log_level, LOG_INFO);
+        /* DESIGN.md: track = on, check_interval = 300, long_session_alert = 28800 */
+        assert_int_equal(c->sessions_track, CONFIG_ON);
+        assert_int_equal(c->check_interval, 300);
+        assert_int_equal(c->long_session_alert, 28800);
         config_free(c);
+}
+
+static void test_sessions_keys(void **state) {
+        (void)state;
+        NO_ENV();
+        static const struct value_case cases[] = {
+                { "sessions", "track = off", {} },
+                { "sessions", "track = yes",
+                  { "test.conf:19: [sessions] track: \"yes\" is not a known value (allowed: on, off)" } },
+                { "sessions", "check_interval = 0", {} },
+                { "sessions", "check_interval = 86400", {} },
+                { "sessions", "check_interval = 86401",
+                  { "test.conf:19: [sessions] check_interval: \"86401\" is out of range (allowed: 0..86400)" } },
+                { "sessions", "check_interval = -1",
+                  { "test.conf:19: [sessions] check_interval: \"-1\" is out of range (allowed: 0..86400)" } },
+                { "sessions", "long_session_alert = 0", {} },
+                { "sessions", "long_session_alert = 31536001",
+                  { "test.conf:19: [sessions] long_session_alert: \"31536001\" is out of range (allowed: "
+                    "0..31536000)" } },
+                { "sessions", "interval = 5",
+                  { "test.conf:19: [sessions] interval: unknown key (allowed: track, check_interval, "
+                    "long_session_alert)" } },
+                { "aws", "ssm_endpoint = http://127.0.0.1:5001", {} },
+                { "aws", "ssm_endpoint = http://ssm.example.com",
+                  { "test.conf:3: [aws] ssm_endpoint: \"http://ssm.example.com\" uses http:// for a host "
+                    "that is not loopback (allowed: " A_ENDPOINT ")" } },
+        };
+        run_cases(cases, N(cases));
+
+        char *t = build("sessions", "track = off\ncheck_interval = 0\nlong_session_alert = 60");
+        struct config *c = expect_good(t);
+        assert_int_equal(c->sessions_track, CONFIG_OFF);
+        assert_int_equal(c->check_interval, 0);
+        assert_int_equal(c->long_session_alert, 60);
+        config_free(c);
+        free(t);
 }
 
 static void test_int_keys(void **state) {
@@ -740,6 +781,7 @@ int main(void) {
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_int_keys),
                 cmocka_unit_test(test_enum_keys),
+                cmocka_unit_test(test_sessions_keys),
                 cmocka_unit_test(test_region_key),
                 cmocka_unit_test(test_credential_keys),
                 cmocka_unit_test(test_long_values),

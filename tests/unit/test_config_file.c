@@ -232,6 +232,12 @@ static void test_env_fallbacks(void **state) {
         assert_string_equal(c->sqs_endpoint, "https://sqs.eu-west-1.amazonaws.com");
         assert_string_equal(c->sns_endpoint, "http://localhost:9911");
         config_free(c);
+        ENV("AWS_REGION", "eu-west-1", "AWS_ENDPOINT_URL", "http://127.0.0.1:5000",
+            "AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:5002");
+        c = expect_good(body);
+        assert_string_equal(c->ssm_endpoint, "http://127.0.0.1:5002");
+        assert_string_equal(c->sns_endpoint, "http://127.0.0.1:5000");
+        config_free(c);
         ENV("AWS_ENDPOINT_URL", "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:6000");
         c = expect_good("[aws]\nregion = eu-west-1\nsqs_endpoint = https://sqs.example.com\n"
                         "[sqs]\nqueue_url = https://sqs.eu-west-1.amazonaws.com/210987654321/q\n"

@@ -88,6 +88,14 @@ static struct fake {
         int visibility_timeout[IDS_MAX];
         size_t n_made_visible;
         int asked[8];                      /* MaxNumberOfMessages of each receive */
+        int waited[8];                     /* WaitTimeSeconds of each receive */
+        /* the hooks (relay_set_hooks): event IDs as each was called, and
+         * how many publishes SNS had accepted at that moment */
+        char completed[IDS_MAX][48];
+        size_t n_completed;
+        char accepted[IDS_MAX][48];
+        size_t published_when_accepted[IDS_MAX];
+        size_t n_accepted;
         size_t n_too_large;                /* PublishBatch refused as above SNS_PAYLOAD_MAX */
         int receive_started_rc;            /* what the receive in flight will answer */
         int delete_started_rc;             /* what the delete in flight will answer */
@@ -242,6 +250,7 @@ static int fake_receive_start(void *ctx, const struct sqs_receive_params *p, str
         record(CALL_RECEIVE);
         assert_true(k < ELEMENTSOF(F.asked));
         F.asked[k] = p->max_messages;
+        F.waited[k] = p->wait_time_seconds;
         F.receive_started_rc = k < F.n_receive_rc ? F.receive_rc[k] : 0;
         return 0;
 }
@@ -584,6 +593,22 @@ static int setup(void **state) {
         F = (struct fake){ 0 };
         return 0;
 }
+
+static void hook_complete(void *ctx, struct ssm_event *ev) {
+        assert_ptr_equal(ctx, &F);
+        snprintf(F.completed[F.n_completed++], sizeof(F.completed[0]), "%s", ev->event_id);
+        /* what a listener adds reaches the notification */
+        free(ev->target);
+        ev->target = strdup("i-completedbyhook");
+}
+
+static void hook_accepted(void *ctx, const struct ssm_event *ev) {
+        assert_ptr_equal(ctx, &F);
+        F.published_when_accepted[F.n_accepted] = F.n_published;
+        snprintf(F.accepted[F.n_accepted++], sizeof(F.accepted[0]), "%s", ev->event_id);
+}
+
+static const struct relay_hooks HOOKS = { .complete = hook_complete, .accepted = hook_accepted };
 
 /* --- DESIGN.md's message policy, row by row ----------------------------- */
 
@@ -1525,13 +1550,126 @@ static void test_lookups_name_targets_before_the_rules(void **state) {
         rule_match_free(rules[0].match);
 }
 
+/* --- the session tracker's way in (relay_set_hooks, relay_publish_event) -- */
+
+static void test_hooks_hear_of_an_event_only_once_sns_accepted_it(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        relay_set_hooks(r, &HOOKS, &F);
+        add_event(&b, "msg-0001", 1);
+        add_event(&b, "msg-0002", 1);
+        add_event_by(&b, "msg-0003", "ec2.amazonaws.com", "StartSession", "alice", 1); /* filtered */
+        F.fail_publish[F.n_fail_publish++] = "msg-0002";
+        F.publish_err = aws_err(AWS_ERR_FATAL, "InvalidParameter");
+        assert_int_equal(handle(r, &b, 0), RELAY_OK);
+        /* both notifiable events were completed before rendering, the filtered one not */
+        assert_int_equal(F.n_completed, 2);
+        assert_string_equal(F.completed[0], "evt-msg-0001");
+        assert_string_equal(F.completed[1], "evt-msg-0002");
+        /* only the one SNS accepted is reported, after SNS accepted it */
+        assert_int_equal(F.n_accepted, 1);
+        assert_string_equal(F.accepted[0], "evt-msg-0001");
+        assert_int_equal(F.published_when_accepted[0], 1);
+        assert_non_null(log_with("published StartSession by alice on i-completedbyhook"));
+        sqs_batch_clear(&b);
+
+        /* hooks removed: nothing more is heard */
+        forget_calls();
+        relay_set_hooks(r, NULL, NULL);
+        add_event(&b, "msg-0004", 1);
+        assert_int_equal(handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.n_completed, 2);
+        assert_int_equal(F.n_accepted, 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+}
+
+static void test_wait_limit_applies_to_the_next_receive_only(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 }, from = { 0 };
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        F.receive_from = &from;
+        relay_limit_wait(r, 3);
+        assert_int_equal(receive(r, 0, &b), 0);
+        relay_limit_wait(r, 60); /* above wait_time_seconds: no change */
+        assert_int_equal(receive(r, 0, &b), 0);
+        assert_int_equal(receive(r, 0, &b), 0);
+        relay_limit_wait(r, 0); /* at least a second: never a busy loop */
+        assert_int_equal(receive(r, 0, &b), 0);
+        assert_int_equal(F.waited[0], 3);
+        assert_int_equal(F.waited[1], 20);
+        assert_int_equal(F.waited[2], 20);
+        assert_int_equal(F.waited[3], 1);
+        relay_free(r);
+}
+
+static struct ssm_event *own_event(const char *event_id) {
+        struct ssm_event *ev = calloc(1, sizeof(*ev));
+        assert_non_null(ev);
+        ev->event_id = strdup(event_id);
+        ev->event_name = strdup("SessionEnded");
+        ev->event_source = strdup("ssm-notifyd");
+        ev->event_time = strdup("2024-08-01T12:10:00Z");
+        ev->has_time = true;
+        ev->event_epoch = 1722514200;
+        ev->actor = strdup("alice");
+        ev->target = strdup("i-0123456789abcdef0");
+        ev->session_id = strdup("alice-1");
+        return ev;
+}
+
+static void test_own_event_is_published_to_the_topic(void **state) {
+        (void)state;
+        const struct relay_settings s = settings();
+        struct relay *r = relay_with(&s);
+        struct ssm_event *ev = own_event("alice-1:ended");
+        struct known *k = &F.known[F.n_known++];
+        snprintf(k->sqs_id, sizeof(k->sqs_id), "(none)");
+        snprintf(k->event_id, sizeof(k->event_id), "alice-1:ended");
+        relay_set_hooks(r, &HOOKS, &F);
+
+        assert_int_equal(relay_publish_event(r, ev), 0);
+        ASSERT_CALLS(CALL_PUBLISH);
+        assert_int_equal(relay_get_stats(r)->published, 1);
+        assert_string_equal(k->severity_attr, "info");
+        assert_int_equal(logged(LOG_MSGID_PUBLISHED), 1);
+        assert_non_null(log_with("published SessionEnded of session alice-1 by alice on i-0123456789abcdef0 as SNS "
+                                 "message sns-1"));
+        /* the relay's own hooks are for the queue's events, not for these */
+        assert_int_equal(F.n_completed, 0);
+        assert_int_equal(F.n_accepted, 0);
+
+        /* SNS refuses: -EIO, counted and logged as a failed publish; nothing deleted or retried here */
+        forget_calls();
+        F.fail_every_publish = true;
+        F.publish_err = aws_err(AWS_ERR_RETRYABLE, "InternalError");
+        assert_int_equal(relay_publish_event(r, ev), -EIO);
+        ASSERT_CALLS(CALL_PUBLISH);
+        assert_int_equal(relay_get_stats(r)->failed, 1);
+        assert_int_equal(logged(LOG_MSGID_PUBLISH_FAILED), 1);
+        assert_non_null(strstr(relay_get_stats(r)->last_error, "InternalError"));
+
+        /* a render failure is not a publish */
+        forget_calls();
+        F.render_fail = true;
+        assert_int_equal(relay_publish_event(r, ev), -ENOMEM);
+        assert_int_equal(F.n_calls, 0);
+        assert_int_equal(logged(LOG_MSGID_RENDER_FAILED), 1);
+        event_free(ev);
+        relay_free(r);
+}
+
 static void test_each_message_id_is_distinct(void **state) {
         (void)state;
         const char *ids[] = { LOG_MSGID_STARTED,       LOG_MSGID_PUBLISHED,     LOG_MSGID_PUBLISH_FAILED,
                               LOG_MSGID_POISON,        LOG_MSGID_CONFIG_ERROR,  LOG_MSGID_FILTERED,
                               LOG_MSGID_UNRECOGNIZED,  LOG_MSGID_STOPPED,       LOG_MSGID_DUPLICATE,
                               LOG_MSGID_RENDER_FAILED, LOG_MSGID_RECEIVE_FAILED, LOG_MSGID_DELETE_FAILED,
-                              LOG_MSGID_IGNORED,       LOG_MSGID_HELD,          LOG_MSGID_DIGEST };
+                              LOG_MSGID_IGNORED,       LOG_MSGID_HELD,          LOG_MSGID_DIGEST,
+                              LOG_MSGID_STATE_SET_ASIDE, LOG_MSGID_SESSION_CHECK_FAILED };
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 assert_int_equal(strlen(ids[i]), 32);
                 for (size_t j = i + 1; j < ELEMENTSOF(ids); j++)
@@ -1570,6 +1708,9 @@ int main(void) {
                 cmocka_unit_test_setup(test_digest_per_topic_route, setup),
                 cmocka_unit_test_setup(test_delete_overlaps_the_next_publish, setup),
                 cmocka_unit_test_setup(test_lookups_name_targets_before_the_rules, setup),
+                cmocka_unit_test_setup(test_hooks_hear_of_an_event_only_once_sns_accepted_it, setup),
+                cmocka_unit_test_setup(test_wait_limit_applies_to_the_next_receive_only, setup),
+                cmocka_unit_test_setup(test_own_event_is_published_to_the_topic, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,363 @@
+#include "session_store.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "json_parse.h"
+#include "macro.h"
+#include "textsafe.h"
+
+/* {"version", "sessions": [ {…} ]}: three levels, one spare. */
+#define SESSION_JSON_DEPTH 4
+
+struct session_store {
+        struct session_entry *e;
+        size_t n, max;
+};
+
+int session_store_new(size_t max, struct session_store **ret) {
+        struct session_store *s;
+        if (max == 0)
+                return -EINVAL;
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->e = calloc(max, sizeof(*s->e));
+        if (!s->e) {
+                free(s);
+                return -ENOMEM;
+        }
+        s->max = max;
+        *ret = s;
+        return 0;
+}
+
+static void entry_clear(struct session_entry *e) {
+        free(e->session_id);
+        free(e->target);
+        free(e->owner);
+        free(e->account_id);
+        free(e->region);
+        *e = (struct session_entry){ 0 };
+}
+
+void session_store_free(struct session_store *s) {
+        if (!s)
+                return;
+        for (size_t i = 0; i < s->n; i++)
+                entry_clear(&s->e[i]);
+        free(s->e);
+        free(s);
+}
+
+size_t session_store_count(const struct session_store *s) {
+        return s->n;
+}
+
+const struct session_entry *session_store_at(const struct session_store *s, size_t i) {
+        return i < s->n ? &s->e[i] : NULL;
+}
+
+static struct session_entry *find(const struct session_store *s, const char *session_id) {
+        for (size_t i = 0; i < s->n; i++)
+                if (strcmp(s->e[i].session_id, session_id) == 0)
+                        return &s->e[i];
+        return NULL;
+}
+
+const struct session_entry *session_store_find(const struct session_store *s, const char *session_id) {
+        return session_id ? find(s, session_id) : NULL;
+}
+
+/* What the file may hold: SESSION_FIELD_MAX bytes of UTF-8 without control
+ * characters, so that a value read back is as safe as one from an event. */
+static bool field_ok(const char *v) {
+        size_t n;
+        if (!v)
+                return true;
+        n = strlen(v);
+        if (n == 0 || n > SESSION_FIELD_MAX || !textsafe_utf8_valid(v, n))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+                        return false;
+        return true;
+}
+
+static int dup_field(const char *v, char **ret) {
+        char *d = NULL;
+        if (v && !(d = strdup(v)))
+                return -ENOMEM;
+        *ret = d;
+        return 0;
+}
+
+static int entry_copy(const struct session_entry *e, struct session_entry *ret) {
+        struct session_entry c = { .start = e->start, .resumes = e->resumes, .still_open_sent = e->still_open_sent };
+        if (dup_field(e->session_id, &c.session_id) < 0 || dup_field(e->target, &c.target) < 0 ||
+            dup_field(e->owner, &c.owner) < 0 || dup_field(e->account_id, &c.account_id) < 0 ||
+            dup_field(e->region, &c.region) < 0) {
+                entry_clear(&c);
+                return -ENOMEM;
+        }
+        *ret = c;
+        return 0;
+}
+
+static size_t oldest(const struct session_store *s) {
+        size_t o = 0;
+        for (size_t i = 1; i < s->n; i++)
+                if (s->e[i].start < s->e[o].start)
+                        o = i;
+        return o;
+}
+
+int session_store_add(struct session_store *s, const struct session_entry *e, char **ret_evicted) {
+        struct session_entry c, *slot;
+        char *evicted = NULL;
+
+        if (!e->session_id || !field_ok(e->session_id) || !field_ok(e->target) || !field_ok(e->owner) ||
+            !field_ok(e->account_id) || !field_ok(e->region))
+                return -EINVAL;
+        if (entry_copy(e, &c) < 0)
+                return -ENOMEM;
+        slot = find(s, e->session_id);
+        if (!slot && s->n == s->max) {
+                slot = &s->e[oldest(s)];
+                /* Taken from the entry, which is cleared below anyway. */
+                evicted = slot->session_id;
+                slot->session_id = NULL;
+        }
+        if (slot)
+                entry_clear(slot);
+        else
+                slot = &s->e[s->n++];
+        *slot = c;
+        if (ret_evicted)
+                *ret_evicted = evicted;
+        else
+                free(evicted);
+        return 0;
+}
+
+int session_store_remove(struct session_store *s, const char *session_id) {
+        struct session_entry *e = find(s, session_id);
+        if (!e)
+                return -ENOENT;
+        entry_clear(e);
+        /* Order does not matter: the last entry fills the hole. */
+        *e = s->e[--s->n];
+        s->e[s->n] = (struct session_entry){ 0 };
+        return 0;
+}
+
+int session_store_resumed(struct session_store *s, const char *session_id) {
+        struct session_entry *e = find(s, session_id);
+        if (!e)
+                return -ENOENT;
+        if (e->resumes < UINT32_MAX)
+                e->resumes++;
+        return 0;
+}
+
+int session_store_mark_still_open(struct session_store *s, const char *session_id) {
+        struct session_entry *e = find(s, session_id);
+        if (!e)
+                return -ENOENT;
+        e->still_open_sent = true;
+        return 0;
+}
+
+int session_store_missed(struct session_store *s, const char *session_id, time_t now, long interval) {
+        struct session_entry *e = find(s, session_id);
+        long wait = interval > 0 ? interval : 1;
+        if (!e)
+                return -ENOENT;
+        for (unsigned i = 0; i < e->misses && wait < SESSION_RETRY_MAX; i++)
+                wait *= 2;
+        if (e->misses < UINT32_MAX)
+                e->misses++;
+        e->retry_after = now + (wait < SESSION_RETRY_MAX ? wait : SESSION_RETRY_MAX);
+        return 0;
+}
+
+static int add(json_object *o, const char *key, json_object *v) {
+        if (!v || json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int add_string(json_object *o, const char *key, const char *v) {
+        return v ? add(o, key, json_object_new_string(v)) : 0;
+}
+
+static int entry_json(const struct session_entry *e, json_object **ret) {
+        json_object *o = json_object_new_object();
+        if (!o || add_string(o, "session_id", e->session_id) < 0 || add_string(o, "target", e->target) < 0 ||
+            add_string(o, "owner", e->owner) < 0 || add_string(o, "account_id", e->account_id) < 0 ||
+            add_string(o, "region", e->region) < 0 || add(o, "start", json_object_new_int64(e->start)) < 0 ||
+            add(o, "resumes", json_object_new_int64(e->resumes)) < 0 ||
+            add(o, "still_open_sent", json_object_new_boolean(e->still_open_sent)) < 0) {
+                json_object_put(o);
+                return -ENOMEM;
+        }
+        *ret = o;
+        return 0;
+}
+
+int session_store_format(const struct session_store *s, struct buf *out) {
+        json_object *root = json_object_new_object(), *list = json_object_new_array();
+        const char *text;
+        size_t len;
+        int r = -ENOMEM;
+
+        if (!root || !list)
+                goto out;
+        for (size_t i = 0; i < s->n; i++) {
+                json_object *o;
+                if (entry_json(&s->e[i], &o) < 0)
+                        goto out;
+                if (json_object_array_add(list, o) < 0) {
+                        json_object_put(o);
+                        goto out;
+                }
+        }
+        if (add(root, "version", json_object_new_int(SESSION_STORE_VERSION)) < 0)
+                goto out;
+        r = add(root, "sessions", list);
+        list = NULL;
+        if (r < 0)
+                goto out;
+        text = json_object_to_json_string_length(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                 &len);
+        r = text ? buf_append(out, text, len) : -ENOMEM;
+        if (r == 0)
+                r = buf_putc(out, '\n');
+out:
+        json_object_put(list);
+        json_object_put(root);
+        return r;
+}
+
+/* An optional string member: absent leaves *ret NULL. */
+static int get_string(json_object *o, const char *key, bool required, char **ret) {
+        json_object *v;
+        const char *str;
+        if (!json_object_object_get_ex(o, key, &v))
+                return required ? -EBADMSG : 0;
+        if (!json_object_is_type(v, json_type_string))
+                return -EBADMSG;
+        str = json_object_get_string(v);
+        /* A NUL inside the JSON string would hide the rest from strlen. */
+        if ((size_t)json_object_get_string_len(v) != strlen(str) || !field_ok(str))
+                return -EBADMSG;
+        *ret = strdup(str);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int get_int(json_object *o, const char *key, int64_t min, int64_t max, int64_t *ret) {
+        json_object *v;
+        int64_t n;
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+                return -EBADMSG;
+        errno = 0;
+        n = json_object_get_int64(v);
+        if (errno != 0 || n < min || n > max)
+                return -EBADMSG;
+        *ret = n;
+        return 0;
+}
+
+static int entry_of(json_object *o, struct session_entry *ret) {
+        static const char *const known[] = { "session_id", "account_id", "region", "start",
+                                             "target",     "owner",      "resumes", "still_open_sent" };
+        struct session_entry e = { 0 };
+        json_object *flag;
+        int64_t start, resumes;
+        int r;
+
+        if (!json_object_is_type(o, json_type_object))
+                return -EBADMSG;
+        json_object_object_foreach(o, key, val) {
+                bool ok = false;
+                (void)val;
+                for (size_t i = 0; i < ELEMENTSOF(known) && !ok; i++)
+                        ok = strcmp(key, known[i]) == 0;
+                if (!ok)
+                        return -EBADMSG;
+        }
+        if ((r = get_string(o, "session_id", true, &e.session_id)) < 0 ||
+            (r = get_string(o, "target", false, &e.target)) < 0 || (r = get_string(o, "owner", false, &e.owner)) < 0 ||
+            (r = get_string(o, "account_id", false, &e.account_id)) < 0 ||
+            (r = get_string(o, "region", false, &e.region)) < 0 ||
+            (r = get_int(o, "start", 0, INT64_C(253402300799) /* 9999-12-31 */, &start)) < 0 ||
+            (r = get_int(o, "resumes", 0, UINT32_MAX, &resumes)) < 0)
+                goto fail;
+        if (!json_object_object_get_ex(o, "still_open_sent", &flag) || !json_object_is_type(flag, json_type_boolean)) {
+                r = -EBADMSG;
+                goto fail;
+        }
+        e.start = (time_t)start;
+        e.resumes = (unsigned)resumes;
+        e.still_open_sent = json_object_get_boolean(flag);
+        *ret = e;
+        return 0;
+fail:
+        entry_clear(&e);
+        return r;
+}
+
+int session_store_parse(const char *text, size_t len, size_t max, struct session_store **ret) {
+        json_object *root = NULL, *list, *version;
+        struct session_store *s = NULL;
+        int r;
+
+        if (len > SESSION_FILE_MAX)
+                return -E2BIG;
+        r = json_parse_whole(text, len, SESSION_JSON_DEPTH, &root);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EBADMSG;
+        r = -EBADMSG;
+        if (!root || !json_object_is_type(root, json_type_object) ||
+            !json_object_object_get_ex(root, "version", &version) || !json_object_is_type(version, json_type_int))
+                goto out;
+        if (json_object_get_int64(version) != SESSION_STORE_VERSION) {
+                r = -EPROTONOSUPPORT;
+                goto out;
+        }
+        if (!json_object_object_get_ex(root, "sessions", &list) || !json_object_is_type(list, json_type_array) ||
+            json_object_object_length(root) != 2)
+                goto out;
+        if (json_object_array_length(list) > max) {
+                r = -E2BIG;
+                goto out;
+        }
+        r = session_store_new(max, &s);
+        if (r < 0)
+                goto out;
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+                struct session_entry e;
+                r = entry_of(json_object_array_get_idx(list, i), &e);
+                if (r < 0)
+                        goto out;
+                if (find(s, e.session_id)) {
+                        entry_clear(&e);
+                        r = -EBADMSG;
+                        goto out;
+                }
+                s->e[s->n++] = e;
+        }
+        *ret = s;
+        s = NULL;
+        r = 0;
+out:
+        session_store_free(s);
+        json_object_put(root);
+        return r;
+}

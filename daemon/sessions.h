@@ -1,0 +1,49 @@
+/* sessions: the session tracker, the edge around session_lifecycle.h.
+ *
+ * It keeps the open sessions in the state file (session_file.h), completes
+ * ResumeSession and TerminateSession notifications from it (a
+ * TerminateSession it has no start for from DescribeSessions, bounded by
+ * SESSIONS_LOOKUP_TIMEOUT_MS; on failure the notification goes out without)
+ * and changes the state only after SNS accepted an event's notification,
+ * through the relay's hooks (relay.h). Every check_interval it asks
+ * DescribeSessions which open sessions are still active, and publishes
+ * SessionEnded / SessionStillOpen through relay_publish_event(); a session
+ * is removed or marked only after SNS accepted that, so a failure is tried
+ * again at the next check. Only sessions of the daemon's region are
+ * checked: its SSM client reaches no other. */
+#pragma once
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "aws_client.h"
+#include "relay.h"
+
+/* DESIGN.md: a look-up never holds a notification back for long. */
+#define SESSIONS_LOOKUP_TIMEOUT_MS 2000
+
+struct sessions_settings {
+        bool track;              /* off: no state, no hooks, no checks */
+        int check_interval;      /* seconds; 0: never call DescribeSessions */
+        long long_session_alert; /* seconds; 0: off */
+        const char *region;      /* the daemon's ([aws] region); borrowed */
+};
+
+struct sessions;
+
+/* Loads DIR's state file (session_file.h). 0, or -ENOMEM. */
+int sessions_new(const char *dir, time_t now, struct sessions **ret);
+void sessions_free(struct sessions *t);
+/* Applies settings (at start and on SIGHUP); ssm is borrowed until the next
+ * call. The first check is due at once. */
+void sessions_configure(struct sessions *t, const struct sessions_settings *s, struct aws_client *ssm, time_t now);
+
+/* ctx: a struct sessions *. */
+extern const struct relay_hooks sessions_relay_hooks;
+
+/* Seconds until the next check (0: due), or -1 when none is scheduled. */
+long sessions_due_in(const struct sessions *t, time_t now);
+/* Checks the open sessions and publishes what is due through r. A call
+ * the SSM client's progress hook cancels (-ECANCELED) ends the check; the
+ * next one is due at once after a reload, else at the next interval. */
+void sessions_check(struct sessions *t, struct relay *r, time_t now);
