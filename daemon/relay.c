@@ -347,6 +347,8 @@ static enum verdict prepare_event(struct relay *r, const struct sqs_message *m, 
                 p->rule = rule;
                 return PUBLISH;
         }
+        if (ret == DELETE && r->hooks && r->hooks->dropped)
+                r->hooks->dropped(r->hooks_ctx, ev);
         event_free(ev);
         return ret;
 }

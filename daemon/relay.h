@@ -145,6 +145,10 @@ struct relay_hooks {
         void (*complete)(void *ctx, struct ssm_event *ev);
         /* After SNS accepted the event's notification (never before). */
         void (*accepted)(void *ctx, const struct ssm_event *ev);
+        /* A parsed event deleted without a notification (filtered, ignored
+         * by a rule, a duplicate): it happened all the same. Not called for
+         * a message kept for a retry. */
+        void (*dropped)(void *ctx, const struct ssm_event *ev);
 };
 /* NULL hooks: none. Kept across relay_reconfigure(). */
 void relay_set_hooks(struct relay *r, const struct relay_hooks *hooks, void *ctx);

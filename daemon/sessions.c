@@ -181,6 +181,17 @@ static void on_complete(void *ctx, struct ssm_event *ev) {
         }
 }
 
+/* ev, a TerminateSession, ended its session: a start not tracked yet (in
+ * this receive, after it) is not opened again. */
+static void forget(struct sessions *t, const struct ssm_event *ev) {
+        struct session_entry e;
+        int r = session_store_remove(t->store, ev->session_id);
+        if (r == 0)
+                save(t);
+        else if (session_entry_of(ev, &e) == 0)
+                (void)session_store_add(t->closed, &e, NULL);
+}
+
 static void on_accepted(void *ctx, const struct ssm_event *ev) {
         struct sessions *t = ctx;
         struct session_entry e;
@@ -215,10 +226,8 @@ static void on_accepted(void *ctx, const struct ssm_event *ev) {
                         log_info("session %s on %s ended after %lld s", ev->session_id,
                                  ev->target ? ev->target : "an unknown target",
                                  (long long)(ev->session_end - ev->session_start));
-                r = session_store_remove(t->store, ev->session_id);
-                if (r == -ENOENT && session_entry_of(ev, &e) == 0)
-                        (void)session_store_add(t->closed, &e, NULL);
-                break;
+                forget(t, ev);
+                return;
         case SESSION_NONE:
                 return;
         }
@@ -226,9 +235,20 @@ static void on_accepted(void *ctx, const struct ssm_event *ev) {
                 save(t);
 }
 
+/* A TerminateSession a rule ignores (or the filter drops) still ended the
+ * session: kept, it would be reported again as a SessionEnded. */
+static void on_dropped(void *ctx, const struct ssm_event *ev) {
+        struct sessions *t = ctx;
+        if (session_change_of(ev) == SESSION_CLOSED) {
+                log_debug("session %s ended without a notification; no longer tracked", ev->session_id);
+                forget(t, ev);
+        }
+}
+
 const struct relay_hooks sessions_relay_hooks = {
         .complete = on_complete,
         .accepted = on_accepted,
+        .dropped = on_dropped,
 };
 
 static int cmp_str(const void *a, const void *b) {

@@ -5,7 +5,8 @@
  * TerminateSession it has no start for from DescribeSessions, bounded by
  * SESSIONS_LOOKUP_TIMEOUT_MS; on failure the notification goes out without)
  * and changes the state only after SNS accepted an event's notification,
- * through the relay's hooks (relay.h). Every check_interval it asks
+ * through the relay's hooks (relay.h); a TerminateSession deleted without
+ * a notification (ignored, filtered, a duplicate) ends its session too. Every check_interval it asks
  * DescribeSessions which open sessions are still active, and publishes
  * SessionEnded / SessionStillOpen through relay_publish_event(); a session
  * is removed or marked only after SNS accepted that, so a failure is tried

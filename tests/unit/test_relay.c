@@ -96,6 +96,8 @@ static struct fake {
         char accepted[IDS_MAX][48];
         size_t published_when_accepted[IDS_MAX];
         size_t n_accepted;
+        char dropped[IDS_MAX][48];
+        size_t n_dropped;
         size_t n_too_large;                /* PublishBatch refused as above SNS_PAYLOAD_MAX */
         int receive_started_rc;            /* what the receive in flight will answer */
         int delete_started_rc;             /* what the delete in flight will answer */
@@ -608,7 +610,13 @@ static void hook_accepted(void *ctx, const struct ssm_event *ev) {
         snprintf(F.accepted[F.n_accepted++], sizeof(F.accepted[0]), "%s", ev->event_id);
 }
 
-static const struct relay_hooks HOOKS = { .complete = hook_complete, .accepted = hook_accepted };
+static void hook_dropped(void *ctx, const struct ssm_event *ev) {
+        assert_ptr_equal(ctx, &F);
+        snprintf(F.dropped[F.n_dropped++], sizeof(F.dropped[0]), "%s", ev->event_id);
+}
+
+static const struct relay_hooks HOOKS = { .complete = hook_complete, .accepted = hook_accepted,
+                                          .dropped = hook_dropped };
 
 /* --- DESIGN.md's message policy, row by row ----------------------------- */
 
@@ -1586,6 +1594,44 @@ static void test_hooks_hear_of_an_event_only_once_sns_accepted_it(void **state) 
         relay_free(r);
 }
 
+/* A TerminateSession no notification goes out for still ended its session:
+ * the tracker hears of every event deleted unpublished, of none kept. */
+static void test_hooks_hear_of_an_event_deleted_without_a_notification(void **state) {
+        (void)state;
+        struct config_rule rules[] = { make_rule("quiet-bot", "actor=bot-*", CONFIG_RULE_IGNORE) };
+        struct sqs_batch b = { 0 };
+        struct relay_settings s = settings();
+        s.rules = rules;
+        s.n_rules = ELEMENTSOF(rules);
+        struct relay *r = relay_with(&s);
+        relay_set_hooks(r, &HOOKS, &F);
+        add_event_by(&b, "msg-0001", "ssm.amazonaws.com", "TerminateSession", "bot-7", 1); /* ignored */
+        add_event_by(&b, "msg-0002", "ec2.amazonaws.com", "TerminateSession", "alice", 1); /* filtered */
+        add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "TerminateSession", "alice", 1); /* published */
+        add_event_by(&b, "msg-0004", "ssm.amazonaws.com", "TerminateSession", "bob", MAX_RECEIVE + 1); /* kept */
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(DELETED("msg-0002"), 1);
+        assert_int_equal(DELETED("msg-0004"), 0);
+        assert_int_equal(F.n_dropped, 2);
+        assert_string_equal(F.dropped[0], "evt-msg-0001");
+        assert_string_equal(F.dropped[1], "evt-msg-0002");
+        assert_int_equal(F.n_accepted, 1);
+        assert_string_equal(F.accepted[0], "evt-msg-0003");
+        sqs_batch_clear(&b);
+
+        /* the published one comes back: a duplicate, deleted, heard of again */
+        add_event_by(&b, "msg-0003", "ssm.amazonaws.com", "TerminateSession", "alice", 2);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_get_stats(r)->duplicates, 1);
+        assert_int_equal(F.n_dropped, 3);
+        assert_string_equal(F.dropped[2], "evt-msg-0003");
+        assert_int_equal(F.n_accepted, 1);
+        sqs_batch_clear(&b);
+        relay_free(r);
+        rule_match_free(rules[0].match);
+}
+
 static void test_wait_limit_applies_to_the_next_receive_only(void **state) {
         (void)state;
         struct sqs_batch b = { 0 }, from = { 0 };
@@ -1709,6 +1755,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_delete_overlaps_the_next_publish, setup),
                 cmocka_unit_test_setup(test_lookups_name_targets_before_the_rules, setup),
                 cmocka_unit_test_setup(test_hooks_hear_of_an_event_only_once_sns_accepted_it, setup),
+                cmocka_unit_test_setup(test_hooks_hear_of_an_event_deleted_without_a_notification, setup),
                 cmocka_unit_test_setup(test_wait_limit_applies_to_the_next_receive_only, setup),
                 cmocka_unit_test_setup(test_own_event_is_published_to_the_topic, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
