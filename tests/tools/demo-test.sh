@@ -112,6 +112,8 @@ grep -q 'exited with 0 on SIGTERM; 4 notifications reached the subscriber' "$log
         fail "the daemon did not exit 0 after relaying 4 notifications"
 grep -q '日時                 : 2024-08-01 21:19:17 JST (UTC+09:00, Asia/Tokyo)' "$log" ||
         fail "the denied attempt is not shown in Asia/Tokyo time"
+grep -q '継続時間             : 17 分' "$log" ||
+        fail "the TerminateSession does not show its session's duration"
 echo "ok: 4 notifications, daemon exited 0"
 # Nothing went into the system's python: pip was only ever given the venv.
 leftovers=$(find "$root/usr/local/lib" -path '*python3*' -name '*.dist-info' 2>/dev/null || true)

@@ -10,6 +10,7 @@ fauxqs from npm (--fauxqs, as `make bench-peer` installs it), which checks no
 signature; the demo says so."""
 import argparse
 import copy
+import datetime
 import json
 import os
 import sys
@@ -41,6 +42,24 @@ def denied_attempt():
     return r
 
 
+def later_end(start, end):
+    """The sample's TerminateSession shares its StartSession's eventTime (both
+    were recorded in one test run); 17 min 23 s later, the end shows a
+    duration a reader can check against the two times."""
+    t = datetime.datetime.strptime(start["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
+    r = copy.deepcopy(end)
+    r["eventTime"] = (t + datetime.timedelta(minutes=17, seconds=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return r
+
+
+def in_emulator(r):
+    """r in the emulator's account and region, as named_target moves its start."""
+    r = copy.deepcopy(r)
+    r.update(recipientAccountId=ACCOUNT, awsRegion=REGION)
+    r["userIdentity"]["accountId"] = ACCOUNT
+    return r
+
+
 def named_target(aws, r):
     """Moves the record into the emulator's account and region and points it
     at a new instance tagged Name=web-prod-1, Environment=production."""
@@ -49,9 +68,7 @@ def named_target(aws, r):
     tags = [{"Key": "Name", "Value": "web-prod-1"}, {"Key": "Environment", "Value": "production"}]
     instance = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, TagSpecifications=[
         {"ResourceType": "instance", "Tags": tags}])["Instances"][0]["InstanceId"]
-    r = copy.deepcopy(r)
-    r.update(recipientAccountId=ACCOUNT, awsRegion=REGION)
-    r["userIdentity"]["accountId"] = ACCOUNT
+    r = in_emulator(r)
     r["requestParameters"]["target"] = instance
     return r
 
@@ -79,8 +96,10 @@ def main():
                   f"the daemon signs every request, nothing verifies it")
         aws.create_relay_resources()
         records = [record(n) for n in SAMPLES] + [denied_attempt()]
+        records[2] = later_end(records[0], records[2])
         if moto:
             records[0] = named_target(aws, records[0])
+            records[2] = in_emulator(records[2])
             print(f"demo: {records[0]['requestParameters']['target']} is an EC2 instance in moto named web-prod-1")
         for r in records:
             aws.send(eventbridge_envelope(r, event_id=r.get("eventID", "demo")))
