@@ -7,7 +7,8 @@
  * SignatureDoesNotMatch: …"). Credentials that were found are not called
  * OK until AWS accepted a request signed with them. With [enrich]
  * instance_names on, the look-ups' permissions are checked too, in the
- * daemon's region and account (each line says what a denial costs). */
+ * daemon's region and account (each line says what a denial costs), and
+ * with [sessions] checks on, DescribeSessions. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "lookup_wire.h"
 #include "sns.h"
 #include "sqs.h"
+#include "ssm_sessions.h"
 
 /* What the answers of the checks tell about the credentials. */
 enum verdict { CRED_UNKNOWN, CRED_ACCEPTED, CRED_REFUSED };
@@ -153,6 +155,23 @@ static int check_lookups(const struct config *cfg, struct credentials *creds, en
         return failures;
 }
 
+/* The session checks' permission: asked only where they will be made. */
+static int check_sessions(const struct config *cfg, struct credentials *creds, enum verdict *verdict) {
+        struct buf body;
+        int r;
+
+        buf_init(&body, 64);
+        if (ssm_sessions_probe(&body) < 0) {
+                buf_free(&body);
+                return 1;
+        }
+        r = check_lookup(cfg, creds, "ssm", &aws_service_ssm, cfg->ssm_endpoint, "DescribeSessions", &body,
+                         "(ssm:DescribeSessions) sessions that end without TerminateSession are not noticed",
+                         verdict);
+        buf_free(&body);
+        return r < 0;
+}
+
 static int check_online(const struct config *cfg) {
         struct aws_setup aws;
         const struct aws_credentials *cred;
@@ -190,6 +209,9 @@ static int check_online(const struct config *cfg) {
                                 failures += check_topic(&aws, cfg, cfg->rules[i].topics[t], &verdict);
         if (cfg->enrich_instance_names == CONFIG_ON)
                 failures += check_lookups(cfg, aws.credentials, &verdict);
+        fflush(stdout);
+        if (cfg->sessions_track == CONFIG_ON && cfg->check_interval > 0)
+                failures += check_sessions(cfg, aws.credentials, &verdict);
 
         switch (verdict) {
         case CRED_ACCEPTED:

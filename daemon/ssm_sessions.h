@@ -46,6 +46,8 @@ struct ssm_session_list {
 /* The request body: state, an optional SessionId filter and NextToken. */
 int ssm_sessions_request(enum ssm_session_state state, const char *session_id, const char *next_token,
                          struct buf *out);
+/* --check-config --online's permission probe: one active session at most. */
+int ssm_sessions_probe(struct buf *out);
 int ssm_sessions_parse(const char *body, size_t len, struct ssm_session_list *ret);
 void ssm_session_list_clear(struct ssm_session_list *l);
 

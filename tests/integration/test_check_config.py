@@ -320,11 +320,12 @@ class Online(unittest.TestCase):
     def tearDownClass(cls):
         cls.aws.stop()
 
-    def online(self, enrich=None, **aws):
-        """[enrich] instance_names is off unless enrich says otherwise: the
-        look-ups' own checks are tested by the Lookups tests below."""
+    def online(self, enrich=None, sessions=None, **aws):
+        """[enrich] instance_names and [sessions] track are off unless enrich
+        and sessions say otherwise: the look-ups' and the session checks' own
+        lines are tested by the tests below."""
         path = self.aws.write_config(name="online.conf", extra={
-            "aws": aws, "enrich": enrich or {"instance_names": "off"}})
+            "aws": aws, "enrich": enrich or {"instance_names": "off"}, "sessions": sessions or {"track": "off"}})
         env = {k: v for k, v in clean_env().items() if not k.lower().endswith("_proxy")}
         res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
                              text=True, env=env, timeout=120)
@@ -375,7 +376,7 @@ class Online(unittest.TestCase):
         path = self.aws.write_config(name="topics.conf", extra={
             "rule a": {"match": "outcome=failure", "action": "notify", "topics": f"{far}, {self.aws.topic_arn}"},
             "rule b": {"match": "event_name=*", "action": "notify", "topics": f"{missing}, {far}"},
-            "enrich": {"instance_names": "off"}})
+            "enrich": {"instance_names": "off"}, "sessions": {"track": "off"}})
         res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
                              text=True, env=clean_env(), timeout=120)
         self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
@@ -402,7 +403,8 @@ class Online(unittest.TestCase):
 
     def test_refused_signature(self):
         wrong = "Wrong" + self.aws.secret[5:]
-        path = self.aws.write_config(name="wrong.conf", secret=wrong, extra={"enrich": {"instance_names": "off"}})
+        path = self.aws.write_config(name="wrong.conf", secret=wrong, extra={"enrich": {"instance_names": "off"},
+                                                                                  "sessions": {"track": "off"}})
         res = subprocess.run(command(BINARY, "-c", path, "--check-config", "--online"), capture_output=True,
                              text=True, env=clean_env(), timeout=120)
         self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
@@ -448,6 +450,44 @@ class Online(unittest.TestCase):
         self.assertEqual(lines[6], f"ssm          OK: DescribeInstanceInformation at {url}")
         # denied after authentication: the credentials themselves are fine
         self.assertEqual(lines[7], "credentials  OK: AWS accepted a request signed with them (config file)")
+
+
+    def test_session_checks_accepted(self):
+        ssm = SsmResponder({self.aws.key_id: (self.aws.secret, None, ACCOUNT)})
+        url = ssm.start()
+        self.addCleanup(ssm.stop)
+        res, lines = self.online(ssm_endpoint=url, sessions={"track": "on", "check_interval": "300"})
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(lines[4:], [
+            f"ssm          OK: DescribeSessions at {url}",
+            "credentials  OK: AWS accepted a request signed with them (config file)",
+        ])
+        self.assertEqual(ssm.requests, [("DescribeSessions", ACCOUNT, REGION)])
+
+    def test_session_checks_denied_says_what_it_costs(self):
+        ssm = SsmResponder({self.aws.key_id: (self.aws.secret, None, ACCOUNT)})
+        url = ssm.start()
+        self.addCleanup(ssm.stop)
+        proxy = FaultProxy(url, self.aws.workdir, "--only", "DescribeSessions", "--rate", "denied=1")
+        self.addCleanup(proxy.stop)
+        res, lines = self.online(ssm_endpoint=proxy.url, sessions={"track": "on"})
+        self.assertEqual(res.returncode, 69, res.stdout + res.stderr)
+        self.assertRegex(lines[4], r"^ssm +FAILED: DescribeSessions at %s: HTTP 403 Forbidden: AccessDeniedException: "
+                                   r".+ \(fatal\)$" % re.escape(proxy.url))
+        self.assertEqual(lines[5], "             without it (ssm:DescribeSessions) sessions that end without "
+                                   "TerminateSession are not noticed")
+        self.assertEqual(lines[6], "credentials  OK: AWS accepted a request signed with them (config file)")
+
+    def test_session_checks_off_are_not_probed(self):
+        ssm = SsmResponder({self.aws.key_id: (self.aws.secret, None, ACCOUNT)})
+        url = ssm.start()
+        self.addCleanup(ssm.stop)
+        for sessions in ({"track": "on", "check_interval": "0"}, {"track": "off", "check_interval": "300"}):
+            with self.subTest(**sessions):
+                res, lines = self.online(ssm_endpoint=url, sessions=sessions)
+                self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+                self.assertNotIn("DescribeSessions", res.stdout)
+        self.assertEqual(ssm.requests, [])
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ static void test_request_bodies(void **state) {
         buf_truncate(&b, 0);
         assert_int_equal(ssm_sessions_request(SSM_SESSIONS_ACTIVE, NULL, "tok\"en", &b), 0);
         assert_string_equal(b.data, "{\"State\":\"Active\",\"MaxResults\":200,\"NextToken\":\"tok\\\"en\"}");
+        buf_truncate(&b, 0);
+        assert_int_equal(ssm_sessions_probe(&b), 0);
+        assert_string_equal(b.data, "{\"State\":\"Active\",\"MaxResults\":1}");
         buf_free(&b);
 }
 
