@@ -185,7 +185,7 @@ static void sessions_apply(struct daemon *d) {
                 .region = d->cfg->region,
         };
         if (d->sessions)
-                sessions_configure(d->sessions, &s, d->aws.ssm, time(NULL));
+                sessions_configure(d->sessions, &s, d->aws.ssm, d->aws.enricher, time(NULL));
         relay_set_hooks(d->relay, s.track ? &sessions_relay_hooks : NULL, d->sessions);
 }
 

@@ -16,6 +16,7 @@
 #include "lookup_wire.h"
 #include "macro.h"
 #include "name_cache.h"
+#include "ssm_sessions.h"
 
 /* Many receives' worth of targets; a few hundred bytes each. */
 #define ENRICH_CACHE_CAPACITY 4096
@@ -277,8 +278,9 @@ static int client_for(struct enricher *e, const struct aws_service *svc, const c
                         lru = s;
         }
         slot_close(lru);
+        /* an SSM client also carries the session tracker's DescribeSessions pages */
         r = client_new(e, svc, svc == &aws_service_ec2 ? e->cfg->ec2_endpoint : e->cfg->ssm_endpoint, region, creds,
-                       ENRICH_ANSWER_MAX, &lru->client);
+                       svc == &aws_service_ssm ? SSM_SESSIONS_ANSWER_MAX : ENRICH_ANSWER_MAX, &lru->client);
         if (r < 0)
                 return r;
         lru->svc = svc;
@@ -287,6 +289,16 @@ static int client_for(struct enricher *e, const struct aws_service *svc, const c
         lru->used = ++e->tick;
         *ret = lru->client;
         return 0;
+}
+
+int enricher_client(struct enricher *e, const struct aws_service *svc, const char *account, const char *region,
+                    time_t now, struct aws_client **ret) {
+        if (!e || !svc || !account || !region || !ret || !aws_region_valid(region) ||
+            !aws_account_id_valid(account, strlen(account)))
+                return -EINVAL;
+        if (strcmp(account, e->own_account) != 0 && !e->cfg->enrich_role_arn)
+                return -EPERM;
+        return client_for(e, svc, account, region, now, ret);
 }
 
 /* The targets of one account, region and kind that the cache lacks. */

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "aws_client.h"
 #include "config.h"
 #include "credentials.h"
 
@@ -41,6 +42,15 @@ void enricher_free(struct enricher *e);
 
 /* Names the targets of evs[0..n) as far as the look-ups allow. */
 void enricher_run(struct enricher *e, struct ssm_event *const *evs, size_t n, time_t now);
+
+/* The client of svc in account and region, for other modules' calls there
+ * (the session tracker's DescribeSessions): the daemon's own credentials in
+ * its own account, else AssumeRole's, cached as the look-ups' are; borrowed
+ * until the next enricher call. 0; -EPERM: another account and role_arn is
+ * empty; -EIO: AssumeRole failed (logged once, as for the look-ups);
+ * -EINVAL: not a well-formed account or region; -ENOMEM. */
+int enricher_client(struct enricher *e, const struct aws_service *svc, const char *account, const char *region,
+                    time_t now, struct aws_client **ret);
 
 /* The account the daemon's own credentials are used in: the queue's (its
  * URL's ACCOUNT). ret holds 13 bytes. 0 or -EINVAL. */

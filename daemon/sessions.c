@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "awsid.h"
+#include "enrich.h"
 #include "log.h"
 #include "macro.h"
 #include "session_file.h"
@@ -28,10 +30,14 @@
 /* Starts seen in the batches in hand, and ends accepted without a tracked
  * start: a receive holds at most ten events, so a few batches' worth. */
 #define SESSIONS_RECENT_MAX 64
+/* Accounts and regions checked per check: an organisation's sessions in
+ * more places than this are checked in turn, at the next checks. */
+#define SESSIONS_PLACES_MAX 64
 
 struct sessions {
         struct sessions_settings s;
         struct aws_client *ssm;
+        struct enricher *enricher;
         struct session_store *store;
         /* In memory only. A start and its end may come in one receive, in
          * either order: the end is completed from a start about to be
@@ -42,6 +48,8 @@ struct sessions {
         time_t next_check;
         time_t lookups_paused_until;
         int save_error; /* of the last save, so that a failing disk is logged once */
+        bool other_accounts_logged;
+        size_t first_place; /* where the last check stopped for SESSIONS_PLACES_MAX */
 };
 
 int sessions_new(const char *dir, time_t now, struct sessions **ret) {
@@ -72,9 +80,11 @@ void sessions_free(struct sessions *t) {
         free(t);
 }
 
-void sessions_configure(struct sessions *t, const struct sessions_settings *s, struct aws_client *ssm, time_t now) {
+void sessions_configure(struct sessions *t, const struct sessions_settings *s, struct aws_client *ssm,
+                        struct enricher *enricher, time_t now) {
         t->s = *s;
         t->ssm = ssm;
+        t->enricher = enricher;
         t->next_check = now;
 }
 
@@ -112,15 +122,32 @@ static void lookup_failed(struct sessions *t, const char *what, int r, const str
         t->lookups_paused_until = now + SESSIONS_LOOKUP_PAUSE;
 }
 
-/* The daemon's SSM client reaches its own region only. */
-static bool in_our_region(const struct sessions *t, const char *region) {
-        return !region || !t->s.region || strcmp(region, t->s.region) == 0;
+/* The SSM client of a session's account and region: enrich's, which
+ * assumes [enrich] role_arn in another account; the daemon's own for a
+ * session whose account or region is unknown (of its region only). NULL
+ * when the session cannot be checked from here. */
+static struct aws_client *client_of(struct sessions *t, const char *account, const char *region, time_t now) {
+        struct aws_client *c = NULL;
+        int r;
+
+        if (!account || !*account || !region || !*region || !t->enricher)
+                return !region || !*region || !t->s.region || strcmp(region, t->s.region) == 0 ? t->ssm : NULL;
+        r = enricher_client(t->enricher, &aws_service_ssm, account, region, now, &c);
+        if (r == -EPERM && !t->other_accounts_logged) {
+                log_notice("a session of account %s is open and [enrich] role_arn is empty: sessions of accounts "
+                           "other than the queue's are not checked with DescribeSessions", account);
+                t->other_accounts_logged = true;
+        } else if (r < 0 && r != -EIO && r != -EPERM) {
+                /* -EIO: AssumeRole failed, logged by the enricher */
+                log_debug("no SSM client for account %s, region %s (%s)", account, region, strerror(-r));
+        }
+        return r == 0 ? c : NULL;
 }
 
 /* The one session of that ID in state's list, or -ENOENT. */
-static int find_session(struct sessions *t, enum ssm_session_state state, const char *id, long timeout_ms,
+static int find_session(struct aws_client *c, enum ssm_session_state state, const char *id, long timeout_ms,
                         struct ssm_session_list *ret, const struct ssm_session **ret_s, struct aws_error *err) {
-        int r = ssm_describe_sessions(t->ssm, state, id, NULL, timeout_ms, ret, err);
+        int r = ssm_describe_sessions(c, state, id, NULL, timeout_ms, ret, err);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ret->n; i++)
@@ -139,12 +166,16 @@ static void complete_from_ssm(struct sessions *t, struct ssm_event *ev, time_t n
         struct ssm_session_list l = { 0 };
         const struct ssm_session *s = NULL;
         struct aws_error err = { 0 };
+        struct aws_client *c;
         int r = -ENOENT;
 
-        if (!t->ssm || t->s.check_interval == 0 || now < t->lookups_paused_until || !in_our_region(t, ev->region))
+        if (t->s.check_interval == 0 || now < t->lookups_paused_until)
+                return;
+        c = client_of(t, ev->account_id, ev->region, now);
+        if (!c)
                 return;
         for (size_t i = 0; i < ELEMENTSOF(order) && r == -ENOENT; i++)
-                r = find_session(t, order[i], ev->session_id, SESSIONS_LOOKUP_TIMEOUT_MS, &l, &s, &err);
+                r = find_session(c, order[i], ev->session_id, SESSIONS_LOOKUP_TIMEOUT_MS, &l, &s, &err);
         if (r == -ENOENT) {
                 log_debug("session %s is not in DescribeSessions; its end goes out without its start",
                           ev->session_id);
@@ -257,7 +288,7 @@ static int cmp_str(const void *a, const void *b) {
 
 /* The IDs of every active session (sorted, pointing into pages), or a
  * negative errno with *err. */
-static int list_active(struct sessions *t, struct ssm_session_list pages[SESSIONS_ACTIVE_PAGES_MAX],
+static int list_active(struct aws_client *c, struct ssm_session_list pages[SESSIONS_ACTIVE_PAGES_MAX],
                        const char ***ret, size_t *ret_n, struct aws_error *err) {
         const char **ids = NULL;
         size_t n = 0;
@@ -266,7 +297,7 @@ static int list_active(struct sessions *t, struct ssm_session_list pages[SESSION
                 const char *token = p ? pages[p - 1].next_token : NULL;
                 if (p && !token)
                         break;
-                int r = ssm_describe_sessions(t->ssm, SSM_SESSIONS_ACTIVE, NULL, token, SESSIONS_CHECK_TIMEOUT_MS,
+                int r = ssm_describe_sessions(c, SSM_SESSIONS_ACTIVE, NULL, token, SESSIONS_CHECK_TIMEOUT_MS,
                                               &pages[p], err);
                 if (r == 0 && pages[p].n) {
                         const char **more = realloc(ids, (n + pages[p].n) * sizeof(*ids));
@@ -305,13 +336,14 @@ static bool notify(struct relay *r, enum session_notice kind, const struct sessi
 }
 
 /* LOOK_UP: ended in the history, so SessionEnded; true when the state changed. */
-static bool look_up_end(struct sessions *t, struct relay *r, size_t i, time_t now, bool *stop) {
+static bool look_up_end(struct sessions *t, struct aws_client *c, struct relay *r, size_t i, time_t now,
+                        bool *stop) {
         const struct session_entry *e = session_store_at(t->store, i);
         struct ssm_session_list l = { 0 };
         const struct ssm_session *s = NULL;
         struct aws_error err = { 0 };
         bool changed = false;
-        int rc = find_session(t, SSM_SESSIONS_HISTORY, e->session_id, SESSIONS_CHECK_TIMEOUT_MS, &l, &s, &err);
+        int rc = find_session(c, SSM_SESSIONS_HISTORY, e->session_id, SESSIONS_CHECK_TIMEOUT_MS, &l, &s, &err);
 
         if (rc == -ENOENT) {
                 /* Not active and not in the history: another account's, or
@@ -339,20 +371,58 @@ static bool look_up_end(struct sessions *t, struct relay *r, size_t i, time_t no
         return changed;
 }
 
-void sessions_check(struct sessions *t, struct relay *r, time_t now) {
+/* An account and a region; "" where the entry has none. */
+struct place {
+        char account[13];
+        char region[AWS_REGION_MAX + 1];
+};
+
+static void place_of(const struct session_entry *e, struct place *ret) {
+        snprintf(ret->account, sizeof(ret->account), "%s", e->account_id ? e->account_id : "");
+        snprintf(ret->region, sizeof(ret->region), "%s", e->region ? e->region : "");
+}
+
+static bool same_place(const struct place *a, const struct place *b) {
+        return strcmp(a->account, b->account) == 0 && strcmp(a->region, b->region) == 0;
+}
+
+/* The places of the open sessions, each once, at most SESSIONS_PLACES_MAX
+ * of them from the one after where the last check stopped. */
+static size_t places_of(struct sessions *t, struct place *ret) {
+        size_t n = 0, count = session_store_count(t->store);
+
+        if (t->first_place >= count)
+                t->first_place = 0;
+        for (size_t k = 0; k < count; k++) {
+                size_t i = (t->first_place + k) % count;
+                struct place p;
+                bool known = false;
+
+                place_of(session_store_at(t->store, i), &p);
+                for (size_t j = 0; j < n && !known; j++)
+                        known = same_place(&ret[j], &p);
+                if (known)
+                        continue;
+                if (n == SESSIONS_PLACES_MAX) {
+                        t->first_place = i;
+                        return n;
+                }
+                ret[n++] = p;
+        }
+        t->first_place = 0;
+        return n;
+}
+
+/* Checks the open sessions of one place with c; true when the state changed. */
+static bool check_place(struct sessions *t, struct aws_client *c, const struct place *place, struct relay *r,
+                        time_t now, size_t *lookups) {
         struct ssm_session_list pages[SESSIONS_ACTIVE_PAGES_MAX] = { 0 };
         struct aws_error err = { 0 };
         const char **active = NULL;
-        size_t n_active = 0, lookups = 0;
+        size_t n_active = 0;
         bool changed = false, stop = false;
-        int rc;
+        int rc = list_active(c, pages, &active, &n_active, &err);
 
-        if (sessions_due_in(t, now) != 0)
-                return;
-        t->next_check = now + t->s.check_interval;
-        if (!t->ssm || session_store_count(t->store) == 0)
-                return;
-        rc = list_active(t, pages, &active, &n_active, &err);
         if (rc < 0) {
                 lookup_failed(t, "the active sessions", rc, &err, now, "checked again at the next interval");
                 goto out;
@@ -361,12 +431,14 @@ void sessions_check(struct sessions *t, struct relay *r, time_t now) {
         for (size_t i = session_store_count(t->store); i-- > 0 && !stop;) {
                 const struct session_entry *e = session_store_at(t->store, i);
                 bool is_active = n_active && bsearch(&e->session_id, active, n_active, sizeof(*active), cmp_str) != NULL;
+                struct place p;
 
-                if (!in_our_region(t, e->region))
+                place_of(e, &p);
+                if (!same_place(&p, place))
                         continue;
                 switch (session_check(e, is_active, now, t->s.long_session_alert)) {
                 case SESSION_LOOK_UP:
-                        if (lookups++ < SESSIONS_LOOKUPS_PER_CHECK && look_up_end(t, r, i, now, &stop))
+                        if ((*lookups)++ < SESSIONS_LOOKUPS_PER_CHECK && look_up_end(t, c, r, i, now, &stop))
                                 changed = true;
                         break;
                 case SESSION_ALERT_OPEN:
@@ -381,10 +453,27 @@ void sessions_check(struct sessions *t, struct relay *r, time_t now) {
                         break;
                 }
         }
-        if (changed)
-                save(t);
 out:
         free(active);
         for (size_t i = 0; i < ELEMENTSOF(pages); i++)
                 ssm_session_list_clear(&pages[i]);
+        return changed;
+}
+
+void sessions_check(struct sessions *t, struct relay *r, time_t now) {
+        struct place places[SESSIONS_PLACES_MAX];
+        size_t n, lookups = 0;
+        bool changed = false;
+
+        if (sessions_due_in(t, now) != 0)
+                return;
+        t->next_check = now + t->s.check_interval;
+        n = places_of(t, places);
+        for (size_t i = 0; i < n; i++) {
+                struct aws_client *c = client_of(t, places[i].account, places[i].region, now);
+                if (c && check_place(t, c, &places[i], r, now, &lookups))
+                        changed = true;
+        }
+        if (changed)
+                save(t);
 }

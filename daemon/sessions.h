@@ -10,14 +10,17 @@
  * DescribeSessions which open sessions are still active, and publishes
  * SessionEnded / SessionStillOpen through relay_publish_event(); a session
  * is removed or marked only after SNS accepted that, so a failure is tried
- * again at the next check. Only sessions of the daemon's region are
- * checked: its SSM client reaches no other. */
+ * again at the next check. Each session is asked of SSM in its own account
+ * and region, through the enricher's clients (enrich.h: AssumeRole of
+ * [enrich] role_arn in another account; with role_arn empty, sessions of
+ * other accounts are not checked, and that is logged once). */
 #pragma once
 
 #include <stdbool.h>
 #include <time.h>
 
 #include "aws_client.h"
+#include "enrich.h"
 #include "relay.h"
 
 /* DESIGN.md: a look-up never holds a notification back for long. */
@@ -35,9 +38,11 @@ struct sessions;
 /* Loads DIR's state file (session_file.h). 0, or -ENOMEM. */
 int sessions_new(const char *dir, time_t now, struct sessions **ret);
 void sessions_free(struct sessions *t);
-/* Applies settings (at start and on SIGHUP); ssm is borrowed until the next
+/* Applies settings (at start and on SIGHUP); ssm (the daemon's region, for
+ * sessions of no known account) and enricher are borrowed until the next
  * call. The first check is due at once. */
-void sessions_configure(struct sessions *t, const struct sessions_settings *s, struct aws_client *ssm, time_t now);
+void sessions_configure(struct sessions *t, const struct sessions_settings *s, struct aws_client *ssm,
+                        struct enricher *enricher, time_t now);
 
 /* ctx: a struct sessions *. */
 extern const struct relay_hooks sessions_relay_hooks;

@@ -223,9 +223,20 @@ class MotoEnv:
 
         wait_until(up, timeout=60, what="moto_server to listen")
         self._bootstrap()
-        self.ssm = SsmResponder({self.key_id: (self.secret, None, ACCOUNT)})
+        self.ssm = SsmResponder({self.key_id: (self.secret, None, ACCOUNT)}, resolve=self.assumed_credentials)
         self.ssm_url = self.ssm.start()
         return self
+
+    def assumed_credentials(self, key_id):
+        """(secret, session token, account) of credentials moto's STS issued
+        (AssumeRole), for the SSM responder to verify signatures made with
+        them; None for a key moto never issued."""
+        with urllib.request.urlopen(self.url + "/moto-api/data.json", timeout=10) as f:
+            sts = json.load(f).get("sts", {})
+        for a in sts.get("AssumedRole", []):
+            if a.get("access_key_id") == key_id:
+                return a["secret_access_key"], a["session_token"], a["account_id"]
+        return None
 
     def _client(self, service, key_id="bootstrap", secret="bootstrap"):
         return boto3.client(service, endpoint_url=self.url, region_name=REGION,

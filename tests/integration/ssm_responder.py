@@ -39,9 +39,12 @@ AUTH_RE = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/,]+)/(\d{8})/([^/,]+)/([^
 
 
 class SsmResponder:
-    def __init__(self, keys):
-        """keys: {access_key_id: (secret_access_key, session_token or None, account_id)}."""
+    def __init__(self, keys, resolve=None):
+        """keys: {access_key_id: (secret_access_key, session_token or None, account_id)};
+        resolve(access_key_id): the same triple for a key not in keys (credentials STS
+        issued, say), or None."""
         self.keys = dict(keys)
+        self.resolve = resolve
         self.lock = threading.Lock()
         self.instances = {}  # (account, region) -> {instance_id: info}
         self.sessions = {}   # (account, region) -> {session_id: session}
@@ -147,6 +150,11 @@ class SsmResponder:
         key_id, day, region, service, signed, signature = m.groups()
         with self.lock:
             known = self.keys.get(key_id)
+        if known is None and self.resolve:
+            known = self.resolve(key_id)
+            if known is not None:
+                with self.lock:
+                    self.keys[key_id] = known
         if known is None:
             self._error(h, 403, "UnrecognizedClientException", "The security token included in the request is invalid.")
             return None

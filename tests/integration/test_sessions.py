@@ -19,13 +19,15 @@ import uuid
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(__file__))
-from awsenv import (ACCOUNT, REGION, Daemon, FaultProxy, MotoEnv, eventbridge_envelope, record,  # noqa: E402
-                    wait_until)
+from awsenv import (ACCOUNT, MEMBER_ROLE, REGION, Daemon, FaultProxy, MotoEnv, eventbridge_envelope,  # noqa: E402
+                    record, wait_until)
 from ssm_responder import SsmResponder  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
 TARGET = "i-0123456789abcdef0"
 TRANSCRIPT = "https://s3.amazonaws.com/ssm-transcripts/christophe-session.log"
+MEMBER = "111122223333"      # an organisation's member account
+MEMBER_REGION = "eu-west-1"  # not the daemon's
 
 
 def iso(t):
@@ -332,6 +334,73 @@ class SessionsTest(unittest.TestCase):
         self.assertEqual(d.stop(), 0)
         self.assertFalse(os.path.exists(os.path.join(self.aws.workdir, "state", "sessions.json")))
         self.assertEqual(self.ssm.count(), 0)
+
+
+
+class OrganisationTest(unittest.TestCase):
+    """Sessions of a member account in another region (an organisation-wide
+    queue) are checked there, with the role [enrich] role_arn names."""
+
+    def setUp(self):
+        self.aws = MotoEnv(member_accounts=[MEMBER]).start().create_relay_resources()
+        self.addCleanup(self.aws.stop)
+        self.ssm = self.aws.ssm  # knows the keys moto's STS issues
+        self.now = int(time.time())
+        self.sid = "christophe-" + uuid.uuid4().hex[:17]
+
+    def daemon(self, role_arn):
+        config = self.aws.write_config(extra={
+            "enrich": {"instance_names": "off", "role_arn": role_arn},
+            "sessions": {"check_interval": "1", "long_session_alert": "0"}, "notify": {"format": "json"}})
+        d = Daemon(BINARY, config, self.aws.workdir).start()
+        self.addCleanup(lambda: d.proc and d.proc.poll() is None and d.stop())
+        return d
+
+    def member_start(self, start):
+        r = start_record(self.sid, start)
+        r.update(awsRegion=MEMBER_REGION, recipientAccountId=MEMBER)
+        r["userIdentity"]["accountId"] = MEMBER
+        return r
+
+    def session_checks(self):
+        return [r for r in self.ssm.requests if r[0] == "DescribeSessions"]
+
+    def test_member_session_is_checked_in_its_account_and_region(self):
+        start = self.now - 30
+        self.ssm.add_session(MEMBER, MEMBER_REGION, self.sid, TARGET, "christophe", start)
+        d = self.daemon("arn:aws:iam::{account_id}:role/" + MEMBER_ROLE)
+        self.aws.send(eventbridge_envelope(self.member_start(start)))
+        self.assertEqual(len(named(self.aws.drain_sink(expected=1), "StartSession")), 1)
+        wait_until(lambda: len(self.session_checks()) >= 2, what="two checks of the member's session")
+
+        self.ssm.end_session(MEMBER, MEMBER_REGION, self.sid, start + 600, status="Terminated")
+        notes = self.aws.drain_sink(expected=1)
+        ended = named(notes, "SessionEnded")
+        self.assertEqual(len(ended), 1, notes)
+        body = json.loads(ended[0]["Message"])
+        self.assertEqual(body["session_id"], self.sid)
+        self.assertEqual(body["target"], TARGET)
+        self.assertEqual(body["session_duration_seconds"], 600)
+        self.assertEqual(d.stop(), 0)
+        # every check was signed with the member role's credentials, for its region
+        self.assertEqual(set(self.session_checks()), {("DescribeSessions", MEMBER, MEMBER_REGION)})
+        self.assertEqual(self.ssm.rejected, [])
+
+    def test_without_role_arn_member_sessions_are_not_checked(self):
+        start = self.now - 30
+        own = "christophe-" + uuid.uuid4().hex[:17]
+        self.ssm.add_session(MEMBER, MEMBER_REGION, self.sid, TARGET, "christophe", start)
+        self.ssm.add_session(ACCOUNT, REGION, own, TARGET, "christophe", start)  # checked throughout
+        d = self.daemon("")
+        self.aws.send(eventbridge_envelope(self.member_start(start)))
+        self.aws.send(eventbridge_envelope(start_record(own, start)))
+        self.assertEqual(len(named(self.aws.drain_sink(expected=2), "StartSession")), 2)
+        wait_until(lambda: len(self.session_checks()) >= 3, what="three checks of the own account's session")
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(set(self.session_checks()), {("DescribeSessions", ACCOUNT, REGION)})
+        self.assertEqual(d.log_text().count(f"a session of account {MEMBER} is open and [enrich] role_arn is "
+                                            "empty: sessions of accounts other than the queue's are not checked"),
+                         1)
 
 
 if __name__ == "__main__":
