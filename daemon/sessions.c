@@ -395,7 +395,7 @@ static size_t places_of(struct sessions *t, struct place *ret) {
                 t->first_place = 0;
         for (size_t k = 0; k < count; k++) {
                 size_t i = (t->first_place + k) % count;
-                struct place p;
+                struct place p = { 0 };
                 bool known = false;
 
                 place_of(session_store_at(t->store, i), &p);
@@ -431,7 +431,7 @@ static bool check_place(struct sessions *t, struct aws_client *c, const struct p
         for (size_t i = session_store_count(t->store); i-- > 0 && !stop;) {
                 const struct session_entry *e = session_store_at(t->store, i);
                 bool is_active = n_active && bsearch(&e->session_id, active, n_active, sizeof(*active), cmp_str) != NULL;
-                struct place p;
+                struct place p = { 0 };
 
                 place_of(e, &p);
                 if (!same_place(&p, place))
