@@ -223,9 +223,18 @@ class MotoEnv:
 
         wait_until(up, timeout=60, what="moto_server to listen")
         self._bootstrap()
+        # moto builds its EC2 backend on the first EC2 request, seconds on a
+        # loaded machine: past the daemon's bound for a look-up (2 s; 5 s in
+        # --check-config --online). Warmed here, beside the test's own setup,
+        # and awaited before a config is handed out.
+        self._ec2_warm = threading.Thread(target=self._warm_ec2, daemon=True)
+        self._ec2_warm.start()
         self.ssm = SsmResponder({self.key_id: (self.secret, None, ACCOUNT)}, resolve=self.assumed_credentials)
         self.ssm_url = self.ssm.start()
         return self
+
+    def _warm_ec2(self):
+        self._client("ec2", self.key_id, self.secret).describe_instances(MaxResults=5)
 
     def assumed_credentials(self, key_id):
         """(secret, session token, account) of credentials moto's STS issued
@@ -300,6 +309,7 @@ class MotoEnv:
 
     def write_config(self, name="ssm-notifyd.conf", secret=None, topic_arn=None, extra=None):
         """Writes a 0600 config for the daemon; extra maps section -> {key: value}."""
+        self._ec2_warm.join(timeout=60)
         sections = {
             "aws": {"region": REGION, "access_key_id": self.key_id,
                     "secret_access_key": secret or self.secret,
