@@ -7,6 +7,10 @@ machine they came from; whatever is outside the markers (the analysis) is kept.
 
 1. drain     N session events relayed by the daemon: CPU, CPU per message,
              peak RSS, messages per second
+1b. enrich   the same events in one account and region, their targets moto
+             instances with Name tags, relayed through a 0 ms faultproxy.py
+             plain ([enrich] instance_names = off) and enriched (on, EC2 at
+             moto_server): throughput, CPU, receives, DescribeInstances calls
 2. baseline  the same for the original boto3 loop (baseline_seed.py), same
              queue and topic, N more messages
 3. latency   a drain through faultproxy.py adding 20 ms to every request, and
@@ -22,9 +26,9 @@ machine they came from; whatever is outside the markers (the analysis) is kept.
 
 Sizes come from the options or the environment, e.g.
     BENCH_IDLE_SECONDS=10 make bench
-(BENCH_MESSAGES 5000, BENCH_LATENCY_MESSAGES 2000, BENCH_SCALE_MESSAGES 10000,
-BENCH_IDLE_SECONDS 60, BENCH_START_RUNS 20, BENCH_SOAK_MESSAGES 10000). The
-whole run takes about 5½ minutes on the 2-core machine of RESULTS.md.
+(BENCH_MESSAGES 5000, BENCH_ENRICH_MESSAGES 2000, BENCH_LATENCY_MESSAGES 2000,
+BENCH_SCALE_MESSAGES 10000, BENCH_IDLE_SECONDS 60, BENCH_START_RUNS 20,
+BENCH_SOAK_MESSAGES 10000). The whole run takes about 5½ minutes on the 2-core machine of RESULTS.md.
 Everything started is stopped on the way out, errors included; the logs of a
 failed run are kept in the temporary folder it names.
 """
@@ -54,7 +58,8 @@ import boto3
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from awsenv import eventbridge_envelope, read_first_line, start_fauxqs  # noqa: E402
+from awsenv import (eventbridge_envelope, free_port, moto_server_path, read_first_line,  # noqa: E402
+                    start_fauxqs, wait_until)
 
 EVENTS = os.path.join(ROOT, "tests", "data", "events")
 # Every session event among the real records: each is notified (published).
@@ -278,7 +283,8 @@ def seed(aws, records, n, indent=None, check=True):
     return ids
 
 
-def write_config(workdir, name, endpoint, queue_url, topic_arn, wait_time_seconds, fmt="text"):
+def write_config(workdir, name, endpoint, queue_url, topic_arn, wait_time_seconds, fmt="text", extra=None):
+    """extra: {section: {key: value}} added to (or overriding) the sections below."""
     sections = {
         "aws": {"region": REGION, "access_key_id": KEY_ID, "secret_access_key": SECRET,
                 "sqs_endpoint": endpoint, "sns_endpoint": endpoint},
@@ -288,6 +294,8 @@ def write_config(workdir, name, endpoint, queue_url, topic_arn, wait_time_second
         "notify": {"format": fmt, "language": "ja"},
         "log": {"level": "info"},  # the default: one line per published message, as in production
     }
+    for section, values in (extra or {}).items():
+        sections.setdefault(section, {}).update(values)
     path = os.path.join(workdir, name)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -296,7 +304,7 @@ def write_config(workdir, name, endpoint, queue_url, topic_arn, wait_time_second
     return path
 
 
-def daemon_env(notify_socket=None):
+def daemon_env(notify_socket=None, state_directory=None):
     env = dict(os.environ)
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SNS", "JOURNAL_STREAM",
@@ -306,6 +314,8 @@ def daemon_env(notify_socket=None):
     env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:1"
     if notify_socket:
         env["NOTIFY_SOCKET"] = notify_socket
+    if state_directory:
+        env["STATE_DIRECTORY"] = state_directory
     return env
 
 
@@ -331,7 +341,7 @@ def finish_drain(aws, n, what, t0, t1, ru, rss_kib, extra=None):
     """Peak RSS is VmHWM, not ru_maxrss: a child starts as a fork (or vfork) of this
     Python process and Linux keeps the peak of that memory in ru_maxrss across
     execve, so a /bin/true child "peaks" at this process's size."""
-    sink = aws.depths()[SINK][0]
+    sink = sum(aws.depths()[SINK])  # in flight too: an inspect() of run_daemon_drain may have received some
     aws.purge(SINK)
     cpu = ru.ru_utime + ru.ru_stime
     res = {"what": what, "messages": n, "notifications": sink, "wall_s": t1 - t0, "msgs_per_s": n / (t1 - t0),
@@ -344,17 +354,21 @@ def finish_drain(aws, n, what, t0, t1, ru, rss_kib, extra=None):
     return res
 
 
-def run_daemon_drain(args, aws, records, n, workdir, label, endpoint=None, peer_pid=None):
-    """Queues n events, starts the daemon, measures until drained, SIGTERMs it."""
+def run_daemon_drain(args, aws, records, n, workdir, label, endpoint=None, peer_pid=None, extra=None, env=None,
+                     inspect=None):
+    """Queues n events, starts the daemon, measures until drained, SIGTERMs it.
+    extra: more config (write_config); env: the daemon's environment;
+    inspect(aws): reads the sink before it is purged, returns figures to add."""
     seed(aws, records, n)
     base = endpoint or aws.url
-    config = write_config(workdir, f"{label}.conf", base, aws.queue_url(QUEUE, base), aws.topic_arn, 1)
+    config = write_config(workdir, f"{label}.conf", base, aws.queue_url(QUEUE, base), aws.topic_arn, 1,
+                          extra=extra)
     stderr = open(os.path.join(workdir, f"{label}.daemon.log"), "wb")
     proc = None
     try:
         peer_cpu0 = proc_cpu_ticks(peer_pid) if peer_pid else None
         t0 = time.monotonic()
-        proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(),
+        proc = subprocess.Popen([args.binary, "-c", config], env=env or daemon_env(),
                                 stdout=subprocess.DEVNULL, stderr=stderr)
         t1 = wait_drained(aws, n, [proc], f"ssm-notifyd ({label})")
         peer_cpu = proc_cpu_ticks(peer_pid) - peer_cpu0 if peer_pid else None
@@ -367,13 +381,139 @@ def run_daemon_drain(args, aws, records, n, workdir, label, endpoint=None, peer_
         # its WaitTimeSeconds (1 s) is over and would take messages the next phase
         # queues meanwhile (SQS may do the same): wait it out.
         time.sleep(1.5)
-        extra = {"exit": code, **mem}
+        figures = {"exit": code, **mem, **(inspect(aws) if inspect else {})}
         if peer_cpu is not None:
-            extra["peer_cpu_s"] = peer_cpu
-        return finish_drain(aws, n, f"ssm-notifyd ({label})", t0, t1, ru, mem["vmhwm_kib"], extra)
+            figures["peer_cpu_s"] = peer_cpu
+        return finish_drain(aws, n, f"ssm-notifyd ({label})", t0, t1, ru, mem["vmhwm_kib"], figures)
     finally:
         stop_process(proc)
         stderr.close()
+
+
+# The enriched drain's targets: one moto instance per StartSession record.
+INSTANCE_NAMES = ("web-prod-1", "web-prod-2", "batch-7", "db-3")
+# Longer than any drain: the periodic DescribeSessions check must not fire
+# in the middle of one (it runs once at the start, on an empty store).
+CHECK_INTERVAL_S = 3600
+SINK_SAMPLE_BATCHES = 3
+
+
+class Moto:
+    """moto_server on 127.0.0.1 without IAM auth (the bench measures; the
+    integration tests check signatures), holding EC2 instances with a Name tag.
+    Created with the daemon's key, so they are in the account its look-ups see."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.proc = None
+
+    def start(self):
+        self.url = f"http://127.0.0.1:{free_port()}"
+        env = dict(os.environ)
+        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+            env.pop(var, None)
+        self.log = open(os.path.join(self.workdir, "moto.log"), "wb")
+        self.proc = subprocess.Popen([moto_server_path() or "moto_server", "-H", "127.0.0.1", "-p",
+                                      self.url.rsplit(":", 1)[1]], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise RuntimeError("moto_server exited; see " + self.log.name)
+            try:
+                urllib.request.urlopen(self.url + "/moto-api/", timeout=1).close()
+                return True
+            except OSError:
+                return False
+
+        wait_until(up, timeout=60, what="moto_server to listen")
+        ec2 = boto3.client("ec2", endpoint_url=self.url, region_name=REGION, aws_access_key_id=KEY_ID,
+                           aws_secret_access_key=SECRET)
+        ami = ec2.describe_images()["Images"][0]["ImageId"]
+        self.names = {}
+        for name in INSTANCE_NAMES:
+            r = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, TagSpecifications=[
+                {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}])
+            self.names[r["Instances"][0]["InstanceId"]] = name
+        return self
+
+    def stop(self):
+        stop_process(self.proc)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+def enrich_records(records, instance_ids):
+    """The records in fauxqs's account and the daemon's region (its own, so no
+    role is assumed), each StartSession's target one of instance_ids in turn."""
+    out, k = [], 0
+    for rec in records:
+        rec = copy.deepcopy(rec)
+        rec.update(recipientAccountId=ACCOUNT, awsRegion=REGION)
+        rec["userIdentity"]["accountId"] = ACCOUNT
+        if "target" in (rec.get("requestParameters") or {}):
+            rec["requestParameters"]["target"] = instance_ids[k % len(instance_ids)]
+            k += 1
+        out.append(rec)
+    return out
+
+
+def sink_names(names):
+    """inspect for run_daemon_drain: samples the sink's notifications that name
+    one of our instances and counts those whose subject carries its Name tag
+    ("… -> NAME (i-…) …"). Each is received once, left for purge()."""
+    def inspect(aws):
+        targeted = named = 0
+        for _ in range(SINK_SAMPLE_BATCHES):
+            msgs = aws.sqs.receive_message(QueueUrl=aws.queue_url(SINK), MaxNumberOfMessages=10,
+                                           VisibilityTimeout=600, WaitTimeSeconds=0).get("Messages", [])
+            for m in msgs:
+                note = json.loads(m["Body"])
+                subject = note.get("Subject", "")
+                for iid, name in names.items():
+                    if iid in subject:
+                        targeted += 1
+                        named += f"{name} ({iid})" in subject
+        return {"sampled_targeted": targeted, "sampled_named": named}
+    return inspect
+
+
+def run_enrich(args, aws, records, n, workdir):
+    """The same events drained plain and enriched, each by a new daemon through
+    a 0 ms faultproxy.py in front of fauxqs (its counts give the receives) with
+    EC2 and SSM at moto_server through another (its counts give the look-ups).
+    Both track sessions (the default), each in a state directory of its own."""
+    moto = Moto(workdir).start()
+    proxies = []
+    try:
+        ids = sorted(moto.names)
+        events = enrich_records(records, ids)
+        out = {"instances": len(ids)}
+        for label, on in (("plain", "off"), ("enriched", "on")):
+            sqs_proxy = Proxy(aws.url, 0, workdir).start()
+            proxies.append(sqs_proxy)
+            moto_proxy = Proxy(moto.url, 0, workdir).start()
+            proxies.append(moto_proxy)
+            state = os.path.join(workdir, f"state-{label}")
+            os.mkdir(state, 0o700)
+            extra = {"aws": {"ec2_endpoint": moto_proxy.url, "ssm_endpoint": moto_proxy.url},
+                     "enrich": {"instance_names": on},
+                     "sessions": {"track": "on", "check_interval": str(CHECK_INTERVAL_S)}}
+            res = run_daemon_drain(args, aws, events, n, workdir, f"enrich-{label}", endpoint=sqs_proxy.url,
+                                   extra=extra, env=daemon_env(state_directory=state), inspect=sink_names(moto.names))
+            res["sqs_actions"] = sqs_proxy.stats()["by_action"]
+            res["lookup_actions"] = moto_proxy.stats()["by_action"]
+            out[label] = res
+            for proxy in (sqs_proxy, moto_proxy):
+                proxy.stop()
+        e = out["enriched"]
+        if e["sampled_targeted"] == 0 or e["sampled_named"] != e["sampled_targeted"]:
+            raise RuntimeError(f"enriched drain: {e['sampled_named']} of {e['sampled_targeted']} sampled "
+                               "notifications carry their target's Name tag; the figures would be meaningless")
+        return out
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+        moto.stop()
 
 
 def run_soak(args, aws, records, n, workdir, rounds=10):
@@ -764,18 +904,46 @@ def report(m, r, args):
         ("", "growth after the warm-up round (round 1 → last)",
          f"{(soak['rss_kib'][-1] - soak['rss_kib'][0])} KiB; peak {mib(soak['vmhwm_kib']):.2f} MiB", ""),
     ]
-    rows += memory_rows(d, soak, floor, mib) + scale_rows(sc)
+    rows += enrich_rows(r["enrich"], mib) + memory_rows(d, soak, floor, mib) + scale_rows(sc)
     lines = ["| measure | | value | target |", "|---|---|---|---|"]
     lines += [f"| {a} | {b_} | {c} | {t} |" for a, b_, c, t in rows]
     machine_lines = [f"- {k}: {v}" for k, v in m.items()]
     notes = []
-    for res in (d, b, l0, l20):
+    for res in (d, b, l0, l20, r["enrich"]["plain"], r["enrich"]["enriched"]):
         if res["notifications"] != res["messages"]:
             notes.append(f"- {res['what']}: {res['notifications']} notifications for {res['messages']} messages")
     for x in sc["runs"]:
         if x["exit"] != [0] * x["daemons"]:
             notes.append(f"- scale, {x['daemons']} daemons: exit codes {x['exit']} on SIGTERM")
     return lines, machine_lines, notes
+
+
+def enrich_rows(en, mib):
+    p, e = en["plain"], en["enriched"]
+    pair = lambda key, f: f"{f(p[key])} / {f(e[key])}"  # noqa: E731
+    receives = e["sqs_actions"].get("ReceiveMessage", 0)
+    described = e["lookup_actions"].get("DescribeInstances", 0)
+    # Each call resolves every unseen ID of its receive: a receive with none
+    # (a warm cache) makes no call, so there are at most as many as instances.
+    ok = 1 <= described <= min(receives, en["instances"])
+    return [
+        ("Enrich", f"{e['messages']} session events in one account and region, StartSession targets "
+         f"{en['instances']} moto instances with a Name tag; each drain through faultproxy.py at 0 ms, "
+         f"sessions tracked (check_interval {CHECK_INTERVAL_S} s)", "", ""),
+        ("", "messages/s: plain / enriched", pair("msgs_per_s", lambda x: f"{x:.0f}"), ""),
+        ("", "CPU per message: plain / enriched", pair("cpu_us_per_msg", lambda x: f"{x:.1f} µs"), ""),
+        ("", "peak RSS (VmHWM): plain / enriched", pair("rss_kib", lambda x: f"{mib(x):.2f} MiB"), ""),
+        ("", "receives (ReceiveMessage, empty ones included): plain / enriched",
+         f"{p['sqs_actions'].get('ReceiveMessage', 0)} / {receives}", ""),
+        ("", "look-ups at moto, plain", ", ".join(f"{k} {v}" for k, v in sorted(p["lookup_actions"].items()))
+         or "none", ""),
+        ("", "look-ups at moto, enriched", ", ".join(f"{k} {v}" for k, v in sorted(e["lookup_actions"].items()))
+         or "none", ""),
+        ("", "DescribeInstances per receive", f"{described} for {receives} receives",
+         f"≤ 1 per receive cold, 0 warm (≤ {en['instances']} instances): " + met(ok)),
+        ("", "sampled notifications naming a moto instance: with its Name (enriched; plain)",
+         f"{e['sampled_named']} of {e['sampled_targeted']}; {p['sampled_named']} of {p['sampled_targeted']}", ""),
+    ]
 
 
 def memory_rows(d, soak, floor, mib):
@@ -849,6 +1017,7 @@ def main():
     ap.add_argument("--node", required=True)
     ap.add_argument("--peer-dir", required=True, help="npm prefix holding fauxqs")
     ap.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MESSAGES", 5000)))
+    ap.add_argument("--enrich-messages", type=int, default=int(os.environ.get("BENCH_ENRICH_MESSAGES", 2000)))
     ap.add_argument("--latency-messages", type=int, default=int(os.environ.get("BENCH_LATENCY_MESSAGES", 2000)))
     ap.add_argument("--scale-messages", type=int, default=int(os.environ.get("BENCH_SCALE_MESSAGES", 10000)))
     ap.add_argument("--floor-probe", required=True, help="tests/bench/floor_probe.c, built (CMake target floor_probe)")
@@ -873,23 +1042,26 @@ def main():
     try:
         aws.start()
         log(f"fauxqs on {aws.url}")
-        log(f"1/8 drain: {args.messages} events through ssm-notifyd")
+        log(f"1/9 drain: {args.messages} events through ssm-notifyd")
         results["drain"] = run_daemon_drain(args, aws, records, args.messages, workdir, "drain",
                                             peer_pid=aws.proc.pid)
-        log(f"2/8 baseline: {args.messages} events through the boto3 loop")
+        log(f"2/9 enrich: {args.enrich_messages} events plain, then enriched (moto_server for EC2), "
+            "through faultproxy at 0 ms")
+        results["enrich"] = run_enrich(args, aws, records, args.enrich_messages, workdir)
+        log(f"3/9 baseline: {args.messages} events through the boto3 loop")
         results["baseline"] = run_baseline(args, aws, records, args.messages, workdir)
-        log(f"3/8 latency: {args.latency_messages} events through faultproxy at 0 ms, then at 20 ms")
+        log(f"4/9 latency: {args.latency_messages} events through faultproxy at 0 ms, then at 20 ms")
         results["latency0"] = run_latency(args, aws, records, args.latency_messages, workdir, 0)
         results["latency20"] = run_latency(args, aws, records, args.latency_messages, workdir, 20)
-        log(f"4/8 scale: {args.scale_messages} events through 1, 2, then 3 daemons on one queue at 20 ms")
+        log(f"5/9 scale: {args.scale_messages} events through 1, 2, then 3 daemons on one queue at 20 ms")
         results["scale"] = run_scale(args, aws, records, args.scale_messages, workdir)
-        log(f"5/8 idle: {args.idle_seconds:.0f} s")
+        log(f"6/9 idle: {args.idle_seconds:.0f} s")
         results["idle"] = run_idle(args, aws, workdir)
-        log(f"6/8 start: {args.start_runs} runs")
+        log(f"7/9 start: {args.start_runs} runs")
         results["start"] = run_start(args, aws, workdir)
-        log(f"7/8 soak: {args.soak_messages} events through one daemon, RSS after each tenth")
+        log(f"8/9 soak: {args.soak_messages} events through one daemon, RSS after each tenth")
         results["soak"] = run_soak(args, aws, records, args.soak_messages, workdir)
-        log(f"8/8 floor: floor_probe, {FLOOR_RUNS} runs plain and {FLOOR_RUNS} with the CA bundle")
+        log(f"9/9 floor: floor_probe, {FLOOR_RUNS} runs plain and {FLOOR_RUNS} with the CA bundle")
         results["floor"] = run_floor(args, aws)
         ok = True
     finally:
