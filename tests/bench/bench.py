@@ -395,6 +395,10 @@ INSTANCE_NAMES = ("web-prod-1", "web-prod-2", "batch-7", "db-3")
 # Longer than any drain: the periodic DescribeSessions check must not fire
 # in the middle of one (it runs once at the start, on an empty store).
 CHECK_INTERVAL_S = 3600
+# The tracker saves its state file (fsync, rename) at each change; on a disk
+# shared with other work that varies several-fold between runs and would hide
+# what enrichment costs. On tmpfs both drains pay the same small price.
+STATE_PARENT = "/dev/shm" if os.path.isdir("/dev/shm") else None
 SINK_SAMPLE_BATCHES = 3
 
 
@@ -483,7 +487,7 @@ def run_enrich(args, aws, records, n, workdir):
     EC2 and SSM at moto_server through another (its counts give the look-ups).
     Both track sessions (the default), each in a state directory of its own."""
     moto = Moto(workdir).start()
-    proxies = []
+    proxies, states = [], []
     try:
         ids = sorted(moto.names)
         events = enrich_records(records, ids)
@@ -493,8 +497,8 @@ def run_enrich(args, aws, records, n, workdir):
             proxies.append(sqs_proxy)
             moto_proxy = Proxy(moto.url, 0, workdir).start()
             proxies.append(moto_proxy)
-            state = os.path.join(workdir, f"state-{label}")
-            os.mkdir(state, 0o700)
+            state = tempfile.mkdtemp(prefix=f"ssmn-bench-state-{label}-", dir=STATE_PARENT or workdir)
+            states.append(state)
             extra = {"aws": {"ec2_endpoint": moto_proxy.url, "ssm_endpoint": moto_proxy.url},
                      "enrich": {"instance_names": on},
                      "sessions": {"track": "on", "check_interval": str(CHECK_INTERVAL_S)}}
@@ -514,6 +518,8 @@ def run_enrich(args, aws, records, n, workdir):
         for proxy in proxies:
             proxy.stop()
         moto.stop()
+        for state in states:
+            shutil.rmtree(state, ignore_errors=True)
 
 
 def run_soak(args, aws, records, n, workdir, rounds=10):
