@@ -58,8 +58,8 @@ import boto3
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from awsenv import (eventbridge_envelope, free_port, moto_server_path, read_first_line,  # noqa: E402
-                    start_fauxqs, wait_until)
+from awsenv import (eventbridge_envelope, free_port, read_first_line, start_fauxqs,  # noqa: E402
+                    start_moto_server)
 
 EVENTS = os.path.join(ROOT, "tests", "data", "events")
 # Every session event among the real records: each is notified (published).
@@ -412,24 +412,12 @@ class Moto:
         self.proc = None
 
     def start(self):
-        self.url = f"http://127.0.0.1:{free_port()}"
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
         env = dict(os.environ)
         for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
             env.pop(var, None)
-        self.log = open(os.path.join(self.workdir, "moto.log"), "wb")
-        self.proc = subprocess.Popen([moto_server_path() or "moto_server", "-H", "127.0.0.1", "-p",
-                                      self.url.rsplit(":", 1)[1]], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-        def up():
-            if self.proc.poll() is not None:
-                raise RuntimeError("moto_server exited; see " + self.log.name)
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=1).close()
-                return True
-            except OSError:
-                return False
-
-        wait_until(up, timeout=60, what="moto_server to listen")
+        self.proc, self.log = start_moto_server(self.workdir, port, env)
         ec2 = boto3.client("ec2", endpoint_url=self.url, region_name=REGION, aws_access_key_id=KEY_ID,
                            aws_secret_access_key=SECRET)
         ami = ec2.describe_images()["Images"][0]["ImageId"]

@@ -184,6 +184,26 @@ def _in_account(request, account=ACCOUNT, **_):
     request.headers["x-moto-account-id"] = account
 
 
+def start_moto_server(workdir, port, env):
+    """moto_server on 127.0.0.1:port with env, its output in workdir/moto.log;
+    (process, log file) once it answers."""
+    log = open(os.path.join(workdir, "moto.log"), "wb")
+    proc = subprocess.Popen([moto_server_path() or "moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def up():
+        if proc.poll() is not None:
+            raise AssertionError("moto_server exited; see " + log.name)
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    wait_until(up, timeout=60, what="moto_server to listen")
+    return proc, log
+
+
 class MotoEnv:
     """moto_server plus the queue, topic and a sink queue subscribed to the topic.
 
@@ -208,20 +228,7 @@ class MotoEnv:
         env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(calls))
         for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
             env.pop(var, None)
-        self.log = open(os.path.join(self.workdir, "moto.log"), "wb")
-        self.proc = subprocess.Popen([moto_server_path() or "moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-        def up():
-            if self.proc.poll() is not None:
-                raise AssertionError("moto_server exited; see " + self.log.name)
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=1).close()
-                return True
-            except OSError:
-                return False
-
-        wait_until(up, timeout=60, what="moto_server to listen")
+        self.proc, self.log = start_moto_server(self.workdir, self.port, env)
         self._bootstrap()
         # moto builds its EC2 backend on the first EC2 request, seconds on a
         # loaded machine: past the daemon's bound for a look-up (2 s; 5 s in
