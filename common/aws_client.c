@@ -258,6 +258,10 @@ int aws_client_finish(struct aws_client *c, struct aws_answer *ret, struct aws_e
         }
 }
 
+bool aws_client_ready(struct aws_client *c) {
+        return !c->in_flight || http_ready(c->http);
+}
+
 void aws_client_cancel(struct aws_client *c) {
         if (!c || !c->in_flight)
                 return;

@@ -17,6 +17,7 @@
  * above are handled for those calls too, in aws_client_finish. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -73,6 +74,11 @@ void aws_answer_clear(struct aws_answer *a);
 int aws_client_start(struct aws_client *c, const char *action, const char *body, size_t body_len,
                      long timeout_ms, struct aws_error *err);
 int aws_client_finish(struct aws_client *c, struct aws_answer *ret, struct aws_error *err);
+/* True when aws_client_finish would not wait for the network, except to
+ * send again after a clock-skew or expired-credentials answer: the answer
+ * is in, or no call is in flight. Moves the http_multi's calls along without
+ * waiting. */
+bool aws_client_ready(struct aws_client *c);
 /* Abandons the call in flight, if any. Accepts NULL. */
 void aws_client_cancel(struct aws_client *c);
 

@@ -324,6 +324,8 @@ static void headers_free_secure(struct curl_slist *headers) {
         curl_slist_free_all(headers);
 }
 
+static int multi_run(struct http_multi *m, long timeout_ms);
+
 int http_start(struct http_client *c, const struct http_request *req) {
         struct curl_slist *headers = NULL, *tmp;
         struct buf line;
@@ -380,6 +382,9 @@ int http_start(struct http_client *c, const struct http_request *req) {
         headers = NULL;
         c->url = req->url;
         c->in_flight = true;
+        /* Sent now, not at the next wait: the caller has other work to do
+         * while this request is in flight. A failure shows in http_finish. */
+        (void)multi_run(c->multi, 0);
 out:
         headers_free_secure(headers);
         buf_free_secure(&line);
@@ -446,6 +451,14 @@ static int wait_done(struct http_client *c) {
         }
         c->waited = false;
         return r;
+}
+
+bool http_ready(struct http_client *c) {
+        if (!c->in_flight)
+                return true;
+        if (!c->done)
+                (void)multi_run(c->multi, 0); /* a libcurl failure shows in http_finish */
+        return c->done;
 }
 
 static void detach(struct http_client *c) {

@@ -85,6 +85,9 @@ int http_start(struct http_client *c, const struct http_request *req);
 int http_finish(struct http_client *c, struct http_response *ret);
 /* Abandons the request in flight, if any (its connection is closed). */
 void http_cancel(struct http_client *c);
+/* True when http_finish would not wait: the request in flight ended, or none
+ * is; moves every request of the client's http_multi along without waiting. */
+bool http_ready(struct http_client *c);
 void http_response_clear(struct http_response *r);
 
 int http_multi_new(struct http_multi **ret);

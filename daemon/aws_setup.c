@@ -28,6 +28,21 @@ static const struct aws_sns_region *sns_of_topic(const struct aws_setup *s, cons
         return aws_topic_arn_parse(topic_arn, region) == 0 ? sns_of_region(s, region) : NULL;
 }
 
+/* A region's SNS clients: the one outside the lanes, and one per lane. */
+static int sns_clients_new(const struct aws_client_options *o, struct aws_client **ret,
+                           struct aws_client *lanes[static RELAY_LANES]) {
+        int r = aws_client_new(o, ret);
+        for (size_t l = 0; l < RELAY_LANES && r == 0; l++)
+                r = aws_client_new(o, &lanes[l]);
+        return r;
+}
+
+static void sns_clients_free(struct aws_client *c, struct aws_client *lanes[static RELAY_LANES]) {
+        aws_client_free(c);
+        for (size_t l = 0; l < RELAY_LANES; l++)
+                aws_client_free(lanes[l]);
+}
+
 /* A client for the region of arn unless it has one. o is the configured
  * region's SNS options; an endpoint that is only that region's default is
  * no override, and each other region gets its own default. */
@@ -48,19 +63,19 @@ static int add_sns_region(const struct config *cfg, struct aws_client_options o,
                 (void)aws_service_endpoint(&aws_service_sns, region, n->endpoint, sizeof(n->endpoint));
         o.endpoint = n->endpoint;
         o.region = n->region;
-        int r = aws_client_new(&o, &n->client);
-        if (r < 0) {
-                free(n);
-                return r;
-        }
         n->next = s->sns_regions;
-        s->sns_regions = n;
-        return 0;
+        s->sns_regions = n; /* freed with the setup from here on */
+        return sns_clients_new(&o, &n->client, n->lanes);
 }
 
 struct aws_client *aws_setup_sns_for(const struct aws_setup *s, const char *topic_arn) {
         const struct aws_sns_region *n = sns_of_topic(s, topic_arn);
         return n ? n->client : s->sns;
+}
+
+struct aws_client *aws_setup_sns_lane_for(const struct aws_setup *s, const char *topic_arn, unsigned lane) {
+        const struct aws_sns_region *n = sns_of_topic(s, topic_arn);
+        return n ? n->lanes[lane] : s->sns_lanes[lane];
 }
 
 const char *aws_setup_sns_endpoint_for(const struct aws_setup *s, const struct config *cfg, const char *topic_arn) {
@@ -103,16 +118,17 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
         r = aws_client_new(&o, &s.sqs);
         if (r < 0)
                 goto out;
-        r = aws_client_new(&o, &s.sqs_poll);
-        if (r < 0)
-                goto out;
-        r = aws_client_new(&o, &s.sqs_delete);
-        if (r < 0)
-                goto out;
+        for (size_t l = 0; l < RELAY_LANES; l++) {
+                r = aws_client_new(&o, &s.sqs_poll[l]);
+                if (r == 0)
+                        r = aws_client_new(&o, &s.sqs_delete[l]);
+                if (r < 0)
+                        goto out;
+        }
         o.service = &aws_service_sns;
         o.endpoint = cfg->sns_endpoint;
         o.max_body = SNS_ANSWER_MAX;
-        r = aws_client_new(&o, &s.sns);
+        r = sns_clients_new(&o, &s.sns, s.sns_lanes);
         if (r < 0)
                 goto out;
         for (size_t i = 0; i < cfg->n_rules; i++)
@@ -140,14 +156,16 @@ void aws_setup_close(struct aws_setup *s) {
                 return;
         enricher_free(s->enricher);
         aws_client_free(s->sqs);
-        aws_client_free(s->sqs_poll);
-        aws_client_free(s->sqs_delete);
-        aws_client_free(s->sns);
+        for (size_t l = 0; l < RELAY_LANES; l++) {
+                aws_client_free(s->sqs_poll[l]);
+                aws_client_free(s->sqs_delete[l]);
+        }
+        sns_clients_free(s->sns, s->sns_lanes);
         aws_client_free(s->ssm);
         while (s->sns_regions) {
                 struct aws_sns_region *n = s->sns_regions;
                 s->sns_regions = n->next;
-                aws_client_free(n->client);
+                sns_clients_free(n->client, n->lanes);
                 free(n);
         }
         /* after every client: they leave it as they are freed */

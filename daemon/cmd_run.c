@@ -4,11 +4,13 @@
  * when idle its only activity is the SQS long poll; when AWS fails it backs
  * off with full jitter. The watchdog is pinged from the HTTP progress hook,
  * so it keeps beating during a long poll and during backoff sleeps.
- * The relay is pipelined: the next batch's long poll and the previous
- * batch's delete are in flight while a batch is published.
+ * The relay is pipelined (relay.h): the next batch's long poll and the
+ * previous batch's delete are in flight while a batch is published, and
+ * while the queue has a backlog two batches are (RELAY_LANES); before a long
+ * poll waits, the publishes in flight end (relay_catch_up).
  * SIGTERM/SIGINT: stop receiving (an in-flight long poll is abandoned, it has
- * nothing in hand yet; one already answered is handled), finish the batch in
- * hand and its delete, send the digests of held messages (relay_flush), exit
+ * nothing in hand yet; one already answered is handled), finish the batches
+ * in hand and their deletes, send the digests of held messages (relay_flush), exit
  * 0. SIGHUP: reload the configuration (held messages' digests go out first),
  * keep the old one when the new one is invalid. The long poll ends by the
  * next digest's time (relay_receive_start), and by the session tracker's
@@ -129,9 +131,13 @@ static bool may_receive_early(const struct daemon *d) {
 }
 
 /* Every receive starts after the session tracker's checks that are due,
- * and its long poll ends by the next one. */
-static void receive_start(struct daemon *d) {
+ * and its long poll ends by the next one. A check sees the sessions after
+ * the batches in flight ended, so that it does not tell of an end whose
+ * TerminateSession is being published. ahead: see relay_receive_start(). */
+static void receive_start(struct daemon *d, bool ahead) {
         if (d->sessions) {
+                if (sessions_due_in(d->sessions, time(NULL)) == 0)
+                        (void)relay_settle(d->relay); /* a failure is logged, and its message comes back */
                 d->in_check = true;
                 sessions_check(d->sessions, d->relay, time(NULL));
                 d->in_check = false;
@@ -140,7 +146,7 @@ static void receive_start(struct daemon *d) {
                         relay_limit_wait(d->relay, (int)(due < INT_MAX ? due : INT_MAX));
         }
         d->receive_usec = now_usec();
-        relay_receive_start(d->relay, now_seconds());
+        relay_receive_start(d->relay, now_seconds(), ahead);
 }
 
 static void sleep_ms(struct daemon *d, unsigned ms) {
@@ -368,42 +374,54 @@ int cmd_run(const struct cli_options *opt) {
         d.in_hand_usec = UINT64_MAX;
         for (bool healthy = true;;) {
                 struct sqs_batch batch = { 0 };
-                enum relay_outcome outcome = RELAY_OK;
+                bool failed = false, received = false;
                 if (!relay_receiving(d.relay)) {
                         if (stop_requested)
                                 break;
                         if (reload_requested) {
                                 reload_requested = 0;
-                                relay_settle(d.relay); /* the delete in flight uses the clients a reload replaces */
+                                /* the calls in flight use the clients a reload replaces */
+                                failed = relay_settle(d.relay) != RELAY_OK;
                                 reload(&d, opt);
                         }
-                        /* Slow batches: their delete first, as a serial loop has
-                         * it, so a message whose visibility ran out while it was
-                         * handled is deleted before a receive could get it again. */
-                        if (!may_receive_early(&d))
-                                relay_settle(d.relay);
-                        receive_start(&d);
+                        /* Slow batches: their publish and delete first, as a serial
+                         * loop has it, so a message whose visibility ran out while it
+                         * was handled is deleted before a receive could get it again. */
+                        if (!may_receive_early(&d) && relay_settle(d.relay) != RELAY_OK)
+                                failed = true;
+                        if (!failed)
+                                receive_start(&d, may_receive_early(&d));
                 }
-                /* After a stop or reload this takes a receive whose answer is
-                 * already in, and abandons one still waiting. */
-                d.in_long_poll = true;
-                r = relay_receive_finish(d.relay, &batch);
-                d.in_long_poll = false;
-                if (r == -ECANCELED)
-                        continue; /* stop or reload asked during the long poll */
-                if (r == 0) {
+                if (!failed) {
+                        /* nothing waits in hand for a long poll */
+                        failed = relay_catch_up(d.relay) != RELAY_OK;
+                        /* After a stop or reload this takes a receive whose answer is
+                         * already in, and abandons one still waiting. */
+                        d.in_long_poll = true;
+                        r = relay_receive_finish(d.relay, &batch);
+                        d.in_long_poll = false;
+                        if (r == -ECANCELED)
+                                continue; /* stop or reload asked during the long poll */
+                        received = r == 0;
+                }
+                if (received) {
                         /* The pipeline: the next long poll is in flight while this
                          * batch is published, and this batch's delete while the
                          * next one is. Not after a failure: backoff stops receives. */
                         uint64_t since = d.receive_usec;
-                        if (!once && healthy && !stop_requested && !reload_requested && may_receive_early(&d))
-                                receive_start(&d);
-                        outcome = relay_handle(d.relay, &batch, now_seconds());
+                        if (!once && healthy && !failed && !stop_requested && !reload_requested &&
+                            may_receive_early(&d))
+                                receive_start(&d, true);
+                        if (relay_handle(d.relay, &batch, now_seconds()) != RELAY_OK)
+                                failed = true;
+                        /* --once: its exit code tells of this batch's publish */
+                        if (once && relay_settle(d.relay) != RELAY_OK)
+                                failed = true;
                         d.in_hand_usec = now_usec() - since;
                 }
                 if (relay_tick(d.relay, now_seconds()) != RELAY_OK)
-                        outcome = RELAY_PUBLISH_FAILED;
-                healthy = r == 0 && outcome == RELAY_OK;
+                        failed = true;
+                healthy = received && !failed;
                 watchdog_ping(&d);
                 notify_status(&d);
                 if (once) {

@@ -22,6 +22,12 @@
 /* (topic, eventID) pairs SNS accepted: an event of several topics is one
  * pair per topic, so room for the same events' worth of the busiest case. */
 #define RELAY_DELIVERED_CAPACITY (RELAY_DEDUPE_CAPACITY * 2)
+static void pending_clear(struct pending *p) {
+        rendered_free(&p->out);
+        event_free(p->ev);
+        *p = (struct pending){ 0 };
+}
+
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret) {
         struct relay *r = calloc(1, sizeof(*r));
         int e;
@@ -47,7 +53,12 @@ int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void 
 void relay_free(struct relay *r) {
         if (!r)
                 return;
-        sqs_batch_clear(&r->delete_batch);
+        for (size_t l = 0; l < RELAY_LANES; l++) {
+                for (size_t i = 0; i < r->publish[l].n_pending; i++)
+                        pending_clear(&r->publish[l].pending[i]);
+                sqs_batch_clear(&r->publish[l].batch);
+                sqs_batch_clear(&r->del[l].batch);
+        }
         dedupe_free(r->published);
         dedupe_free(r->delivered);
         burst_free(r->burst);
@@ -62,6 +73,7 @@ int relay_reconfigure(struct relay *r, const struct relay_settings *s) {
         int e = relay_burst_of(s, &b);
         if (e < 0)
                 return e;
+        relay_settle(r);
         relay_flush(r);
         burst_free(r->burst);
         r->burst = b;
@@ -90,12 +102,6 @@ bool relay_is_fifo(const char *topic_arn) {
 }
 
 enum verdict { KEEP, DELETE, PUBLISH };
-
-static void pending_clear(struct pending *p) {
-        rendered_free(&p->out);
-        event_free(p->ev);
-        *p = (struct pending){ 0 };
-}
 
 static void sns_message_of(const struct relay *r, struct pending *p, const char *topic, struct sns_message *ret) {
         const struct ssm_event *ev = p->ev;
@@ -359,18 +365,77 @@ struct parsed {
         int error;
 };
 
+static unsigned lanes_at(const struct lanes *q, unsigned i) {
+        return (q->head + i) % RELAY_LANES;
+}
+
+static unsigned lanes_push(struct lanes *q) {
+        unsigned l = lanes_at(q, q->count);
+        q->count++;
+        return l;
+}
+
+static unsigned lanes_pop(struct lanes *q) {
+        unsigned l = q->head;
+        q->head = lanes_at(q, 1);
+        q->count--;
+        return l;
+}
+
+/* Batches in flight together: one while bursts are on (relay_pipelined). */
+static unsigned lanes_of(const struct relay *r) {
+        if (r->burst || r->s.lanes < 2)
+                return 1;
+        return r->s.lanes < RELAY_LANES ? r->s.lanes : RELAY_LANES;
+}
+
+static bool same(const char *a, const char *b) {
+        return a && b && strcmp(a, b) == 0;
+}
+
+/* m, or its event's eventID or session, is in a batch whose publish is in
+ * flight before the newest one: SQS handed the message out again (its
+ * visibility timeout ran out, or an emulator raced two receives), EventBridge
+ * sent the event twice, or the session's start and end came close together. */
+static bool shares_with_before(const struct relay *r, const struct sqs_message *m, const struct ssm_event *ev) {
+        for (unsigned i = 0; i + 1 < r->publishing.count; i++) {
+                const struct lane_publish *lp = &r->publish[lanes_at(&r->publishing, i)];
+                for (size_t j = 0; j < lp->batch.n; j++)
+                        if (same(lp->batch.msg[j].message_id, m->message_id))
+                                return true;
+                for (size_t j = 0; j < lp->n_pending && ev; j++) {
+                        const struct ssm_event *o = lp->pending[j].ev;
+                        if (o && (same(o->event_id, ev->event_id) || same(o->session_id, ev->session_id)))
+                                return true;
+                }
+        }
+        return false;
+}
+
+static enum relay_outcome publish_end(struct relay *r);
+
 /* Parses the whole batch first, so that one round of look-ups
  * (relay_ops.enrich) names the targets of all its notifiable events before
- * the rules and the renderer see them. */
-static void parse_batch(struct relay *r, const struct sqs_batch *b, struct parsed *ret) {
+ * the rules and the renderer see them. The batch is the newest in flight:
+ * a message or event it shares with an older one waits for that one's
+ * publish to end, so that it is handled as a redelivery is (the eventID
+ * memory knows what the older batch published, and the delete uses the
+ * newest receipt handle) and the session tracker knows the session. */
+static enum relay_outcome parse_batch(struct relay *r, const struct sqs_batch *b, struct parsed *ret) {
         struct ssm_event *notifiable[SQS_BATCH_MAX];
+        enum relay_outcome outcome = RELAY_OK;
         size_t n = 0;
 
         for (size_t i = 0; i < b->n; i++) {
-                ret[i].ev = NULL;
+                ret[i] = (struct parsed){ 0 };
                 ret[i].error = event_parse(b->msg[i].body, b->msg[i].body_len, &ret[i].ev);
+                while (r->publishing.count > 1 && shares_with_before(r, &b->msg[i], ret[i].ev))
+                        if (publish_end(r) != RELAY_OK)
+                                outcome = RELAY_PUBLISH_FAILED;
+        }
+        for (size_t i = 0; i < b->n; i++) {
                 const struct ssm_event *ev = ret[i].ev;
-                if (ret[i].error == 0 && event_is_notifiable(ev, r->s.events, r->s.n_events) &&
+                if (ev && event_is_notifiable(ev, r->s.events, r->s.n_events) &&
                     !(ev->event_id && dedupe_contains(r->published, ev->event_id)))
                         notifiable[n++] = ret[i].ev;
         }
@@ -380,6 +445,7 @@ static void parse_batch(struct relay *r, const struct sqs_batch *b, struct parse
                 r->hooks->complete(r->hooks_ctx, notifiable[i]);
         if (n && r->ops->enrich)
                 r->ops->enrich(r->ops_ctx, notifiable, n);
+        return outcome;
 }
 
 /* Gathers the facts about one message, asks the policy and carries out its
@@ -429,13 +495,6 @@ static enum verdict prepare(struct relay *r, const struct sqs_message *m, struct
         }
 }
 
-/* The messages of one topic: pending[idx[i]], its topic slot slot[i]. */
-struct group {
-        const char *topic;
-        size_t idx[SQS_BATCH_MAX], slot[SQS_BATCH_MAX];
-        size_t n;
-};
-
 /* One Publish per message. After a retryable failure this topic's SNS is
  * failing, not the message: the rest are not tried and fail with that error.
  * Returns true when SNS failed retryably (the caller backs off). */
@@ -461,20 +520,41 @@ static bool publish_each(struct relay *r, struct pending *pending, const struct 
         return pause;
 }
 
-/* Publishes a group to its topic. Returns true when SNS failed retryably. */
-static bool publish_group(struct relay *r, struct pending *pending, const struct group *g) {
+static void messages_of(const struct relay *r, struct pending *pending, const struct group *g,
+                        struct sns_message *ret) {
+        for (size_t i = 0; i < g->n; i++)
+                sns_message_of(r, &pending[g->idx[i]], g->topic, &ret[i]);
+}
+
+/* Starts a group's PublishBatch on lane: 0, or how it failed before it was
+ * sent (told to group_finish). A group of one is published by group_finish. */
+static int group_start(struct relay *r, unsigned lane, struct pending *pending, const struct group *g,
+                       struct aws_error *err) {
+        struct sns_message msgs[SNS_BATCH_MAX] = { 0 };
+
+        if (g->n < 2)
+                return 0;
+        messages_of(r, pending, g, msgs);
+        return r->ops->publish_batch_start(r->ops_ctx, lane, msgs, g->n, err);
+}
+
+/* Ends what group_start began (start_rc, err: its result). Returns true when
+ * SNS failed retryably. */
+static bool group_finish(struct relay *r, unsigned lane, struct pending *pending, const struct group *g,
+                         int start_rc, struct aws_error err) {
         struct sns_message msgs[SNS_BATCH_MAX] = { 0 };
         struct sns_entry_result res[SNS_BATCH_MAX] = { 0 };
-        struct aws_error err = { 0 };
         char detail[AWS_ERROR_DESCRIBE_MAX];
         bool pause = false;
-        int e;
+        int e = start_rc;
 
-        for (size_t i = 0; i < g->n; i++)
-                sns_message_of(r, &pending[g->idx[i]], g->topic, &msgs[i]);
-        if (g->n == 1)
+        if (g->n < 2) {
+                messages_of(r, pending, g, msgs);
                 return publish_each(r, pending, g, msgs);
-        if ((e = r->ops->publish_batch(r->ops_ctx, msgs, g->n, res, &err)) < 0) {
+        }
+        if (e == 0)
+                e = r->ops->publish_batch_finish(r->ops_ctx, lane, g->topic, g->n, res, &err);
+        if (e < 0) {
                 /* One message must not fail the others: a batch SNS refused as a
                  * whole (BatchRequestTooLong, or any other answer) or that could
                  * not be built (-E2BIG: above the SNS size limit together) goes
@@ -483,6 +563,7 @@ static bool publish_group(struct relay *r, struct pending *pending, const struct
                 log_fields(e == -E2BIG ? LOG_DEBUG : LOG_NOTICE, NULL, NULL, 0,
                            "PublishBatch of %zu messages to %s failed as a whole (%s); publishing them one at a "
                            "time", g->n, g->topic, detail);
+                messages_of(r, pending, g, msgs);
                 return publish_each(r, pending, g, msgs);
         }
         for (size_t i = 0; i < g->n; i++) {
@@ -494,38 +575,31 @@ static bool publish_group(struct relay *r, struct pending *pending, const struct
         return pause;
 }
 
-/* Publishes pending[0..n) to every topic of their routes that has not
- * accepted them yet, one group (PublishBatch) per topic, topics in order of
- * first appearance. Returns true when SNS failed retryably (back off). */
-static bool publish_pending(struct relay *r, struct pending *pending, size_t n) {
-        const char *done_topics[SQS_BATCH_MAX * CONFIG_RULE_TOPICS_MAX];
-        size_t n_done = 0;
-        bool pause = false;
-
+/* The next topic of pending[0..n) in order of first appearance that is not
+ * in done[0..*n_done) and that some message still waits for, with those
+ * messages; the topic is added to done. False when no topic is left. */
+static bool next_group(const struct pending *pending, size_t n, const char **done, size_t *n_done,
+                       struct group *ret) {
         for (size_t i = 0; i < n; i++)
                 for (size_t t = 0; t < pending[i].n_topics; t++) {
                         const char *topic = pending[i].topics[t];
                         bool seen = false;
-                        for (size_t d = 0; d < n_done && !seen; d++)
-                                seen = strcmp(done_topics[d], topic) == 0;
+                        for (size_t d = 0; d < *n_done && !seen; d++)
+                                seen = strcmp(done[d], topic) == 0;
                         if (seen || (pending[i].accepted & (1u << t)))
                                 continue;
-                        struct group g = { .topic = topic };
+                        *ret = (struct group){ .topic = topic };
                         for (size_t j = i; j < n; j++)
                                 for (size_t u = 0; u < pending[j].n_topics; u++)
                                         if (!(pending[j].accepted & (1u << u)) &&
                                             strcmp(pending[j].topics[u], topic) == 0) {
-                                                g.idx[g.n] = j;
-                                                g.slot[g.n++] = u;
+                                                ret->idx[ret->n] = j;
+                                                ret->slot[ret->n++] = u;
                                         }
-                        done_topics[n_done++] = topic;
-                        pause |= publish_group(r, pending, &g);
+                        done[(*n_done)++] = topic;
+                        return true;
                 }
-        for (size_t i = 0; i < n; i++)
-                if (pending[i].retryable)
-                        relay_retry_soon(r, pending[i].msg->message_id, pending[i].msg->receipt_handle,
-                                         pending[i].msg->receive_count);
-        return pause;
+        return false;
 }
 
 /* Counts and logs what became of a delete of b's messages in which. */
@@ -554,51 +628,115 @@ static void delete_report(struct relay *r, const struct sqs_batch *b, unsigned w
         }
 }
 
-void relay_settle(struct relay *r) {
-        struct aws_error err = r->delete_start_err;
+/* Waits for the oldest delete in flight and reports it. */
+static void delete_end(struct relay *r) {
+        unsigned lane = lanes_pop(&r->deleting);
+        struct lane_delete *d = &r->del[lane];
+        struct aws_error err = d->start_err;
         unsigned deleted = 0;
+        int e = d->start_rc;
 
-        if (!r->deleting)
-                return;
-        r->deleting = false;
-        int e = r->delete_start_rc;
         if (e == 0)
-                e = r->ops->delete_finish(r->ops_ctx, &deleted, &err);
-        delete_report(r, &r->delete_batch, r->delete_which, e, deleted, &err);
-        sqs_batch_clear(&r->delete_batch);
+                e = r->ops->delete_finish(r->ops_ctx, lane, &deleted, &err);
+        delete_report(r, &d->batch, d->which, e, deleted, &err);
+        sqs_batch_clear(&d->batch);
+}
+
+static void deletes_settle(struct relay *r) {
+        while (r->deleting.count)
+                delete_end(r);
 }
 
 void relay_delete_done(struct relay *r, const struct sqs_batch *b, unsigned which) {
         struct aws_error err = { 0 };
         unsigned deleted = 0;
 
-        relay_settle(r);
+        deletes_settle(r);
         if (!which)
                 return;
-        int e = r->ops->delete_start(r->ops_ctx, r->s.queue_url, b, which, &err);
+        const unsigned lane = r->deleting.head; /* free, as every lane is now */
+        int e = r->ops->delete_start(r->ops_ctx, lane, r->s.queue_url, b, which, &err);
         if (e == 0)
-                e = r->ops->delete_finish(r->ops_ctx, &deleted, &err);
+                e = r->ops->delete_finish(r->ops_ctx, lane, &deleted, &err);
         delete_report(r, b, which, e, deleted, &err);
 }
 
-/* Starts deleting b's messages in which, after the delete before it
- * finished; b is taken (left empty). */
+/* Starts deleting b's messages in which, once a lane is free (the oldest
+ * delete is waited for when none is); b is taken (left empty). */
 static void delete_start(struct relay *r, struct sqs_batch *b, unsigned which) {
-        relay_settle(r);
         if (!which) {
                 sqs_batch_clear(b);
                 return;
         }
-        r->delete_batch = *b;
+        while (r->deleting.count >= lanes_of(r))
+                delete_end(r);
+        unsigned lane = lanes_push(&r->deleting);
+        struct lane_delete *d = &r->del[lane];
+        d->batch = *b;
         *b = (struct sqs_batch){ 0 };
-        r->delete_which = which;
-        r->delete_start_err = (struct aws_error){ 0 };
-        r->delete_start_rc =
-                r->ops->delete_start(r->ops_ctx, r->s.queue_url, &r->delete_batch, which, &r->delete_start_err);
-        r->deleting = true;
+        d->which = which;
+        d->start_err = (struct aws_error){ 0 };
+        d->start_rc = r->ops->delete_start(r->ops_ctx, lane, r->s.queue_url, &d->batch, which, &d->start_err);
 }
 
-void relay_receive_start(struct relay *r, int64_t now) {
+/* Ends the oldest batch in flight: its first topic's PublishBatch is
+ * waited for, its other topics are published, and the delete of what every
+ * topic accepted is started. */
+static enum relay_outcome publish_end(struct relay *r) {
+        unsigned lane = lanes_pop(&r->publishing);
+        struct lane_publish *lp = &r->publish[lane];
+        const char *done_topics[SQS_BATCH_MAX * CONFIG_RULE_TOPICS_MAX];
+        size_t n_done = 0;
+        struct group g;
+        bool pause = false;
+
+        if (lp->first.n) {
+                pause |= group_finish(r, lane, lp->pending, &lp->first, lp->start_rc, lp->start_err);
+                done_topics[n_done++] = lp->first.topic;
+        }
+        while (next_group(lp->pending, lp->n_pending, done_topics, &n_done, &g)) {
+                struct aws_error err = { 0 };
+                int e = group_start(r, lane, lp->pending, &g, &err);
+                pause |= group_finish(r, lane, lp->pending, &g, e, err);
+        }
+        for (size_t i = 0; i < lp->n_pending; i++) {
+                struct pending *p = &lp->pending[i];
+                if (p->retryable)
+                        relay_retry_soon(r, p->msg->message_id, p->msg->receipt_handle, p->msg->receive_count);
+                if (all_accepted(p)) {
+                        relay_completed(r, p->rule, p->ev);
+                        lp->done |= 1u << (size_t)(p->msg - lp->batch.msg);
+                }
+                pending_clear(p);
+        }
+        lp->n_pending = 0;
+        lp->first = (struct group){ 0 };
+        delete_start(r, &lp->batch, lp->done);
+        return pause ? RELAY_PUBLISH_FAILED : RELAY_OK;
+}
+
+enum relay_outcome relay_settle(struct relay *r) {
+        enum relay_outcome outcome = RELAY_OK;
+
+        while (r->publishing.count)
+                if (publish_end(r) != RELAY_OK)
+                        outcome = RELAY_PUBLISH_FAILED;
+        deletes_settle(r);
+        return outcome;
+}
+
+enum relay_outcome relay_catch_up(struct relay *r) {
+        enum relay_outcome outcome = RELAY_OK;
+
+        if (!r->receiving.count || r->ops->receive_ready(r->ops_ctx, r->receiving.head))
+                return RELAY_OK;
+        while (r->publishing.count)
+                if (publish_end(r) != RELAY_OK)
+                        outcome = RELAY_PUBLISH_FAILED;
+        return outcome;
+}
+
+void relay_receive_start(struct relay *r, int64_t now, bool ahead) {
         const int64_t due = relay_next_deadline(r);
         /* back by the next digest's time, or the caller's (relay_limit_wait) */
         int wait = r->wait_limit && r->wait_limit < r->s.wait_time_seconds ? r->wait_limit : r->s.wait_time_seconds;
@@ -608,17 +746,22 @@ void relay_receive_start(struct relay *r, int64_t now) {
                 .wait_time_seconds = due - now < wait ? (due > now ? (int)(due - now) : 0) : wait,
                 .visibility_timeout = r->s.visibility_timeout,
         };
+        /* More receives than one only while the queue has a backlog: an idle
+         * queue costs one long poll. */
+        const unsigned want = ahead && r->backlog ? lanes_of(r) : 1;
 
-        if (r->receiving)
+        if (r->receiving.count >= want)
                 return;
         r->wait_limit = 0;
-        r->receive_start_err = (struct aws_error){ 0 };
-        r->receive_start_rc = r->ops->receive_start(r->ops_ctx, &p, &r->receive_start_err);
-        r->receiving = true;
+        while (r->receiving.count < want) {
+                unsigned lane = lanes_push(&r->receiving);
+                r->receive[lane].start_err = (struct aws_error){ 0 };
+                r->receive[lane].start_rc = r->ops->receive_start(r->ops_ctx, lane, &p, &r->receive[lane].start_err);
+        }
 }
 
 bool relay_receiving(const struct relay *r) {
-        return r->receiving;
+        return r->receiving.count > 0;
 }
 
 bool relay_pipelined(const struct relay *r) {
@@ -626,17 +769,18 @@ bool relay_pipelined(const struct relay *r) {
 }
 
 int relay_receive_finish(struct relay *r, struct sqs_batch *ret) {
-        struct aws_error err = r->receive_start_err;
         char detail[AWS_ERROR_DESCRIBE_MAX];
-        int e = r->receive_start_rc;
 
-        if (!r->receiving)
+        if (!r->receiving.count)
                 return -EINVAL;
-        r->receiving = false;
+        const unsigned lane = lanes_pop(&r->receiving);
+        struct aws_error err = r->receive[lane].start_err;
+        int e = r->receive[lane].start_rc;
         if (e == 0)
-                e = r->ops->receive_finish(r->ops_ctx, ret, &err);
+                e = r->ops->receive_finish(r->ops_ctx, lane, ret, &err);
         if (e == -ECANCELED)
                 return e;
+        r->backlog = e == 0 && ret->n >= (size_t)r->receive_max;
         int next = sqs_next_max_messages(r->receive_max, r->s.max_messages, e == -E2BIG,
                                          e == 0 ? ret->answer_len : 0, e == 0 ? ret->n : 0);
         if (e == 0 && next != r->receive_max)
@@ -666,35 +810,42 @@ int relay_receive_finish(struct relay *r, struct sqs_batch *ret) {
 }
 
 enum relay_outcome relay_handle(struct relay *r, struct sqs_batch *batch, int64_t now) {
-        struct pending pending[SQS_BATCH_MAX] = { 0 };
         struct parsed parsed[SQS_BATCH_MAX];
         enum relay_outcome outcome = RELAY_OK;
-        size_t n_pending = 0;
-        unsigned done = 0;
+        const char *done_topics[1];
+        size_t n_done = 0;
 
-        parse_batch(r, batch, parsed);
-        for (size_t i = 0; i < batch->n; i++) {
-                enum verdict v = prepare(r, &batch->msg[i], parsed[i], &pending[n_pending], now);
-                if (v == DELETE) {
-                        done |= 1u << i;
-                } else if (v == PUBLISH) {
-                        route(r, &pending[n_pending]);
-                        if (relay_hold(r, &pending[n_pending], now))
-                                pending_clear(&pending[n_pending]);
-                        else
-                                n_pending++;
-                }
-        }
-        if (n_pending && publish_pending(r, pending, n_pending))
+        while (r->publishing.count >= lanes_of(r))
+                if (publish_end(r) != RELAY_OK)
+                        outcome = RELAY_PUBLISH_FAILED;
+        const unsigned lane = lanes_push(&r->publishing);
+        struct lane_publish *lp = &r->publish[lane];
+        lp->batch = *batch;
+        *batch = (struct sqs_batch){ 0 };
+        lp->done = 0;
+        if (parse_batch(r, &lp->batch, parsed) != RELAY_OK)
                 outcome = RELAY_PUBLISH_FAILED;
-        for (size_t i = 0; i < n_pending; i++) {
-                if (all_accepted(&pending[i])) {
-                        relay_completed(r, pending[i].rule, pending[i].ev);
-                        done |= 1u << (size_t)(pending[i].msg - batch->msg);
+        for (size_t i = 0; i < lp->batch.n; i++) {
+                struct pending *p = &lp->pending[lp->n_pending];
+                enum verdict v = prepare(r, &lp->batch.msg[i], parsed[i], p, now);
+                if (v == DELETE) {
+                        lp->done |= 1u << i;
+                } else if (v == PUBLISH) {
+                        route(r, p);
+                        if (relay_hold(r, p, now))
+                                pending_clear(p);
+                        else
+                                lp->n_pending++;
                 }
-                pending_clear(&pending[i]);
         }
-        delete_start(r, batch, done);
+        if (next_group(lp->pending, lp->n_pending, done_topics, &n_done, &lp->first)) {
+                lp->start_err = (struct aws_error){ 0 };
+                lp->start_rc = group_start(r, lane, lp->pending, &lp->first, &lp->start_err);
+        }
+        /* One lane: the batch is published before returning, as a serial
+         * loop would have it. */
+        if (lanes_of(r) == 1 && publish_end(r) != RELAY_OK)
+                outcome = RELAY_PUBLISH_FAILED;
         return outcome;
 }
 

@@ -55,6 +55,9 @@ struct relay_settings {
         size_t n_rules;
         unsigned burst_limit;  /* notifications per actor and window */
         unsigned burst_window; /* seconds; 0: no burst control */
+        /* Batches in flight together, up to RELAY_LANES (relay_ops.h); 0 or
+         * 1: each batch is published before relay_handle() returns. */
+        unsigned lanes;
         struct render_options render;
 };
 
@@ -84,29 +87,37 @@ struct relay;
 /* ops and ops_ctx are borrowed; settings' strings must outlive the relay. */
 int relay_new(const struct relay_settings *s, const struct relay_ops *ops, void *ops_ctx, struct relay **ret);
 /* Held messages are not deleted: they come back (relay_flush first to send
- * their digests). A delete still in flight is not waited for (relay_settle
- * first). */
+ * their digests). Publishes and deletes still in flight are not waited for
+ * (relay_settle first): their messages come back. */
 void relay_free(struct relay *r);
-/* Replaces the settings (SIGHUP): first the held messages' digests go out
- * under the old ones (relay_flush), as their routes name the old topics;
+/* Replaces the settings (SIGHUP): first the batches in flight end
+ * (relay_settle) and the held messages' digests go out under the old ones
+ * (relay_flush), as their routes name the old topics;
  * the eventID memory and the ops are kept, the per-rule counts and the
  * burst windows start again. -ENOMEM changes nothing. */
 int relay_reconfigure(struct relay *r, const struct relay_settings *s);
-/* A cycle is a receive, then relay_handle(), then relay_tick(). The receive
- * is started and finished later, so that the next batch's long poll is in
- * flight while this batch is published, and the caller may abandon the long
- * poll (nothing in hand yet) but never the handling. now: seconds of a
+/* A cycle is a receive, then relay_handle(), then relay_tick(). The calls
+ * are started and finished later, so that the next batch's long poll is in
+ * flight while this batch is published, and with lanes > 1 (and bursts off)
+ * the calls of that many batches: two receives while the queue has a
+ * backlog, two PublishBatch calls and two deletes. The caller may abandon a
+ * long poll (nothing in hand yet) but never the handling. now: seconds of a
  * monotonic clock. */
-/* Starts a receive, unless one is in flight. The long poll ends by the next
- * digest's time (relay_next_deadline). */
-void relay_receive_start(struct relay *r, int64_t now);
+/* Starts a receive unless one is in flight, and with `ahead` (the caller
+ * lets batches wait in hand) while the last receive was full, one per lane.
+ * The long poll ends by the next digest's time (relay_next_deadline). */
+void relay_receive_start(struct relay *r, int64_t now, bool ahead);
 /* True between a receive's start and its finish. */
 bool relay_receiving(const struct relay *r);
 /* True when the next receive may start before a batch is handled: not with
  * bursts on, since a message this batch holds brings the next digest's time
  * forward, and a long poll already in flight would not end by it. */
 bool relay_pipelined(const struct relay *r);
-/* Waits for the receive in flight: 0 and a batch (possibly empty);
+/* Before waiting for a receive: when the oldest one's answer is not in yet,
+ * ends every publish in flight (as relay_settle() does, deletes left in
+ * flight), so that nothing waits in hand for a long poll. */
+enum relay_outcome relay_catch_up(struct relay *r);
+/* Waits for the oldest receive in flight: 0 and a batch (possibly empty);
  * -ECANCELED when the progress hook stopped the long poll; -EIO when SQS
  * could not be reached or answered more than SQS_ANSWER_MAX (logged; back
  * off; the next receives ask for fewer messages, sqs_next_max_messages);
@@ -115,16 +126,23 @@ int relay_receive_finish(struct relay *r, struct sqs_batch *ret);
 /* Publishes and logs: every message of the batch is dealt with. With
  * bursts on, an actor's notifications past burst_limit in its window are
  * held: not published, not deleted, their visibility extended to the
- * window's end plus a margin; their receipt handles are copied. The delete
- * of what is done is started and left in flight with the batch, which is
- * taken (*batch is left empty): it finishes (and its failures are logged)
- * at the next delete or relay_settle(), so that it overlaps the next
- * batch's publish. A delete is only ever started after the publishes of
- * its messages were accepted. */
+ * window's end plus a margin; their receipt handles are copied. The batch is
+ * taken (*batch is left empty). With one lane it is published before this
+ * returns; with more, its first topic's PublishBatch is left in flight and
+ * ends (its other topics published, failures logged) when a lane is needed
+ * again, at relay_catch_up() or relay_settle(). A message, eventID or
+ * session this batch shares with an older batch in flight waits for that
+ * one's publish to end first, and is then handled as a redelivery. The delete of what every topic accepted is started when the
+ * publish ends and left in flight: it finishes (and its failures are
+ * logged) when its lane is needed again or at relay_settle(), so that it
+ * overlaps the next batches. A delete is only ever started after the
+ * publishes of its messages were accepted. The outcome covers every
+ * publish that ended during the call. */
 enum relay_outcome relay_handle(struct relay *r, struct sqs_batch *batch, int64_t now);
-/* Waits for the delete in flight, if any: before a reload replaces the
- * clients, before backing off, and before exiting. */
-void relay_settle(struct relay *r);
+/* Ends every publish in flight and waits for every delete: before a reload
+ * replaces the clients, before backing off, and before exiting. Outcome:
+ * of the publishes ended here. */
+enum relay_outcome relay_settle(struct relay *r);
 /* Sends the digests whose windows ended by now: one per actor, window and
  * topic of the members' routes (event_name "Digest"); deletes each member
  * once every topic of its route accepted it; a member a topic refused is left

@@ -29,33 +29,6 @@ struct held {
         int64_t window_end;
 };
 
-struct relay {
-        struct relay_settings s;
-        const struct relay_ops *ops;
-        void *ops_ctx;
-        struct dedupe *published; /* eventIDs every topic of their route accepted */
-        struct dedupe *delivered; /* "TOPIC_ARN EVENT_ID": a topic that accepted the event */
-        struct relay_stats stats;
-        struct burst *burst;      /* NULL: bursts off */
-        struct held *held;        /* in arrival order */
-        size_t n_held;
-        int receive_max; /* MaxNumberOfMessages now: below max_messages after too large an answer */
-        /* The receive in flight: started, not finished yet; how its start
-         * failed, when it did, is told by its finish. */
-        bool receiving;
-        int receive_start_rc;
-        struct aws_error receive_start_err;
-        /* The delete in flight, of the batch it took from relay_handle() */
-        bool deleting;
-        int delete_start_rc;
-        struct aws_error delete_start_err;
-        struct sqs_batch delete_batch;
-        unsigned delete_which;
-        int wait_limit;  /* relay_limit_wait() for the next receive; 0: none */
-        const struct relay_hooks *hooks; /* relay_set_hooks() */
-        void *hooks_ctx;
-};
-
 /* A message waiting for its notification to be accepted by every topic of
  * its route. */
 struct pending {
@@ -69,6 +42,68 @@ struct pending {
         size_t n_topics;
         unsigned accepted;         /* bit per topic: accepted, now or on an earlier receive */
         bool failed, retryable;    /* some topic failed; one of those failures may pass on a retry */
+};
+
+/* The messages of one topic: pending[idx[i]], its topic slot slot[i]. */
+struct group {
+        const char *topic;
+        size_t idx[SQS_BATCH_MAX], slot[SQS_BATCH_MAX];
+        size_t n;
+};
+
+/* A ring of RELAY_LANES slots, each the lane of its calls (relay_ops.h):
+ * slot `head` is the oldest in flight, `count` are. */
+struct lanes {
+        unsigned head, count;
+};
+
+struct lane_receive {
+        int start_rc;
+        struct aws_error start_err;
+};
+
+/* A batch taken by relay_handle(), its first topic's PublishBatch in flight
+ * (first.n == 0: none; the other topics are published when it ends). */
+struct lane_publish {
+        struct sqs_batch batch;
+        struct pending pending[SQS_BATCH_MAX];
+        size_t n_pending;
+        unsigned done; /* bit per message of batch: deleted when the publish ends */
+        struct group first;
+        int start_rc;
+        struct aws_error start_err;
+};
+
+/* A delete in flight, of the batch it took. */
+struct lane_delete {
+        struct sqs_batch batch;
+        unsigned which;
+        int start_rc;
+        struct aws_error start_err;
+};
+
+struct relay {
+        struct relay_settings s;
+        const struct relay_ops *ops;
+        void *ops_ctx;
+        struct dedupe *published; /* eventIDs every topic of their route accepted */
+        struct dedupe *delivered; /* "TOPIC_ARN EVENT_ID": a topic that accepted the event */
+        struct relay_stats stats;
+        struct burst *burst;      /* NULL: bursts off */
+        struct held *held;        /* in arrival order */
+        size_t n_held;
+        int receive_max; /* MaxNumberOfMessages now: below max_messages after too large an answer */
+        bool backlog;    /* the last receive answered receive_max messages: more are waiting */
+        /* The calls in flight, oldest first (struct lanes): receives started,
+         * batches whose publish was started, deletes started. How a call's
+         * start failed, when it did, is told when it is finished. */
+        struct lanes receiving, publishing, deleting;
+        struct lane_receive receive[RELAY_LANES];
+        struct lane_publish publish[RELAY_LANES];
+        struct lane_delete del[RELAY_LANES];
+        int wait_limit;  /* relay_limit_wait() for the next receive; 0: none */
+        const struct relay_hooks *hooks; /* relay_set_hooks() */
+        void *hooks_ctx;
 };
 
 /* relay.c */

@@ -37,6 +37,7 @@ int settings_from_config(const struct config *cfg, struct settings *ret) {
                         .n_rules = cfg->n_rules,
                         .burst_limit = (unsigned)cfg->burst_limit,
                         .burst_window = (unsigned)cfg->burst_window,
+                        .lanes = RELAY_LANES,
                         .render = {
                                 .format = cfg->format,
                                 .language = cfg->language,

@@ -251,20 +251,26 @@ int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_mes
         return aws_error_return(r, err);
 }
 
-int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size_t n,
-                      struct sns_entry_result *results, struct aws_error *err) {
-        struct aws_answer res = { 0 };
+int sns_publish_batch_start(struct aws_client *c, const struct sns_message *msgs, size_t n, struct aws_error *err) {
         struct buf body;
         int r;
 
         buf_init(&body, SNS_BODY_MAX);
         r = sns_publish_batch_body(msgs, n, &body);
         if (r == 0)
-                r = call(c, "PublishBatch", &body, &res, err);
+                r = aws_client_start(c, "PublishBatch", body.data, body.len, SNS_CALL_TIMEOUT_MS, err);
+        buf_free(&body);
+        return aws_error_return(r, err);
+}
+
+int sns_publish_batch_finish(struct aws_client *c, size_t n, struct sns_entry_result *results,
+                             struct aws_error *err) {
+        struct aws_answer res = { 0 };
+        int r = aws_client_finish(c, &res, err);
+
         if (r == 0)
                 r = sns_parse_publish_batch(res.body, res.body_len, n, results);
         aws_answer_clear(&res);
-        buf_free(&body);
         return aws_error_return(r, err);
 }
 

@@ -58,10 +58,13 @@ struct sns_entry_result {
 int sns_publish(struct aws_client *c, const struct sns_message *m, char *ret_message_id, size_t id_size,
                 struct aws_error *err);
 
-/* Publishes n (1..SNS_BATCH_MAX) messages to msgs[0].topic_arn in one call.
- * 0: every entry's outcome is in results[i]. */
-int sns_publish_batch(struct aws_client *c, const struct sns_message *msgs, size_t n,
-                      struct sns_entry_result *results, struct aws_error *err);
+/* Publishes n (1..SNS_BATCH_MAX) messages to msgs[0].topic_arn in one call,
+ * started and finished later (aws_client.h): start builds and sends the
+ * request (msgs may be freed then); finish: 0 and every entry's outcome in
+ * results[i]. */
+int sns_publish_batch_start(struct aws_client *c, const struct sns_message *msgs, size_t n, struct aws_error *err);
+int sns_publish_batch_finish(struct aws_client *c, size_t n, struct sns_entry_result *results,
+                             struct aws_error *err);
 
 /* GetTopicAttributes: proves access to the topic (--check-config --online). */
 int sns_check_topic(struct aws_client *c, const char *topic_arn, struct aws_error *err);

@@ -258,9 +258,26 @@ def load_records():
     return out
 
 
+# A TerminateSession ends the session its StartSession began this many rounds
+# of the records before (the first rounds: its own round's), so that, as in a
+# real stream, a session's start and end are far apart in the queue.
+SESSION_ROUNDS_APART = 5
+
+
+def session_of(rec, rnd):
+    """Gives rec, a copy in round rnd of the records, a session of that round's
+    own: every StartSession begins a new session, as in a real stream."""
+    if rec["eventName"] == "TerminateSession" and rnd >= SESSION_ROUNDS_APART:
+        rnd -= SESSION_ROUNDS_APART
+    for part in ("requestParameters", "responseElements"):
+        fields = rec.get(part) or {}
+        if "sessionId" in fields:
+            fields["sessionId"] = f"{fields['sessionId']}-{rnd}"
+
+
 def seed(aws, records, n, indent=None, check=True):
     """Queues n EventBridge-wrapped session events, each with its own eventID
-    (the daemon skips an eventID it already published). check: the queue must
+    (the daemon skips an eventID it already published) and session (session_of). check: the queue must
     then hold exactly n (false while a daemon is already consuming). Returns the
     eventIDs."""
     url = aws.queue_url(QUEUE)
@@ -270,6 +287,7 @@ def seed(aws, records, n, indent=None, check=True):
         for i in range(start, min(start + 10, n)):
             rec = copy.deepcopy(records[i % len(records)])
             rec["eventID"] = str(uuid.uuid4())
+            session_of(rec, i // len(records))
             ids.append(rec["eventID"])
             body = json.dumps(eventbridge_envelope(rec, event_id=rec["eventID"]), indent=indent,
                               ensure_ascii=False)

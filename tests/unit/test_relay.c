@@ -99,9 +99,15 @@ static struct fake {
         char dropped[IDS_MAX][48];
         size_t n_dropped;
         size_t n_too_large;                /* PublishBatch refused as above SNS_PAYLOAD_MAX */
-        int receive_started_rc;            /* what the receive in flight will answer */
-        int delete_started_rc;             /* what the delete in flight will answer */
-        unsigned delete_started_deleted;
+        int receive_started_rc[RELAY_LANES]; /* what the receive in flight on each lane will answer */
+        int delete_started_rc[RELAY_LANES];  /* what the delete in flight on each lane will answer */
+        unsigned delete_started_deleted[RELAY_LANES];
+        bool receive_in_flight[RELAY_LANES], publish_in_flight[RELAY_LANES], delete_in_flight[RELAY_LANES];
+        int batch_started_rc[RELAY_LANES];   /* what the PublishBatch in flight on each lane will answer */
+        struct sns_entry_result batch_started_results[RELAY_LANES][SNS_BATCH_MAX];
+        const char *batch_started_topic[RELAY_LANES];
+        size_t max_publishes_in_flight, max_receives_in_flight;
+        bool receive_waiting;              /* receive_ready: no answer yet */
         size_t n_delete_finished;
         size_t n_publish_during_delete;    /* publishes made while a delete was in flight */
         size_t n_digests;                  /* digests SNS accepted */
@@ -242,10 +248,21 @@ static void accepted_by_sns(const struct sns_message *m, const struct known *k) 
         note_attributes(m, k);
 }
 
-static int fake_receive_start(void *ctx, const struct sqs_receive_params *p, struct aws_error *err) {
+static size_t count_true(const bool *v) {
+        size_t n = 0;
+        for (size_t l = 0; l < RELAY_LANES; l++)
+                n += v[l];
+        return n;
+}
+
+static int fake_receive_start(void *ctx, unsigned lane, const struct sqs_receive_params *p, struct aws_error *err) {
         size_t k = 0;
         (void)err;
         assert_ptr_equal(ctx, &F);
+        assert_true(lane < RELAY_LANES && !F.receive_in_flight[lane]);
+        F.receive_in_flight[lane] = true;
+        if (count_true(F.receive_in_flight) > F.max_receives_in_flight)
+                F.max_receives_in_flight = count_true(F.receive_in_flight);
         assert_string_equal(p->queue_url, QUEUE);
         for (size_t i = 0; i < F.n_calls; i++)
                 k += F.calls[i] == CALL_RECEIVE;
@@ -253,13 +270,15 @@ static int fake_receive_start(void *ctx, const struct sqs_receive_params *p, str
         assert_true(k < ELEMENTSOF(F.asked));
         F.asked[k] = p->max_messages;
         F.waited[k] = p->wait_time_seconds;
-        F.receive_started_rc = k < F.n_receive_rc ? F.receive_rc[k] : 0;
+        F.receive_started_rc[lane] = k < F.n_receive_rc ? F.receive_rc[k] : 0;
         return 0;
 }
 
-static int fake_receive_finish(void *ctx, struct sqs_batch *ret, struct aws_error *err) {
-        int rc = F.receive_started_rc;
+static int fake_receive_finish(void *ctx, unsigned lane, struct sqs_batch *ret, struct aws_error *err) {
+        int rc = F.receive_started_rc[lane];
         assert_ptr_equal(ctx, &F);
+        assert_true(lane < RELAY_LANES && F.receive_in_flight[lane]);
+        F.receive_in_flight[lane] = false;
         if (rc == -EIO)
                 *err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 500, .code = "InternalError",
                                            .request_id = "req-receive" };
@@ -321,10 +340,16 @@ static int fake_publish(void *ctx, const struct sns_message *m, char *ret_messag
         return 0;
 }
 
-static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t n,
-                              struct sns_entry_result *results, struct aws_error *err) {
-        size_t total = 0, size;
+static bool fake_receive_ready(void *ctx, unsigned lane) {
         assert_ptr_equal(ctx, &F);
+        assert_true(lane < RELAY_LANES && F.receive_in_flight[lane]);
+        return !F.receive_waiting;
+}
+
+/* The answer is decided at the start and told by the finish. */
+static int fake_publish_batch(const struct sns_message *msgs, size_t n, struct sns_entry_result *results,
+                              struct aws_error *err) {
+        size_t total = 0, size;
         record(CALL_PUBLISH_BATCH);
         note_publish_during_delete();
         assert_true(n >= 2 && n <= SNS_BATCH_MAX);
@@ -360,17 +385,49 @@ static int fake_publish_batch(void *ctx, const struct sns_message *msgs, size_t 
         return 0;
 }
 
+static int fake_publish_batch_start(void *ctx, unsigned lane, const struct sns_message *msgs, size_t n,
+                                    struct aws_error *err) {
+        assert_ptr_equal(ctx, &F);
+        assert_true(lane < RELAY_LANES && !F.publish_in_flight[lane]);
+        int rc = fake_publish_batch(msgs, n, F.batch_started_results[lane], err);
+        if (rc == -E2BIG)
+                return rc; /* as sns.c: refused before anything is sent */
+        F.publish_in_flight[lane] = true;
+        if (count_true(F.publish_in_flight) > F.max_publishes_in_flight)
+                F.max_publishes_in_flight = count_true(F.publish_in_flight);
+        F.batch_started_rc[lane] = rc;
+        F.batch_started_topic[lane] = msgs[0].topic_arn;
+        return 0;
+}
+
+static int fake_publish_batch_finish(void *ctx, unsigned lane, const char *topic_arn, size_t n,
+                                     struct sns_entry_result *results, struct aws_error *err) {
+        assert_ptr_equal(ctx, &F);
+        assert_true(lane < RELAY_LANES && F.publish_in_flight[lane]);
+        F.publish_in_flight[lane] = false;
+        if (F.batch_started_rc[lane]) {
+                *err = F.batch_err;
+                return F.batch_started_rc[lane];
+        }
+        assert_string_equal(topic_arn, F.batch_started_topic[lane]); /* relay_ops.h: the started batch's topic */
+        for (size_t i = 0; i < n; i++)
+                results[i] = F.batch_started_results[lane][i];
+        return 0;
+}
+
 /* The messages count as deleted from the start: what the test asserts is
  * which deletes were asked for, and when. */
-static int fake_delete_start(void *ctx, const char *queue_url, const struct sqs_batch *b, unsigned which,
-                             struct aws_error *err) {
+static int fake_delete_start(void *ctx, unsigned lane, const char *queue_url, const struct sqs_batch *b,
+                             unsigned which, struct aws_error *err) {
         unsigned deleted = 0;
         (void)err;
         assert_ptr_equal(ctx, &F);
+        assert_true(lane < RELAY_LANES && !F.delete_in_flight[lane]);
+        F.delete_in_flight[lane] = true;
         assert_string_equal(queue_url, QUEUE);
         record(CALL_DELETE_BATCH);
         assert_true(which != 0);
-        F.delete_started_rc = F.delete_rc;
+        F.delete_started_rc[lane] = F.delete_rc;
         if (F.delete_rc)
                 return 0;
         for (size_t i = 0; i < b->n; i++) {
@@ -382,19 +439,21 @@ static int fake_delete_start(void *ctx, const char *queue_url, const struct sqs_
                 deleted |= 1u << i;
                 F.deleted[F.n_deleted++] = k->sqs_id;
         }
-        F.delete_started_deleted = deleted;
+        F.delete_started_deleted[lane] = deleted;
         return 0;
 }
 
-static int fake_delete_finish(void *ctx, unsigned *ret_deleted, struct aws_error *err) {
+static int fake_delete_finish(void *ctx, unsigned lane, unsigned *ret_deleted, struct aws_error *err) {
         assert_ptr_equal(ctx, &F);
+        assert_true(lane < RELAY_LANES && F.delete_in_flight[lane]);
+        F.delete_in_flight[lane] = false;
         F.n_delete_finished++;
-        if (F.delete_started_rc) {
+        if (F.delete_started_rc[lane]) {
                 *err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 503, .code = "ServiceUnavailable",
                                            .request_id = "req-delete" };
-                return F.delete_started_rc;
+                return F.delete_started_rc[lane];
         }
-        *ret_deleted = F.delete_started_deleted;
+        *ret_deleted = F.delete_started_deleted[lane];
         return 0;
 }
 
@@ -428,8 +487,10 @@ static void fake_enrich(void *ctx, struct ssm_event *const *evs, size_t n) {
 static const struct relay_ops FAKE_OPS = {
         .receive_start = fake_receive_start,
         .receive_finish = fake_receive_finish,
+        .receive_ready = fake_receive_ready,
         .publish = fake_publish,
-        .publish_batch = fake_publish_batch,
+        .publish_batch_start = fake_publish_batch_start,
+        .publish_batch_finish = fake_publish_batch_finish,
         .delete_start = fake_delete_start,
         .delete_finish = fake_delete_finish,
         .change_visibility = fake_change_visibility,
@@ -444,7 +505,7 @@ static enum relay_outcome handle(struct relay *r, struct sqs_batch *b, int64_t n
 }
 
 static int receive(struct relay *r, int64_t now, struct sqs_batch *b) {
-        relay_receive_start(r, now);
+        relay_receive_start(r, now, false);
         assert_true(relay_receiving(r));
         return relay_receive_finish(r, b);
 }
@@ -1723,6 +1784,191 @@ static void test_each_message_id_is_distinct(void **state) {
         }
 }
 
+/* --- lanes: several batches in flight ------------------------------------ */
+
+static struct relay *relay_of_lanes(void) {
+        struct relay_settings s = settings();
+        s.lanes = RELAY_LANES;
+        return relay_with(&s);
+}
+
+/* Ten events named msg-PP01..msg-PP10 in b (PP: prefix). */
+static void add_ten(struct sqs_batch *b, const char *prefix) {
+        char id[32];
+        for (int i = 1; i <= SQS_BATCH_MAX; i++) {
+                snprintf(id, sizeof(id), "msg-%s%02d", prefix, i);
+                add_event(b, id, 1);
+        }
+}
+
+/* Two batches are published together; a delete starts only once its
+ * batch's publish ended, and each message is published and deleted once. */
+static void test_lanes_publish_two_batches_together(void **state) {
+        (void)state;
+        struct sqs_batch a = { 0 }, b = { 0 }, c = { 0 };
+        struct relay *r = relay_of_lanes();
+        add_ten(&a, "a");
+        add_ten(&b, "b");
+        add_ten(&c, "c");
+        assert_int_equal(relay_handle(r, &a, 0), RELAY_OK);
+        assert_int_equal(F.n_deleted, 0); /* a's publish is still in flight */
+        assert_int_equal(relay_get_stats(r)->published, 0);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(F.max_publishes_in_flight, 2);
+        assert_int_equal(F.n_deleted, 0);
+        /* a third batch needs a lane: a's publish ends, its delete starts */
+        assert_int_equal(relay_handle(r, &c, 0), RELAY_OK);
+        assert_int_equal(DELETED("msg-a01"), 1);
+        assert_int_equal(DELETED("msg-b01"), 0);
+        assert_int_equal(relay_settle(r), RELAY_OK);
+        assert_int_equal(F.max_publishes_in_flight, 2);
+        assert_int_equal(F.n_published, 3 * SQS_BATCH_MAX);
+        assert_int_equal(F.n_deleted, 3 * SQS_BATCH_MAX);
+        for (size_t i = 0; i < F.n_known; i++) {
+                assert_int_equal(PUBLISHED(F.known[i].sqs_id), 1);
+                assert_int_equal(DELETED(F.known[i].sqs_id), 1);
+        }
+        assert_int_equal(F.n_publish_during_delete > 0, true); /* the deletes overlapped publishes */
+        relay_free(r);
+}
+
+/* A message received again while its first copy's publish is in flight is
+ * handled after that publish ended: a duplicate, deleted, not published
+ * twice. So is the same event in another message. */
+static void test_lanes_redelivery_waits_for_the_batch_before(void **state) {
+        (void)state;
+        struct sqs_batch a = { 0 }, b = { 0 };
+        struct relay *r = relay_of_lanes();
+        add_event(&a, "msg-0001", 1);
+        add_event(&a, "msg-0002", 1);
+        assert_int_equal(relay_handle(r, &a, 0), RELAY_OK);
+        add_event(&b, "msg-0001", 2);
+        add_event(&b, "msg-0003", 1);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(DELETED("msg-0002"), 1); /* a's publish ended before b was decided */
+        assert_int_equal(relay_settle(r), RELAY_OK);
+        assert_int_equal(PUBLISHED("msg-0001"), 1);
+        assert_int_equal(DELETED("msg-0001"), 2);
+        assert_int_equal(relay_get_stats(r)->duplicates, 1);
+        assert_int_equal(PUBLISHED("msg-0003"), 1);
+        relay_free(r);
+}
+
+/* A session's start and end in two batches in flight: the end is decided
+ * after the start was accepted, so the tracker knows the session. */
+static void test_lanes_session_end_waits_for_its_start(void **state) {
+        (void)state;
+        struct sqs_batch a = { 0 }, b = { 0 };
+        struct relay *r = relay_of_lanes();
+        relay_set_hooks(r, &HOOKS, &F);
+        add_bulky_event(&a, "msg-0001"); /* a session whose ID is the same in both */
+        assert_int_equal(relay_handle(r, &a, 0), RELAY_OK);
+        assert_int_equal(F.n_accepted, 0);
+        add_bulky_event(&b, "msg-0002");
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        /* the first was accepted before the second was completed */
+        assert_int_equal(F.n_accepted, 1);
+        assert_int_equal(F.n_completed, 2);
+        assert_int_equal(relay_settle(r), RELAY_OK);
+        assert_int_equal(F.n_accepted, 2);
+        relay_free(r);
+}
+
+/* A publish that fails while in flight is told when it ends: by
+ * relay_settle here; its message is not deleted, the others are. */
+static void test_lanes_failure_is_told_when_the_publish_ends(void **state) {
+        (void)state;
+        struct sqs_batch a = { 0 }, b = { 0 };
+        struct relay *r = relay_of_lanes();
+        add_event(&a, "msg-0001", 1);
+        add_event(&a, "msg-0002", 1);
+        add_event(&b, "msg-0003", 1);
+        add_event(&b, "msg-0004", 1);
+        F.fail_publish[F.n_fail_publish++] = "msg-0002";
+        F.publish_err = (struct aws_error){ .cls = AWS_ERR_RETRYABLE, .http_status = 500, .code = "InternalError" };
+        assert_int_equal(relay_handle(r, &a, 0), RELAY_OK);
+        assert_int_equal(relay_handle(r, &b, 0), RELAY_OK);
+        assert_int_equal(relay_settle(r), RELAY_PUBLISH_FAILED);
+        assert_int_equal(DELETED("msg-0001"), 1);
+        assert_int_equal(DELETED("msg-0002"), 0);
+        assert_int_equal(DELETED("msg-0003"), 1);
+        assert_int_equal(DELETED("msg-0004"), 1);
+        assert_int_equal(MADE_VISIBLE("msg-0002"), 1);
+        relay_free(r);
+}
+
+/* Before a long poll waits, the publishes in flight end: nothing waits in
+ * hand for it; a receive whose answer is in lets them fly on. */
+static void test_lanes_catch_up_before_a_long_poll(void **state) {
+        (void)state;
+        struct sqs_batch a = { 0 };
+        struct relay *r = relay_of_lanes();
+        add_event(&a, "msg-0001", 1);
+        add_event(&a, "msg-0002", 1);
+        relay_receive_start(r, 0, true);
+        assert_int_equal(relay_handle(r, &a, 0), RELAY_OK);
+        assert_int_equal(relay_catch_up(r), RELAY_OK); /* the answer is in */
+        assert_int_equal(F.n_deleted, 0);
+        F.receive_waiting = true;
+        assert_int_equal(relay_catch_up(r), RELAY_OK);
+        assert_int_equal(F.n_deleted, 2);
+        relay_free(r);
+}
+
+/* Two receives in flight only while the queue has a backlog and the caller
+ * lets batches wait in hand; an idle queue costs one long poll. */
+static void test_lanes_second_receive_only_with_a_backlog(void **state) {
+        (void)state;
+        struct sqs_batch b = { 0 }, full = { 0 }, few = { 0 };
+        struct relay *r = relay_of_lanes();
+        add_ten(&full, "f");
+        add_event(&few, "msg-0001", 1);
+        F.receive_from = &full;
+        relay_receive_start(r, 0, true);
+        assert_int_equal(F.max_receives_in_flight, 1);
+        assert_int_equal(relay_receive_finish(r, &b), 0);
+        relay_receive_start(r, 0, true);
+        assert_int_equal(F.max_receives_in_flight, 2);
+        sqs_batch_clear(&b);
+        F.receive_from = &few;
+        assert_int_equal(relay_receive_finish(r, &b), 0);
+        assert_int_equal(relay_receive_finish(r, &b), 0);
+        sqs_batch_clear(&b);
+        relay_receive_start(r, 0, true); /* the last answer was not full */
+        assert_int_equal(relay_receive_finish(r, &b), 0);
+        assert_false(relay_receiving(r));
+        sqs_batch_clear(&b);
+        /* full again, but the caller does not let batches wait */
+        F.receive_from = &full;
+        relay_receive_start(r, 0, true);
+        assert_int_equal(relay_receive_finish(r, &b), 0);
+        sqs_batch_clear(&b);
+        relay_receive_start(r, 0, false);
+        assert_int_equal(relay_receive_finish(r, &b), 0);
+        assert_false(relay_receiving(r));
+        sqs_batch_clear(&b);
+        sqs_batch_clear(&full);
+        sqs_batch_clear(&few);
+        relay_free(r);
+}
+
+/* With bursts on, one batch at a time whatever lanes says. */
+static void test_lanes_one_with_bursts(void **state) {
+        (void)state;
+        struct sqs_batch a = { 0 };
+        struct relay_settings s = settings();
+        s.lanes = RELAY_LANES;
+        s.burst_limit = 5;
+        s.burst_window = 60;
+        struct relay *r = relay_with(&s);
+        add_event(&a, "msg-0001", 1);
+        add_event(&a, "msg-0002", 1);
+        assert_int_equal(relay_handle(r, &a, 0), RELAY_OK);
+        assert_int_equal(F.n_deleted, 2); /* published before relay_handle returned */
+        relay_settle(r);
+        relay_free(r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(test_notifiable_event_is_published_then_deleted, setup),
@@ -1757,6 +2003,13 @@ int main(void) {
                 cmocka_unit_test_setup(test_hooks_hear_of_an_event_only_once_sns_accepted_it, setup),
                 cmocka_unit_test_setup(test_hooks_hear_of_an_event_deleted_without_a_notification, setup),
                 cmocka_unit_test_setup(test_wait_limit_applies_to_the_next_receive_only, setup),
+                cmocka_unit_test_setup(test_lanes_publish_two_batches_together, setup),
+                cmocka_unit_test_setup(test_lanes_redelivery_waits_for_the_batch_before, setup),
+                cmocka_unit_test_setup(test_lanes_session_end_waits_for_its_start, setup),
+                cmocka_unit_test_setup(test_lanes_failure_is_told_when_the_publish_ends, setup),
+                cmocka_unit_test_setup(test_lanes_catch_up_before_a_long_poll, setup),
+                cmocka_unit_test_setup(test_lanes_second_receive_only_with_a_backlog, setup),
+                cmocka_unit_test_setup(test_lanes_one_with_bursts, setup),
                 cmocka_unit_test_setup(test_own_event_is_published_to_the_topic, setup),
                 cmocka_unit_test(test_each_message_id_is_distinct),
         };
