@@ -108,7 +108,10 @@ class FaultTest(unittest.TestCase):
         lost, dups = self.report("mixed faults", proxy, ids)
         stats = proxy.stats()
         # A failed publish brings its message back early (ChangeMessageVisibility).
-        self.assertGreater(stats["by_action"].get("ChangeMessageVisibility", 0), 0)
+        # Which requests the schedule hits depends on their order, which the
+        # pipeline's concurrent calls vary: the check holds whenever one did fail.
+        if "left in the queue for a retry" in daemon.log_text():
+            self.assertGreater(stats["by_action"].get("ChangeMessageVisibility", 0), 0)
         for kind in ("error5xx", "throttle", "reset", "truncate", "expired"):
             self.assertGreater(stats[kind], 0, f"the schedule must inject {kind} faults")
         self.assertEqual(lost, [])
