@@ -5,47 +5,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 /* CloudTrail eventIDs are UUIDs (36 bytes); the relay's per-topic memory
  * keys are a topic ARN (at most 326 bytes: awsid.h's limits) and an eventID
- * of up to 256 bytes. An ID is kept whole; anything beyond this is refused. */
+ * of up to 256 bytes. Anything beyond this is refused. */
 #define DEDUPE_ID_MAX 600
-#define NONE SIZE_MAX
+/* An ID is remembered by the first 128 bits of its SHA-256, not as a string:
+ * 16 bytes a slot where a copy cost 48 to 112 bytes of heap (the relay keeps
+ * 12,288 of them). Two IDs share a digest with a probability of about 2^-128
+ * per pair, and nobody can make them (that would be a SHA-256 collision), so
+ * the set answers as if it kept the IDs whole. */
+#define DIGEST_LEN 16
+#define NONE UINT32_MAX
 
-/* A ring of IDs in insertion order, plus a hash table of chains through the
- * ring's slots, so a lookup costs one short chain, not a scan of the ring. */
+/* A ring of digests in insertion order, plus a hash table of chains through
+ * the ring's slots, so a lookup costs one short chain, not a scan of the
+ * ring. Slot numbers are 32 bits: a set holds thousands, not billions. */
 struct dedupe {
+        EVP_MD *sha256; /* fetched once: a fetch per digest would double its cost */
         size_t capacity;
         size_t next;     /* ring slot of the next insert (the oldest when full) */
         size_t n_buckets;
-        size_t *bucket;  /* first slot of each chain, or NONE */
-        size_t *chain;   /* next slot in the same chain, or NONE */
-        uint64_t *hash;
-        char **id;
+        size_t used;     /* slots filled so far (capacity once the ring wrapped) */
+        uint32_t *bucket; /* first slot of each chain, or NONE */
+        uint32_t *chain;  /* next slot in the same chain, or NONE */
+        uint8_t (*digest)[DIGEST_LEN];
 };
-
-/* FNV-1a: cheap, and good enough for UUIDs chosen by AWS. */
-static uint64_t hash_of(const char *s) {
-        uint64_t h = 0xcbf29ce484222325u;
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-        return h;
-}
 
 int dedupe_new(size_t capacity, struct dedupe **ret) {
         struct dedupe *d;
 
-        if (capacity == 0 || capacity > SIZE_MAX / 4)
+        if (capacity == 0 || capacity >= NONE / 2)
                 return -EINVAL;
         d = calloc(1, sizeof(*d));
         if (!d)
                 return -ENOMEM;
         d->capacity = capacity;
         d->n_buckets = capacity * 2; /* load factor at most 1/2 */
+        d->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         d->bucket = malloc(d->n_buckets * sizeof(*d->bucket));
         d->chain = malloc(capacity * sizeof(*d->chain));
-        d->hash = calloc(capacity, sizeof(*d->hash));
-        d->id = calloc(capacity, sizeof(*d->id));
-        if (!d->bucket || !d->chain || !d->hash || !d->id) {
+        d->digest = malloc(capacity * sizeof(*d->digest));
+        if (!d->sha256 || !d->bucket || !d->chain || !d->digest) {
                 dedupe_free(d);
                 return -ENOMEM;
         }
@@ -58,50 +60,65 @@ int dedupe_new(size_t capacity, struct dedupe **ret) {
 void dedupe_free(struct dedupe *d) {
         if (!d)
                 return;
-        if (d->id)
-                for (size_t i = 0; i < d->capacity; i++)
-                        free(d->id[i]);
-        free(d->id);
-        free(d->hash);
+        EVP_MD_free(d->sha256);
+        free(d->digest);
         free(d->chain);
         free(d->bucket);
         free(d);
 }
 
-bool dedupe_contains(const struct dedupe *d, const char *id) {
-        uint64_t h = hash_of(id);
-        for (size_t s = d->bucket[h % d->n_buckets]; s != NONE; s = d->chain[s])
-                if (d->hash[s] == h && strcmp(d->id[s], id) == 0)
+static int digest_of(const struct dedupe *d, const char *id, uint8_t ret[static DIGEST_LEN]) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        if (strlen(id) > DEDUPE_ID_MAX)
+                return -EINVAL;
+        if (!EVP_Digest(id, strlen(id), md, NULL, d->sha256, NULL))
+                return -ENOMEM;
+        memcpy(ret, md, DIGEST_LEN);
+        return 0;
+}
+
+/* The digest is uniform already: its first bytes pick the bucket. */
+static size_t bucket_of(const struct dedupe *d, const uint8_t digest[static DIGEST_LEN]) {
+        uint64_t h;
+        memcpy(&h, digest, sizeof(h));
+        return (size_t)(h % d->n_buckets);
+}
+
+static bool contains_digest(const struct dedupe *d, const uint8_t digest[static DIGEST_LEN]) {
+        for (uint32_t s = d->bucket[bucket_of(d, digest)]; s != NONE; s = d->chain[s])
+                if (memcmp(d->digest[s], digest, DIGEST_LEN) == 0)
                         return true;
         return false;
 }
 
+bool dedupe_contains(const struct dedupe *d, const char *id) {
+        uint8_t digest[DIGEST_LEN];
+        return digest_of(d, id, digest) == 0 && contains_digest(d, digest);
+}
+
 static void unlink_slot(struct dedupe *d, size_t slot) {
-        size_t *p = &d->bucket[d->hash[slot] % d->n_buckets];
+        uint32_t *p = &d->bucket[bucket_of(d, d->digest[slot])];
         while (*p != slot)
                 p = &d->chain[*p];
         *p = d->chain[slot];
 }
 
 int dedupe_add(struct dedupe *d, const char *id) {
-        if (strlen(id) > DEDUPE_ID_MAX)
-                return -EINVAL;
-        if (dedupe_contains(d, id))
+        uint8_t digest[DIGEST_LEN];
+        int r = digest_of(d, id, digest);
+        if (r < 0)
+                return r;
+        if (contains_digest(d, digest))
                 return 0;
-        char *copy = strdup(id);
-        if (!copy)
-                return -ENOMEM;
         size_t slot = d->next;
-        if (d->id[slot]) {
+        if (d->used == d->capacity)
                 unlink_slot(d, slot);
-                free(d->id[slot]);
-        }
-        uint64_t h = hash_of(id);
-        size_t b = h % d->n_buckets;
-        d->id[slot] = copy;
-        d->hash[slot] = h;
+        else
+                d->used++;
+        size_t b = bucket_of(d, digest);
+        memcpy(d->digest[slot], digest, DIGEST_LEN);
         d->chain[slot] = d->bucket[b];
-        d->bucket[b] = slot;
+        d->bucket[b] = (uint32_t)slot;
         d->next = (slot + 1) % d->capacity;
         return 0;
 }

@@ -41,9 +41,40 @@ static void test_remembers_and_forgets_oldest(void **state) {
         assert_int_equal(dedupe_new(0, &d), -EINVAL);
 }
 
+/* The relay's per-topic keys share a long topic ARN prefix and differ only
+ * in the eventID at the end; a set that kept less than the whole key (a
+ * prefix, say) would take them for one. */
+static void test_keys_differing_only_at_the_end(void **state) {
+        (void)state;
+        struct dedupe *d;
+        char key[601], other[601];
+        assert_int_equal(dedupe_new(4096, &d), 0);
+        memset(key, 'a', sizeof(key) - 1);
+        key[sizeof(key) - 1] = '\0';
+        memcpy(other, key, sizeof(key));
+        other[sizeof(other) - 2] = 'b';
+        assert_int_equal(dedupe_add(d, key), 0);
+        assert_true(dedupe_contains(d, key));
+        assert_false(dedupe_contains(d, other));
+        for (int i = 0; i < 10000; i++) {
+                snprintf(key, sizeof(key), "arn:aws:sns:us-east-1:123456789012:alerts 00000000-0000-4000-8000-%012d", i);
+                assert_int_equal(dedupe_add(d, key), 0);
+        }
+        /* Exactly the last 4,096 of them, however the slots were reused. */
+        for (int i = 0; i < 10000; i++) {
+                snprintf(key, sizeof(key), "arn:aws:sns:us-east-1:123456789012:alerts 00000000-0000-4000-8000-%012d", i);
+                if (i < 10000 - 4096)
+                        assert_false(dedupe_contains(d, key));
+                else
+                        assert_true(dedupe_contains(d, key));
+        }
+        dedupe_free(d);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_remembers_and_forgets_oldest),
+                cmocka_unit_test(test_keys_differing_only_at_the_end),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
