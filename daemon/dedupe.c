@@ -36,13 +36,16 @@ struct dedupe {
 int dedupe_new(size_t capacity, struct dedupe **ret) {
         struct dedupe *d;
 
-        if (capacity == 0 || capacity >= NONE / 2)
+        if (capacity == 0 || capacity >= NONE)
                 return -EINVAL;
         d = calloc(1, sizeof(*d));
         if (!d)
                 return -ENOMEM;
         d->capacity = capacity;
-        d->n_buckets = capacity * 2; /* load factor at most 1/2 */
+        /* Load factor at most 1: a miss walks about one slot, and a bucket
+         * costs as much as a slot's chain link, so more buckets would cost
+         * more memory than the walks they save. */
+        d->n_buckets = capacity;
         d->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         d->bucket = malloc(d->n_buckets * sizeof(*d->bucket));
         d->chain = malloc(capacity * sizeof(*d->chain));
