@@ -164,6 +164,12 @@ int http_client_new(const struct http_options *opt, struct http_client **ret) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
         curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+        /* Per handle, kept while it lives: libcurl's receive buffer (16 KiB by
+         * default; 4 KiB costs a few more reads of a large answer, all copied
+         * into c->body anyway) and, once a body of 64 KiB or more was sent,
+         * its upload buffer (64 KiB by default, 16 KiB the least). */
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 4096L);
+        curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
         curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
