@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "macro.h"
 
@@ -25,18 +26,23 @@ const char *session_file_dir(const char *state_directory, char *buf, size_t size
         return buf;
 }
 
+/* Reads after the first (of st_size + 1 bytes) only if the file grew. */
+#define READ_CHUNK 4096
+
 /* The whole file into *ret (NUL-terminated), or why it is not ours:
  * -ENOENT, -EMEDIUMTYPE (not a regular file), -EPERM (another owner),
  * -E2BIG, or what open/read failed with. */
 static int read_ours(const char *path, char **ret, size_t *ret_len) {
         struct stat st;
-        char *text = NULL;
-        size_t len = 0;
+        struct buf text;
+        char *s;
+        size_t len;
         int r = 0;
         /* O_NOFOLLOW: a link planted in the directory is not followed;
          * O_NONBLOCK: a FIFO there does not hang the start. */
         int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
+        buf_init(&text, SESSION_FILE_MAX);
         if (fd < 0)
                 return errno == ELOOP ? -EMEDIUMTYPE : -errno;
         if (fstat(fd, &st) < 0) {
@@ -55,14 +61,22 @@ static int read_ours(const char *path, char **ret, size_t *ret_len) {
                 r = -E2BIG;
                 goto out;
         }
-        text = malloc(SESSION_FILE_MAX + 1);
-        if (!text) {
-                r = -ENOMEM;
-                goto out;
-        }
-        /* Read to the end, not st_size: the file may have grown since. */
-        for (;;) {
-                ssize_t got = read(fd, text + len, SESSION_FILE_MAX + 1 - len);
+        /* Read to the end, not st_size: the file may have grown since. The
+         * buffer grows with what is read (from st_size on) instead of being
+         * SESSION_FILE_MAX at once: glibc would serve that with mmap and, once
+         * it is freed, raise its mmap and trim thresholds to match, keeping
+         * every later large buffer in a heap it no longer gives back. */
+        for (size_t want = (size_t)st.st_size + 1;; want = READ_CHUNK) {
+                char extra, *p = &extra;
+                size_t room = SESSION_FILE_MAX - text.len;
+                if (want > room)
+                        want = room;
+                /* with no room left, one byte more says the file is too large */
+                if (want > 0 && (r = buf_extend(&text, want, &p)) < 0)
+                        goto out;
+                ssize_t got = read(fd, p, want > 0 ? want : 1);
+                if (want > 0)
+                        buf_truncate(&text, text.len - want + (size_t)(got > 0 ? got : 0));
                 if (got < 0 && errno == EINTR)
                         continue;
                 if (got < 0) {
@@ -71,18 +85,21 @@ static int read_ours(const char *path, char **ret, size_t *ret_len) {
                 }
                 if (got == 0)
                         break;
-                len += (size_t)got;
-                if (len > SESSION_FILE_MAX) {
+                if (want == 0) {
                         r = -E2BIG;
                         goto out;
                 }
         }
-        text[len] = '\0';
-        *ret = text;
+        len = text.len;
+        s = buf_steal(&text);
+        if (!s) {
+                r = -ENOMEM;
+                goto out;
+        }
+        *ret = s;
         *ret_len = len;
-        text = NULL;
 out:
-        free(text);
+        buf_free(&text);
         close(fd);
         return r;
 }

@@ -312,6 +312,33 @@ static void test_file_save_load(void **state) {
         session_store_free(s);
 }
 
+/* A file far larger than one read: the loader grows its buffer with the
+ * file and gets every session back. */
+static void test_file_large(void **state) {
+        (void)state;
+        struct session_store *s, *back;
+        struct session_entry e = alice;
+        char id[64];
+        struct stat st;
+        char path[PATH_MAX];
+
+        assert_int_equal(session_store_new(SESSION_STORE_MAX, &s), 0);
+        for (int i = 0; i < 1000; i++) {
+                snprintf(id, sizeof(id), "alice-%017d", i);
+                e.session_id = id;
+                assert_int_equal(session_store_add(s, &e, NULL), 0);
+        }
+        assert_int_equal(session_file_save(dir, s), 0);
+        snprintf(path, sizeof(path), "%s/sessions.json", dir);
+        assert_int_equal(stat(path, &st), 0);
+        assert_true(st.st_size > 100 * 1024);
+        assert_int_equal(session_file_load(dir, SESSION_STORE_MAX, 1700000000, &back), 0);
+        assert_int_equal(session_store_count(back), 1000);
+        assert_non_null(session_store_find(back, "alice-00000000000000999"));
+        session_store_free(back);
+        session_store_free(s);
+}
+
 static void test_file_corrupt_set_aside(void **state) {
         (void)state;
         struct session_store *s;
@@ -372,6 +399,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_refuses_what_is_not_the_form),
                 cmocka_unit_test(test_parse_bounds),
                 cmocka_unit_test_setup_teardown(test_file_save_load, make_dir, remove_dir),
+                cmocka_unit_test_setup_teardown(test_file_large, make_dir, remove_dir),
                 cmocka_unit_test_setup_teardown(test_file_corrupt_set_aside, make_dir, remove_dir),
                 cmocka_unit_test(test_state_directory),
         };
