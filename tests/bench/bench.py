@@ -19,8 +19,9 @@ machine they came from; whatever is outside the markers (the analysis) is kept.
              and every notification counted by eventID (none lost, none twice)
 5. idle      daemon CPU over BENCH_IDLE_SECONDS of empty 20 s long polls
 6. start     exec to READY=1 (sd_notify) with static credentials
-7. soak      BENCH_SOAK_MESSAGES through one process: RSS per round, anonymous
-             memory at the end
+7. soak      BENCH_SOAK_MESSAGES through one process with sessions tracked and
+             target names looked up (moto_server): RSS per round, anonymous
+             memory at the end and where it is
 8. floor     floor_probe.c, the daemon's libraries doing the least it needs of
              them: its peak RSS is the floor the daemon's is compared with
 
@@ -330,6 +331,9 @@ def daemon_env(notify_socket=None, state_directory=None):
         env.pop(var, None)
     # Not an EC2 machine: an IMDS attempt fails at once instead of timing out.
     env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:1"
+    # As systemd/ssm-notifyd.service sets it (GnuTLS, loaded and never used,
+    # does not initialise itself); floor_probe gets it too.
+    env["GNUTLS_NO_IMPLICIT_INIT"] = "1"
     if notify_socket:
         env["NOTIFY_SOCKET"] = notify_socket
     if state_directory:
@@ -528,33 +532,82 @@ def run_enrich(args, aws, records, n, workdir):
             shutil.rmtree(state, ignore_errors=True)
 
 
+def proc_anon_parts(pid):
+    """Where the anonymous memory is (KiB, from /proc/PID/smaps): the malloc
+    heap ([heap]), stacks, other anonymous mappings (large mallocs, the
+    libraries' own arenas), and the private copies of the libraries' data
+    pages (relocations, .data and .bss)."""
+    parts = {"heap": 0, "stack": 0, "mmap": 0, "lib_data": 0}
+    name = ""
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            first = line.split(None, 1)[0]
+            if "-" in first and not first.endswith(":"):
+                fields = line.split()
+                name = fields[5] if len(fields) > 5 else ""
+            elif first == "Anonymous:":
+                kib = int(line.split()[1])
+                if name == "[heap]":
+                    parts["heap"] += kib
+                elif name.startswith("[stack"):
+                    parts["stack"] += kib
+                elif name.startswith("/"):
+                    parts["lib_data"] += kib
+                else:
+                    parts["mmap"] += kib
+    return parts
+
+
+def soak_open_sessions(state):
+    """The sessions the tracker holds open, from the state file it saved."""
+    try:
+        with open(os.path.join(state, "sessions.json")) as f:
+            return len(json.load(f)["sessions"])
+    except FileNotFoundError:
+        return 0
+
+
 def run_soak(args, aws, records, n, workdir, rounds=10):
     """n events in `rounds` rounds through one daemon process; VmRSS after each round.
     The first round is the warm-up (allocator, TLS-free keep-alive connections,
-    the dedupe ring filling); the rest must stay flat if nothing leaks."""
+    the dedupe ring filling); the rest must stay flat if nothing leaks.
+    Configured as a production daemon is by default and then some, so that
+    every long-lived structure is in use: sessions tracked in a state
+    directory of its own (on tmpfs, as run_enrich), and target names looked
+    up at a moto_server (the records as run_enrich makes them)."""
     per = n // rounds
     base = aws.url
-    config = write_config(workdir, "soak.conf", base, aws.queue_url(QUEUE, base), aws.topic_arn, 1)
+    moto = Moto(workdir).start()
+    state = tempfile.mkdtemp(prefix="ssmn-bench-state-soak-", dir=STATE_PARENT or workdir)
+    extra = {"aws": {"ec2_endpoint": moto.url, "ssm_endpoint": moto.url},
+             "enrich": {"instance_names": "on"},
+             "sessions": {"track": "on", "check_interval": str(CHECK_INTERVAL_S)}}
+    config = write_config(workdir, "soak.conf", base, aws.queue_url(QUEUE, base), aws.topic_arn, 1, extra=extra)
+    events = enrich_records(records, sorted(moto.names))
     stderr = open(os.path.join(workdir, "soak.daemon.log"), "wb")
     proc = None
     rss = []
     try:
-        proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(),
+        proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(state_directory=state),
                                 stdout=subprocess.DEVNULL, stderr=stderr)
         for _ in range(rounds):
-            seed(aws, records, per, check=False)
+            seed(aws, events, per, check=False)
             wait_drained(aws, per, [proc], "ssm-notifyd (soak)")
             aws.purge(SINK)
             rss.append(proc_status_kib(proc.pid, "VmRSS"))
         mem = proc_memory(proc.pid)
+        parts = proc_anon_parts(proc.pid)
         proc.send_signal(signal.SIGTERM)
         code, _, _ = reap(proc)
         time.sleep(1.5)  # the abandoned long poll, as in run_daemon_drain
         return {"messages": per * rounds, "rounds": rounds, "rss_kib": rss, "vmhwm_kib": mem["vmhwm_kib"],
-                "anon_kib": mem["anon_kib"], "file_kib": mem["file_kib"], "exit": code}
+                "anon_kib": mem["anon_kib"], "file_kib": mem["file_kib"], "anon_parts_kib": parts,
+                "open_sessions": soak_open_sessions(state), "instances": len(moto.names), "exit": code}
     finally:
         stop_process(proc)
         stderr.close()
+        moto.stop()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 FLOOR_RUNS = 3
@@ -911,10 +964,15 @@ def report(m, r, args):
          + met(st['median_ms'] <= TARGETS['start_ms'])),
         ("", "p90 (nearest rank)", f"{st['p90_ms']:.1f} ms", ""),
         ("", "min / max", f"{st['min_ms']:.1f} / {st['max_ms']:.1f} ms", ""),
-        ("Soak", f"{soak['messages']} events through one daemon in {soak['rounds']} rounds", "", ""),
+        ("Soak", f"{soak['messages']} events through one daemon in {soak['rounds']} rounds; sessions tracked "
+         f"(state file on tmpfs), target names looked up at moto_server ({soak['instances']} instances)", "", ""),
         ("", "VmRSS after each round", " ".join(f"{mib(k):.2f}" for k in soak["rss_kib"]) + " MiB", ""),
         ("", "growth after the warm-up round (round 1 → last)",
          f"{(soak['rss_kib'][-1] - soak['rss_kib'][0])} KiB; peak {mib(soak['vmhwm_kib']):.2f} MiB", ""),
+        ("", "at the end: sessions open (state file); anonymous RSS: heap / other anonymous mappings / stacks / "
+         "libraries' private data",
+         f"{soak['open_sessions']}; "
+         + " / ".join(str(soak["anon_parts_kib"][k]) for k in ("heap", "mmap", "stack", "lib_data")) + " KiB", ""),
     ]
     rows += enrich_rows(r["enrich"], mib) + memory_rows(d, soak, floor, mib) + scale_rows(sc)
     lines = ["| measure | | value | target |", "|---|---|---|---|"]
