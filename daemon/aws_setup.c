@@ -135,7 +135,7 @@ int aws_setup_open(const struct config *cfg, int (*progress)(void *), void *user
                 for (size_t t = 0; t < cfg->rules[i].n_topics; t++)
                         if ((r = add_sns_region(cfg, o, cfg->rules[i].topics[t], &s)) < 0)
                                 goto out;
-        r = enricher_new(cfg, s.credentials, progress, userdata, &s.enricher);
+        r = enricher_new(cfg, s.credentials, s.multi, progress, userdata, &s.enricher);
         if (r < 0)
                 goto out;
         o.service = &aws_service_ssm;

@@ -54,6 +54,7 @@ struct enricher {
         char own_account[13];
         int (*progress)(void *);
         void *progress_userdata;
+        struct http_multi *multi;
         struct name_cache *cache;
         struct aws_client *sts;
         struct client_slot clients[ENRICH_CLIENTS_MAX];
@@ -80,17 +81,18 @@ int enrich_own_account(const char *queue_url, char *ret) {
         return 0;
 }
 
-int enricher_new(const struct config *cfg, struct credentials *credentials, int (*progress)(void *),
-                 void *userdata, struct enricher **ret) {
+int enricher_new(const struct config *cfg, struct credentials *credentials, struct http_multi *multi,
+                 int (*progress)(void *), void *userdata, struct enricher **ret) {
         struct enricher *e;
         int r;
 
-        if (!cfg || !credentials || !ret)
+        if (!cfg || !credentials || !multi || !ret)
                 return -EINVAL;
         e = calloc(1, sizeof(*e));
         if (!e)
                 return -ENOMEM;
-        *e = (struct enricher){ .cfg = cfg, .own = credentials, .progress = progress, .progress_userdata = userdata };
+        *e = (struct enricher){ .cfg = cfg, .own = credentials, .progress = progress, .progress_userdata = userdata,
+                                .multi = multi };
         if (enrich_own_account(cfg->queue_url, e->own_account) < 0)
                 e->own_account[0] = '\0'; /* every account is then another's: only with role_arn */
         r = name_cache_new(ENRICH_CACHE_CAPACITY, cfg->enrich_cache_seconds, &e->cache);
@@ -161,6 +163,7 @@ static int client_new(struct enricher *e, const struct aws_service *svc, const c
                 .connect_timeout_ms = ENRICH_CALL_TIMEOUT_MS,
                 .progress = e->progress,
                 .progress_userdata = e->progress_userdata,
+                .multi = e->multi,
         };
         return aws_client_new(&o, ret);
 }

@@ -34,10 +34,13 @@ struct ssm_event;
 
 struct enricher;
 
-/* cfg and credentials (the daemon's own) are borrowed and must outlive the
- * enricher; progress/userdata as in http.h (may be NULL). */
-int enricher_new(const struct config *cfg, struct credentials *credentials, int (*progress)(void *),
-                 void *userdata, struct enricher **ret);
+/* cfg, credentials (the daemon's own) and multi are borrowed and must
+ * outlive the enricher; progress/userdata as in http.h (may be NULL). Every
+ * client of the enricher is on multi, the daemon's: libcurl keeps one CA
+ * store per multi handle, about 0.9 MiB once an HTTPS connection loaded the
+ * system bundle, so a multi of their own would cost that per client. */
+int enricher_new(const struct config *cfg, struct credentials *credentials, struct http_multi *multi,
+                 int (*progress)(void *), void *userdata, struct enricher **ret);
 void enricher_free(struct enricher *e);
 
 /* Names the targets of evs[0..n) as far as the look-ups allow. */
