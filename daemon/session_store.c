@@ -185,64 +185,56 @@ int session_store_missed(struct session_store *s, const char *session_id, time_t
         return 0;
 }
 
-static int add(json_object *o, const char *key, json_object *v) {
-        if (!v || json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int add_string(json_object *o, const char *key, const char *v) {
-        return v ? add(o, key, json_object_new_string(v)) : 0;
-}
-
-static int entry_json(const struct session_entry *e, json_object **ret) {
-        json_object *o = json_object_new_object();
-        if (!o || add_string(o, "session_id", e->session_id) < 0 || add_string(o, "target", e->target) < 0 ||
-            add_string(o, "owner", e->owner) < 0 || add_string(o, "account_id", e->account_id) < 0 ||
-            add_string(o, "region", e->region) < 0 || add(o, "start", json_object_new_int64(e->start)) < 0 ||
-            add(o, "resumes", json_object_new_int64(e->resumes)) < 0 ||
-            add(o, "still_open_sent", json_object_new_boolean(e->still_open_sent)) < 0) {
-                json_object_put(o);
-                return -ENOMEM;
-        }
-        *ret = o;
-        return 0;
-}
-
-int session_store_format(const struct session_store *s, struct buf *out) {
-        json_object *root = json_object_new_object(), *list = json_object_new_array();
-        const char *text;
-        size_t len;
-        int r = -ENOMEM;
-
-        if (!root || !list)
-                goto out;
-        for (size_t i = 0; i < s->n; i++) {
-                json_object *o;
-                if (entry_json(&s->e[i], &o) < 0)
-                        goto out;
-                if (json_object_array_add(list, o) < 0) {
-                        json_object_put(o);
-                        goto out;
+/* A JSON string: '"' and '\\' escaped, control characters as \u00XX, the
+ * rest (UTF-8 included) as it is. */
+static int put_json_string(struct buf *out, const char *v) {
+        int r = buf_putc(out, '"');
+        while (r == 0 && *v) {
+                size_t run = 0;
+                while (v[run] && v[run] != '"' && v[run] != '\\' && (unsigned char)v[run] >= 0x20)
+                        run++;
+                r = buf_append(out, v, run);
+                v += run;
+                if (r == 0 && *v) {
+                        r = *v == '"' || *v == '\\' ? buf_printf(out, "\\%c", *v)
+                                                     : buf_printf(out, "\\u%04x", (unsigned char)*v);
+                        v++;
                 }
         }
-        if (add(root, "version", json_object_new_int(SESSION_STORE_VERSION)) < 0)
-                goto out;
-        r = add(root, "sessions", list);
-        list = NULL;
-        if (r < 0)
-                goto out;
-        text = json_object_to_json_string_length(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE,
-                                                 &len);
-        r = text ? buf_append(out, text, len) : -ENOMEM;
-        if (r == 0)
-                r = buf_putc(out, '\n');
-out:
-        json_object_put(list);
-        json_object_put(root);
-        return r;
+        return r == 0 ? buf_putc(out, '"') : r;
+}
+
+/* An optional member: absent (not null) when v is NULL. */
+static int put_member(struct buf *out, const char *key, const char *v) {
+        if (!v)
+                return 0;
+        int r = buf_printf(out, ",\"%s\":", key);
+        return r == 0 ? put_json_string(out, v) : r;
+}
+
+/* Written directly rather than through a json-c tree: the tree cost about
+ * 1 KiB a session at every save (each change of the open sessions), and
+ * left that much heap behind, scattered, once freed. */
+int session_store_format(const struct session_store *s, struct buf *out) {
+        int r = buf_printf(out, "{\"version\":%d,\"sessions\":[", SESSION_STORE_VERSION);
+        for (size_t i = 0; i < s->n && r == 0; i++) {
+                const struct session_entry *e = &s->e[i];
+                r = buf_puts(out, i ? ",\n{\"session_id\":" : "\n{\"session_id\":");
+                if (r == 0)
+                        r = put_json_string(out, e->session_id);
+                if (r == 0)
+                        r = put_member(out, "target", e->target);
+                if (r == 0)
+                        r = put_member(out, "owner", e->owner);
+                if (r == 0)
+                        r = put_member(out, "account_id", e->account_id);
+                if (r == 0)
+                        r = put_member(out, "region", e->region);
+                if (r == 0)
+                        r = buf_printf(out, ",\"start\":%lld,\"resumes\":%u,\"still_open_sent\":%s}",
+                                       (long long)e->start, e->resumes, e->still_open_sent ? "true" : "false");
+        }
+        return r == 0 ? buf_puts(out, "]}\n") : r;
 }
 
 /* An optional string member: absent leaves *ret NULL. */

@@ -167,6 +167,21 @@ static void test_format_parse_round_trip(void **state) {
         session_store_free(back);
         session_store_free(s);
 
+        /* strings JSON must escape, and UTF-8, come back as they were */
+        struct session_entry odd = {
+                .session_id = "odd-1", .owner = "a\"b\\c", .target = "\xe5\xb1\xb1\xe7\x94\xb0", .start = 7,
+        };
+        assert_int_equal(session_store_new(1, &s), 0);
+        assert_int_equal(session_store_add(s, &odd, NULL), 0);
+        buf_init(&text, 1024);
+        assert_int_equal(session_store_format(s, &text), 0);
+        back = parse(text.data, 0);
+        assert_string_equal(session_store_find(back, "odd-1")->owner, "a\"b\\c");
+        assert_string_equal(session_store_find(back, "odd-1")->target, "\xe5\xb1\xb1\xe7\x94\xb0");
+        session_store_free(back);
+        session_store_free(s);
+        buf_free(&text);
+
         /* an empty store has a form too */
         assert_int_equal(session_store_new(1, &s), 0);
         buf_init(&text, 1024);
