@@ -18,7 +18,8 @@ struct aws_client {
         long own_clock_offset;
         long *clock_offset; /* opt.clock_offset, or &own_clock_offset */
         /* The call in flight, kept to sign it again after a clock-skew or
-         * expired-credentials answer; the buffers are reused call after call. */
+         * expired-credentials answer; the buffers are reused call after call
+         * (body_done says which are not). */
         struct buf action, body;
         long timeout_ms;
         time_t signed_at;
@@ -227,6 +228,17 @@ int aws_client_start(struct aws_client *c, const char *action, const char *body,
         return 0;
 }
 
+/* A body the size of a PublishBatch (up to 256 KiB) is not kept for the
+ * next call: every lane's client would hold one for good. */
+#define AWS_CLIENT_BODY_KEPT (16 * 1024)
+
+static void body_done(struct aws_client *c) {
+        if (c->body.alloc > AWS_CLIENT_BODY_KEPT)
+                buf_free(&c->body);
+        else
+                buf_truncate(&c->body, 0);
+}
+
 int aws_client_finish(struct aws_client *c, struct aws_answer *ret, struct aws_error *err) {
         struct aws_error e;
 
@@ -251,7 +263,7 @@ int aws_client_finish(struct aws_client *c, struct aws_answer *ret, struct aws_e
                         }
                 }
                 c->in_flight = false;
-                buf_truncate(&c->body, 0);
+                body_done(c);
                 if (r < 0)
                         *err = e;
                 return r;
@@ -267,7 +279,7 @@ void aws_client_cancel(struct aws_client *c) {
                 return;
         http_cancel(c->http);
         c->in_flight = false;
-        buf_truncate(&c->body, 0);
+        body_done(c);
 }
 
 int aws_client_call(struct aws_client *c, const char *action, const char *body, size_t body_len,

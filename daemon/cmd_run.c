@@ -19,6 +19,7 @@
  * one starts until the backoff is over. */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -409,6 +410,7 @@ int cmd_run(const struct cli_options *opt) {
                          * batch is published, and this batch's delete while the
                          * next one is. Not after a failure: backoff stops receives. */
                         uint64_t since = d.receive_usec;
+                        const bool idle = batch.n == 0; /* relay_handle takes the batch */
                         if (!once && healthy && !failed && !stop_requested && !reload_requested &&
                             may_receive_early(&d))
                                 receive_start(&d, true);
@@ -418,6 +420,10 @@ int cmd_run(const struct cli_options *opt) {
                         if (once && relay_settle(d.relay) != RELAY_OK)
                                 failed = true;
                         d.in_hand_usec = now_usec() - since;
+                        /* The queue is idle: the heap a busy spell grew and freed goes
+                         * back to the system, which glibc would keep for the next one. */
+                        if (idle)
+                                malloc_trim(0);
                 }
                 if (relay_tick(d.relay, now_seconds()) != RELAY_OK)
                         failed = true;

@@ -261,15 +261,22 @@ def load_records():
 
 # A TerminateSession ends the session its StartSession began this many rounds
 # of the records before (the first rounds: its own round's), so that, as in a
-# real stream, a session's start and end are far apart in the queue.
+# real stream, a session's start and end are far apart in the queue. A start
+# that no record ends (the SSO one) reuses its session every this many rounds,
+# so the open sessions stay as few as a real account's, not one more a round.
 SESSION_ROUNDS_APART = 5
 
 
-def session_of(rec, rnd):
+def session_of(rec, rnd, ended):
     """Gives rec, a copy in round rnd of the records, a session of that round's
-    own: every StartSession begins a new session, as in a real stream."""
+    own: every StartSession begins a new session, as in a real stream.
+    ended: the records' session IDs that a TerminateSession of theirs ends."""
+    sid = ((rec.get("responseElements") or {}).get("sessionId")
+           or (rec.get("requestParameters") or {}).get("sessionId"))
     if rec["eventName"] == "TerminateSession" and rnd >= SESSION_ROUNDS_APART:
         rnd -= SESSION_ROUNDS_APART
+    elif sid not in ended:
+        rnd %= SESSION_ROUNDS_APART
     for part in ("requestParameters", "responseElements"):
         fields = rec.get(part) or {}
         if "sessionId" in fields:
@@ -278,17 +285,18 @@ def session_of(rec, rnd):
 
 def seed(aws, records, n, indent=None, check=True):
     """Queues n EventBridge-wrapped session events, each with its own eventID
-    (the daemon skips an eventID it already published) and session (session_of). check: the queue must
-    then hold exactly n (false while a daemon is already consuming). Returns the
-    eventIDs."""
+    (the daemon skips an eventID it already published) and session (session_of).
+    check: the queue must then hold exactly n (false while a daemon is already
+    consuming). Returns the eventIDs."""
     url = aws.queue_url(QUEUE)
     ids = []
+    ended = {r["requestParameters"]["sessionId"] for r in records if r["eventName"] == "TerminateSession"}
     for start in range(0, n, 10):
         entries = []
         for i in range(start, min(start + 10, n)):
             rec = copy.deepcopy(records[i % len(records)])
             rec["eventID"] = str(uuid.uuid4())
-            session_of(rec, i // len(records))
+            session_of(rec, i // len(records), ended)
             ids.append(rec["eventID"])
             body = json.dumps(eventbridge_envelope(rec, event_id=rec["eventID"]), indent=indent,
                               ensure_ascii=False)
@@ -898,7 +906,10 @@ def report(m, r, args):
     idle, st, soak = r["idle"], r["start"], r["soak"]
     floor, sc = r["floor"], r["scale"]
     mib = lambda kib: kib / 1024  # noqa: E731
-    cpu_ratio = b["cpu_us_per_msg"] / d["cpu_us_per_msg"]
+    e = r["enrich"]["enriched"]
+    # The goal's ratio is with target names on and warm (issue 15): the enriched drain.
+    cpu_ratio = b["cpu_us_per_msg"] / e["cpu_us_per_msg"]
+    direct_ratio = b["cpu_us_per_msg"] / d["cpu_us_per_msg"]
     rss_ratio = b["rss_kib"] / d["rss_kib"]
     rt = ROUND_TRIPS_PER_BATCH
     bound = 10 / (rt * l20["latency_ms"] / 1000)
@@ -927,9 +938,11 @@ def report(m, r, args):
         ("", "CPU per message", f"{b['cpu_us_per_msg']:.1f} µs", ""),
         ("", "peak RSS (VmHWM, reported by the process at exit)", f"{mib(b['rss_kib']):.2f} MiB", ""),
         ("", "RSS at exit: anonymous / PSS", f"{mib(b['anon_kib']):.2f} / {mib(b['pss_kib']):.2f} MiB", ""),
-        ("Ratios", "CPU per message, daemon / baseline",
+        ("Ratios", "CPU per message, daemon with target names on and warm (Enrich, enriched) / baseline",
          f"{1 / cpu_ratio:.4f} ({cpu_ratio:.1f}× lower)", f"≥ {TARGETS['cpu_ratio']:.0f}× lower: "
          + met(cpu_ratio >= TARGETS['cpu_ratio'])),
+        ("", "CPU per message, daemon direct to fauxqs (Drain) / baseline",
+         f"{1 / direct_ratio:.4f} ({direct_ratio:.1f}× lower)", ""),
         ("", "peak RSS, daemon / baseline", f"{1 / rss_ratio:.4f} ({rss_ratio:.1f}× lower)",
          f"≥ {TARGETS['rss_ratio']:.0f}× lower: " + met(rss_ratio >= TARGETS['rss_ratio'])),
         ("", "anonymous RSS at the end, daemon / baseline", f"{d['anon_kib'] / b['anon_kib']:.4f} "
