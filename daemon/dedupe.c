@@ -47,16 +47,30 @@ int dedupe_new(size_t capacity, struct dedupe **ret) {
          * more memory than the walks they save. */
         d->n_buckets = capacity;
         d->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-        d->bucket = malloc(d->n_buckets * sizeof(*d->bucket));
-        d->chain = malloc(capacity * sizeof(*d->chain));
-        d->digest = malloc(capacity * sizeof(*d->digest));
-        if (!d->sha256 || !d->bucket || !d->chain || !d->digest) {
+        if (!d->sha256) {
                 dedupe_free(d);
+                return -ENOMEM;
+        }
+        *ret = d;
+        return 0;
+}
+
+/* The tables, at the first add: a set nothing is added to (the relay's
+ * per-topic memory when every route has one topic) costs none. */
+static int tables_new(struct dedupe *d) {
+        d->bucket = malloc(d->n_buckets * sizeof(*d->bucket));
+        d->chain = malloc(d->capacity * sizeof(*d->chain));
+        d->digest = malloc(d->capacity * sizeof(*d->digest));
+        if (!d->bucket || !d->chain || !d->digest) {
+                free(d->bucket);
+                free(d->chain);
+                free(d->digest);
+                d->bucket = d->chain = NULL;
+                d->digest = NULL;
                 return -ENOMEM;
         }
         for (size_t i = 0; i < d->n_buckets; i++)
                 d->bucket[i] = NONE;
-        *ret = d;
         return 0;
 }
 
@@ -88,6 +102,8 @@ static size_t bucket_of(const struct dedupe *d, const uint8_t digest[static DIGE
 }
 
 static bool contains_digest(const struct dedupe *d, const uint8_t digest[static DIGEST_LEN]) {
+        if (!d->bucket)
+                return false;
         for (uint32_t s = d->bucket[bucket_of(d, digest)]; s != NONE; s = d->chain[s])
                 if (memcmp(d->digest[s], digest, DIGEST_LEN) == 0)
                         return true;
@@ -96,7 +112,7 @@ static bool contains_digest(const struct dedupe *d, const uint8_t digest[static 
 
 bool dedupe_contains(const struct dedupe *d, const char *id) {
         uint8_t digest[DIGEST_LEN];
-        return digest_of(d, id, digest) == 0 && contains_digest(d, digest);
+        return d->bucket && digest_of(d, id, digest) == 0 && contains_digest(d, digest);
 }
 
 static void unlink_slot(struct dedupe *d, size_t slot) {
@@ -113,6 +129,8 @@ int dedupe_add(struct dedupe *d, const char *id) {
                 return r;
         if (contains_digest(d, digest))
                 return 0;
+        if (!d->bucket && (r = tables_new(d)) < 0)
+                return r;
         size_t slot = d->next;
         if (d->used == d->capacity)
                 unlink_slot(d, slot);

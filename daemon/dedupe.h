@@ -6,7 +6,7 @@
  * remembers the last `capacity` IDs and forgets the oldest first: a repeat
  * older than that is possible, which at-least-once delivery allows. An ID
  * is kept as a 128-bit digest (dedupe.c says why that is as good as whole):
- * 24 bytes a slot, allocated once by dedupe_new(). */
+ * 24 bytes a slot, allocated once, at the first dedupe_add(). */
 #pragma once
 
 #include <stdbool.h>

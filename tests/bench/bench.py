@@ -603,6 +603,9 @@ def run_soak(args, aws, records, n, workdir, rounds=10):
             wait_drained(aws, per, [proc], "ssm-notifyd (soak)")
             aws.purge(SINK)
             rss.append(proc_status_kib(proc.pid, "VmRSS"))
+        # After the events, at rest: the daemon's next long poll (1 s) finds the
+        # queue empty, and an idle daemon hands its freed heap back (cmd_run.c).
+        time.sleep(2.5)
         mem = proc_memory(proc.pid)
         parts = proc_anon_parts(proc.pid)
         proc.send_signal(signal.SIGTERM)
