@@ -166,6 +166,7 @@ static void sleep_ms(struct daemon *d, unsigned ms) {
 
 static void daemon_close(struct daemon *d) {
         relay_free(d->relay);
+        sessions_flush(d->sessions); /* the exit's digests, or the last batch's changes */
         sessions_free(d->sessions);
         d->sessions = NULL;
         aws_setup_close(&d->aws);
@@ -427,6 +428,7 @@ int cmd_run(const struct cli_options *opt) {
                 }
                 if (relay_tick(d.relay, now_seconds()) != RELAY_OK)
                         failed = true;
+                sessions_flush(d.sessions); /* once per batch, not per change */
                 healthy = received && !failed;
                 watchdog_ping(&d);
                 notify_status(&d);

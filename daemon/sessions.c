@@ -48,6 +48,9 @@ struct sessions {
         time_t next_check;
         time_t lookups_paused_until;
         int save_error; /* of the last save, so that a failing disk is logged once */
+        /* A change not saved yet: saves are per batch (sessions_flush), since
+         * one per change cost an fsync and a rename per message. */
+        bool dirty;
         bool other_accounts_logged;
         size_t first_place; /* where the last check stopped for SESSIONS_PLACES_MAX */
 };
@@ -94,7 +97,12 @@ long sessions_due_in(const struct sessions *t, time_t now) {
         return t->next_check > now ? (long)(t->next_check - now) : 0;
 }
 
-static void save(struct sessions *t) {
+void sessions_flush(struct sessions *t) {
+        if (!t || !t->dirty)
+                return;
+        /* Failed or not, the next save is at the next change: a disk that
+         * refuses every save is not asked again at every batch. */
+        t->dirty = false;
         int r = session_file_save(t->dir, t->store);
         if (r < 0 && r != t->save_error)
                 log_warning("could not save the open sessions in %s/%s (%s); they are kept in memory and saved "
@@ -218,7 +226,7 @@ static void forget(struct sessions *t, const struct ssm_event *ev) {
         struct session_entry e;
         int r = session_store_remove(t->store, ev->session_id);
         if (r == 0)
-                save(t);
+                t->dirty = true;
         else if (session_entry_of(ev, &e) == 0)
                 (void)session_store_add(t->closed, &e, NULL);
 }
@@ -263,7 +271,7 @@ static void on_accepted(void *ctx, const struct ssm_event *ev) {
                 return;
         }
         if (r == 0)
-                save(t);
+                t->dirty = true;
 }
 
 /* A TerminateSession a rule ignores (or the filter drops) still ended the
@@ -475,5 +483,5 @@ void sessions_check(struct sessions *t, struct relay *r, time_t now) {
                         changed = true;
         }
         if (changed)
-                save(t);
+                t->dirty = true;
 }

@@ -5,7 +5,8 @@
  * TerminateSession it has no start for from DescribeSessions, bounded by
  * SESSIONS_LOOKUP_TIMEOUT_MS; on failure the notification goes out without)
  * and changes the state only after SNS accepted an event's notification,
- * through the relay's hooks (relay.h); a TerminateSession deleted without
+ * through the relay's hooks (relay.h), and saves it once per batch
+ * (sessions_flush); a TerminateSession deleted without
  * a notification (ignored, filtered, a duplicate) ends its session too. Every check_interval it asks
  * DescribeSessions which open sessions are still active, and publishes
  * SessionEnded / SessionStillOpen through relay_publish_event(); a session
@@ -43,6 +44,13 @@ void sessions_free(struct sessions *t);
  * call. The first check is due at once. */
 void sessions_configure(struct sessions *t, const struct sessions_settings *s, struct aws_client *ssm,
                         struct enricher *enricher, time_t now);
+
+/* Saves the state file when the open sessions changed since the last save.
+ * The hooks and sessions_check() only mark a change: the daemon calls this
+ * once after each batch (and before it exits), so a kill -9 loses at most
+ * the changes of the batch in hand. A failed save is logged once and tried
+ * again after the next change. t may be NULL. */
+void sessions_flush(struct sessions *t);
 
 /* ctx: a struct sessions *. */
 extern const struct relay_hooks sessions_relay_hooks;
