@@ -69,6 +69,28 @@ int textsafe_escape(struct buf *out, const char *s, size_t cap, enum textsafe_mo
         return textsafe_escape_len(out, s, strlen(s), cap, mode);
 }
 
+/* Whether the character cp (of a valid sequence) is shown as it is. */
+static bool shown_as_is(uint32_t cp, enum textsafe_mode mode) {
+        return cp >= 0x20 && cp != 0x7f && cp != '\\' && !(cp == '`' && mode == TEXTSAFE_MARKDOWN) &&
+               !is_invisible(cp);
+}
+
+/* The bytes from s[0] on, of n, that are shown as they are: whole characters. */
+static size_t as_is_run(const unsigned char *s, size_t n, enum textsafe_mode mode) {
+        size_t i = 0;
+
+        while (i < n) {
+                uint32_t cp;
+                size_t clen = s[i] < 0x80 ? 1 : utf8_decode(s + i, n - i, &cp);
+                if (clen == 1)
+                        cp = s[i];
+                if (clen == 0 || !shown_as_is(cp, mode))
+                        break;
+                i += clen;
+        }
+        return i;
+}
+
 int textsafe_escape_len(struct buf *out, const char *s, size_t len, size_t cap, enum textsafe_mode mode) {
         const unsigned char *p = (const unsigned char *)s;
         bool cut;
@@ -77,8 +99,16 @@ int textsafe_escape_len(struct buf *out, const char *s, size_t len, size_t cap, 
 
         while (i < n && r >= 0) {
                 uint32_t cp;
-                size_t clen = utf8_decode(p + i, n - i, &cp);
+                /* Most of a value needs no escape: appended a run at a time,
+                 * not a character at a time. */
+                size_t clen = as_is_run(p + i, n - i, mode);
 
+                if (clen) {
+                        r = buf_append(out, p + i, clen);
+                        i += clen;
+                        continue;
+                }
+                clen = utf8_decode(p + i, n - i, &cp);
                 if (clen == 0) {
                         r = buf_printf(out, "\\x%02x", p[i]);
                         i++;
@@ -96,10 +126,8 @@ int textsafe_escape_len(struct buf *out, const char *s, size_t len, size_t cap, 
                         r = buf_printf(out, "\\x%02x", (unsigned)cp);
                 else if (is_invisible(cp))
                         r = buf_printf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)cp);
-                else if (cp == '`' && mode == TEXTSAFE_MARKDOWN)
+                else /* '`' in a code span: what as_is_run() stopped at is one of these */
                         r = buf_putc(out, '\'');
-                else
-                        r = buf_append(out, p + i, clen);
                 i += clen;
         }
         if (r >= 0 && cut)
@@ -113,7 +141,12 @@ bool textsafe_utf8_valid(const char *s, size_t len) {
 
         while (i < len) {
                 uint32_t cp;
-                size_t clen = utf8_decode(p + i, len - i, &cp);
+                size_t clen;
+                if (p[i] < 0x80) { /* the common case, without a call */
+                        i++;
+                        continue;
+                }
+                clen = utf8_decode(p + i, len - i, &cp);
                 if (clen == 0)
                         return false;
                 i += clen;
