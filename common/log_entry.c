@@ -47,6 +47,27 @@ static size_t escape_char(const unsigned char *s, size_t n, char esc[8]) {
         return n;
 }
 
+/* Whether the character at s (of n bytes) is written as it is. */
+static bool as_is(const unsigned char *s, size_t n) {
+        if (n == 1)
+                return s[0] >= 0x20 && s[0] != 0x7f && s[0] != '\\';
+        return !(n == 2 && s[0] == 0xc2 && s[1] <= 0x9f) &&
+               !(n == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9));
+}
+
+/* The bytes from s on, at most room, written as they are: whole characters. */
+static size_t as_is_run(const unsigned char *s, size_t room) {
+        size_t i = 0;
+
+        while (s[i]) {
+                size_t n = s[i] < 0x80 ? 1 : char_len(s + i);
+                if (i + n > room || !as_is(s + i, n))
+                        break;
+                i += n;
+        }
+        return i;
+}
+
 int log_escape(struct buf *out, const char *s, size_t cap) {
         const unsigned char *p = (const unsigned char *)s;
         size_t used = 0;
@@ -54,6 +75,14 @@ int log_escape(struct buf *out, const char *s, size_t cap) {
 
         while (*p && r == 0) {
                 char esc[8];
+                /* a line per message: most of it is appended a run at a time */
+                size_t run = as_is_run(p, cap - used);
+                if (run) {
+                        r = buf_append(out, p, run);
+                        used += run;
+                        p += run;
+                        continue;
+                }
                 size_t n = char_len(p), k = escape_char(p, n, esc);
                 if (used + k > cap)
                         return buf_puts(out, LOG_TRUNCATED_MARK);
@@ -133,8 +162,10 @@ int log_line_build(struct buf *out, enum log_line_style style, int level, const 
                    const struct log_field *fields, size_t n_fields, const char *message) {
         int r = 0;
 
-        if (style != LOG_LINE_TERMINAL)
-                r = buf_printf(out, "<%d>", level & 7);
+        if (style != LOG_LINE_TERMINAL) {
+                const char prefix[] = { '<', (char)('0' + (level & 7)), '>' };
+                r = buf_append(out, prefix, sizeof(prefix));
+        }
         if (r == 0)
                 r = log_escape(out, message, LOG_MESSAGE_MAX);
         if (r == 0 && style == LOG_LINE_FALLBACK && message_id) {
@@ -144,7 +175,11 @@ int log_line_build(struct buf *out, enum log_line_style style, int level, const 
         }
         for (size_t i = 0; r == 0 && style != LOG_LINE_TERMINAL && i < n_fields; i++)
                 if (field_used(fields, i)) {
-                        r = buf_printf(out, " %s=", fields[i].key);
+                        r = buf_putc(out, ' ');
+                        if (r == 0)
+                                r = buf_puts(out, fields[i].key);
+                        if (r == 0)
+                                r = buf_putc(out, '=');
                         if (r == 0)
                                 r = log_escape(out, fields[i].value, LOG_VALUE_MAX);
                 }
