@@ -530,9 +530,17 @@ int render_aligned(const char *const *labels, const char *const *values, size_t 
                 size_t w = textsafe_width(labels[i]);
                 width = w > width ? w : width;
         }
-        for (size_t i = 0; i < n && r >= 0; i++)
-                r = buf_printf(out, "%s%*s : %s\n", labels[i], (int)(width - textsafe_width(labels[i])), "",
-                               values[i]);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                r = buf_puts(out, labels[i]);
+                for (size_t pad = width - textsafe_width(labels[i]); pad > 0 && r >= 0; pad--)
+                        r = buf_putc(out, ' ');
+                if (r >= 0)
+                        r = buf_puts(out, " : ");
+                if (r >= 0)
+                        r = buf_puts(out, values[i]);
+                if (r >= 0)
+                        r = buf_putc(out, '\n');
+        }
         return r;
 }
 
