@@ -23,6 +23,7 @@ struct aws_client {
         struct buf action, body;
         long timeout_ms;
         time_t signed_at;
+        struct sigv4_key_cache key_cache;
         bool in_flight, skew_retried, creds_retried;
 };
 
@@ -87,6 +88,7 @@ void aws_client_free(struct aws_client *c) {
         if (!c)
                 return;
         http_client_free(c->http);
+        sigv4_key_cache_clear(&c->key_cache);
         buf_free(&c->action);
         buf_free(&c->body);
         free(c->url);
@@ -131,7 +133,7 @@ static int send_signed(struct aws_client *c, struct aws_error *err) {
         if (r < 0)
                 return -EIO;
         r = aws_request_sign(c->opt.service, c->host, c->opt.region, buf_str(&c->action), buf_str(&c->body),
-                             c->body.len, cred, now + *c->clock_offset, &req);
+                             c->body.len, cred, now + *c->clock_offset, &c->key_cache, &req);
         if (r < 0) {
                 aws_error_from_errno(r, err);
                 return r;

@@ -86,7 +86,7 @@ int aws_service_endpoint(const struct aws_service *svc, const char *region, char
 
 int aws_request_sign(const struct aws_service *svc, const char *host, const char *region, const char *action,
                      const char *body, size_t body_len, const struct aws_credentials *cred, time_t when,
-                     struct aws_request *ret) {
+                     struct sigv4_key_cache *key_cache, struct aws_request *ret) {
         struct aws_request q = { 0 };
         struct sigv4_header signed_headers[AWS_REQUEST_HEADERS_MAX];
         int r;
@@ -117,6 +117,7 @@ int aws_request_sign(const struct aws_service *svc, const char *host, const char
         const struct sigv4_params params = {
                 .region = region,
                 .service = svc->signing_name,
+                .key_cache = key_cache,
                 .time = when,
                 .normalize_path = true,
         };

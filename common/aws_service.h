@@ -61,11 +61,12 @@ struct aws_request {
 
 /* Builds and signs a POST / to svc at host (the endpoint's authority), for
  * action (the X-Amz-Target suffix; only informative for Query), signed for
- * region at time `when`. 0, or what sigv4_sign_request() returns; -EINVAL
+ * region at time `when`, with the signing key of key_cache (sigv4.h; NULL:
+ * none). 0, or what sigv4_sign_request() returns; -EINVAL
  * for a target above AWS_TARGET_MAX. On success release with
  * aws_request_free(). */
 int aws_request_sign(const struct aws_service *svc, const char *host, const char *region, const char *action,
                      const char *body, size_t body_len, const struct aws_credentials *cred, time_t when,
-                     struct aws_request *ret);
+                     struct sigv4_key_cache *key_cache, struct aws_request *ret);
 /* Accepts NULL. */
 void aws_request_free(struct aws_request *r);

@@ -1,6 +1,7 @@
 #include "sigv4.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,6 +291,44 @@ static int derive_signing_key(const char *secret, const char *date, const char *
         OPENSSL_cleanse(k_region, sizeof k_region);
         OPENSSL_cleanse(k_service, sizeof k_service);
         return r;
+}
+
+/* The scope's signing key: cache's when it is of this scope and secret,
+ * else derived (and kept in cache). */
+static int signing_key(struct sigv4_key_cache *cache, const char *secret, const char *date, const char *region,
+                       const char *service, unsigned char ret[static SHA256_DIGEST_LENGTH]) {
+        unsigned char secret_sha256[SHA256_DIGEST_LENGTH];
+        unsigned int md_len = 0;
+        int r = 0;
+
+        if (!cache)
+                return derive_signing_key(secret, date, region, service, ret);
+        if (!EVP_Digest(secret, strlen(secret), secret_sha256, &md_len, EVP_sha256(), NULL) ||
+            md_len != SHA256_DIGEST_LENGTH)
+                return -EIO;
+        if (!cache->valid || strcmp(cache->date, date) != 0 || strcmp(cache->region, region) != 0 ||
+            strcmp(cache->service, service) != 0 ||
+            CRYPTO_memcmp(cache->secret_sha256, secret_sha256, sizeof(secret_sha256)) != 0) {
+                sigv4_key_cache_clear(cache);
+                r = derive_signing_key(secret, date, region, service, cache->key);
+                if (r == 0) {
+                        /* check_scope_name() bounded region and service */
+                        snprintf(cache->date, sizeof(cache->date), "%s", date);
+                        snprintf(cache->region, sizeof(cache->region), "%s", region);
+                        snprintf(cache->service, sizeof(cache->service), "%s", service);
+                        memcpy(cache->secret_sha256, secret_sha256, sizeof(secret_sha256));
+                        cache->valid = true;
+                }
+        }
+        if (r == 0)
+                memcpy(ret, cache->key, SHA256_DIGEST_LENGTH);
+        OPENSSL_cleanse(secret_sha256, sizeof(secret_sha256));
+        return r;
+}
+
+void sigv4_key_cache_clear(struct sigv4_key_cache *c) {
+        if (c)
+                OPENSSL_cleanse(c, sizeof(*c));
 }
 
 /* Removes "." and ".." segments and empty segments (duplicate slashes), as
@@ -589,7 +628,7 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
         if (r < 0)
                 goto out;
 
-        r = derive_signing_key(creds->secret_access_key, date, params->region, params->service, key);
+        r = signing_key(params->key_cache, creds->secret_access_key, date, params->region, params->service, key);
         if (r < 0)
                 goto out;
         r = hmac_sha256(key, sizeof key, sts.data, sts.len, mac);

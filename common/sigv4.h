@@ -20,7 +20,8 @@
  * - req->query is split at '&' and the first '='; each key and value is
  *   decoded ('+' and %20 as space) and re-encoded, then sorted by key, then
  *   by value.
- * - The signing key and every intermediate key are wiped before return. */
+ * - The signing key and every intermediate key are wiped before return,
+ *   but for the key kept in params->key_cache when the caller gives one. */
 #pragma once
 
 #include <stdbool.h>
@@ -74,9 +75,23 @@ struct sigv4_credentials {
         const char *session_token; /* NULL: none */
 };
 
+/* The signing key of one scope, kept between signatures by a caller that
+ * signs many requests: deriving it takes four HMACs, and it changes only
+ * with the date, the region, the service or the secret (known here by its
+ * SHA-256, never kept). Zero-initialised; sigv4_key_cache_clear() wipes it. */
+struct sigv4_key_cache {
+        bool valid;
+        char date[9];
+        char region[SIGV4_MAX_SCOPE_NAME + 1];
+        char service[SIGV4_MAX_SCOPE_NAME + 1];
+        unsigned char secret_sha256[32];
+        unsigned char key[32];
+};
+
 struct sigv4_params {
         const char *region;
         const char *service;
+        struct sigv4_key_cache *key_cache; /* NULL: the key is derived at each signature */
         time_t time;             /* signing time (UTC), from the caller */
         bool normalize_path;     /* true for every service we call */
         bool sign_body;          /* add and sign x-amz-content-sha256 */
@@ -110,6 +125,9 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
  * must be short and printable whatever they are built from. 0 or -EIO. */
 #define SIGV4_SHA256_HEX_LEN 64
 int sigv4_sha256_hex(const void *data, size_t len, char ret[static SIGV4_SHA256_HEX_LEN + 1]);
+
+/* Wipes the cached key. Accepts NULL. */
+void sigv4_key_cache_clear(struct sigv4_key_cache *c);
 
 /* Frees what sig owns, wipes the token copy and zeroes sig. Accepts NULL. */
 void sigv4_signature_free(struct sigv4_signature *sig);

@@ -57,7 +57,7 @@ static void check_request(const struct expected *e, const char *token) {
         struct aws_request q;
 
         assert_int_equal(aws_request_sign(e->svc, "example.test:4566", "eu-west-3", "Describe", body,
-                                          sizeof(body) - 1, &cred, T_SIGN, &q),
+                                          sizeof(body) - 1, &cred, T_SIGN, NULL, &q),
                          0);
         assert_string_equal(header(&q, "Host"), "example.test:4566");
         assert_string_equal(header(&q, "Content-Type"), e->content_type);
@@ -103,11 +103,11 @@ static void test_target_too_long(void **state) {
 
         memset(action, 'A', sizeof(action) - 1);
         action[sizeof(action) - 1] = '\0';
-        assert_int_equal(aws_request_sign(&aws_service_ssm, "h", "us-east-1", action, "", 0, &cred, T_SIGN, &q),
+        assert_int_equal(aws_request_sign(&aws_service_ssm, "h", "us-east-1", action, "", 0, &cred, T_SIGN, NULL, &q),
                          -EINVAL);
         assert_int_equal(q.n_headers, 7); /* untouched on failure */
         /* Query has no target: the action is not in a header */
-        assert_int_equal(aws_request_sign(&aws_service_sts, "h", "us-east-1", action, "", 0, &cred, T_SIGN, &q), 0);
+        assert_int_equal(aws_request_sign(&aws_service_sts, "h", "us-east-1", action, "", 0, &cred, T_SIGN, NULL, &q), 0);
         aws_request_free(&q);
 }
 

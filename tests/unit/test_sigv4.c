@@ -834,6 +834,48 @@ static int print_summary(void **state) {
         return 0;
 }
 
+/* A key cache changes no signature: each one is the signature without it,
+ * when the cached key is reused and when the date, region, service or
+ * secret differ from the cached key's. */
+static void test_key_cache(void **state) {
+        (void)state;
+        const struct sigv4_header h[] = { { "Host", "example.amazonaws.com" } };
+        const struct sigv4_request req = { .method = "POST", .path = "/", .headers = h, .n_headers = 1,
+                                           .body = "Action=X", .body_len = 8 };
+        const struct sigv4_credentials other = { .access_key_id = EXAMPLE_CREDS.access_key_id,
+                                                 .secret_access_key = "another-secret" };
+        const struct {
+                const struct sigv4_credentials *creds;
+                const char *region, *service;
+                time_t time;
+        } cases[] = {
+                { &EXAMPLE_CREDS, "us-east-1", "sns", 1440938160 },
+                { &EXAMPLE_CREDS, "us-east-1", "sns", 1440938170 }, /* same day: the cached key */
+                { &EXAMPLE_CREDS, "us-east-1", "sns", 1441024560 }, /* the next day */
+                { &EXAMPLE_CREDS, "eu-west-3", "sns", 1441024560 },
+                { &EXAMPLE_CREDS, "eu-west-3", "sqs", 1441024560 },
+                { &other, "eu-west-3", "sqs", 1441024560 },
+                { &EXAMPLE_CREDS, "eu-west-3", "sqs", 1441024560 },
+        };
+        struct sigv4_key_cache cache = { 0 };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct sigv4_params params = { .region = cases[i].region, .service = cases[i].service,
+                                               .time = cases[i].time };
+                struct sigv4_signature plain, cached;
+                assert_int_equal(sigv4_sign_request(&req, cases[i].creds, &params, &plain), 0);
+                params.key_cache = &cache;
+                assert_int_equal(sigv4_sign_request(&req, cases[i].creds, &params, &cached), 0);
+                assert_true(cache.valid);
+                assert_string_equal(cached.authorization, plain.authorization);
+                sigv4_signature_free(&plain);
+                sigv4_signature_free(&cached);
+        }
+        sigv4_key_cache_clear(&cache);
+        assert_false(cache.valid);
+        sigv4_key_cache_clear(NULL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_classic_suite),
@@ -848,6 +890,7 @@ int main(void) {
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_worst_case_fits),
                 cmocka_unit_test(test_signature_free),
+                cmocka_unit_test(test_key_cache),
         };
         return cmocka_run_group_tests(tests, NULL, print_summary);
 }
