@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-int json_parse_whole(const char *s, size_t len, int max_depth, json_object **ret) {
+static int parse(const char *s, size_t len, int max_depth, int flags, json_object **ret) {
         struct json_tokener *tok;
         enum json_tokener_error err;
         json_object *o;
@@ -14,7 +14,7 @@ int json_parse_whole(const char *s, size_t len, int max_depth, json_object **ret
         tok = json_tokener_new_ex(max_depth);
         if (!tok)
                 return -ENOMEM;
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+        json_tokener_set_flags(tok, flags);
         o = json_tokener_parse_ex(tok, s, (int)len);
         err = json_tokener_get_error(tok);
         /* Strict mode takes trailing white space and refuses anything else;
@@ -32,4 +32,12 @@ int json_parse_whole(const char *s, size_t len, int max_depth, json_object **ret
         }
         *ret = o;
         return 0;
+}
+
+int json_parse_whole(const char *s, size_t len, int max_depth, json_object **ret) {
+        return parse(s, len, max_depth, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8, ret);
+}
+
+int json_parse_whole_utf8(const char *s, size_t len, int max_depth, json_object **ret) {
+        return parse(s, len, max_depth, JSON_TOKENER_STRICT, ret);
 }

@@ -162,7 +162,7 @@ static int parse_json(const char *s, size_t len, json_object **ret) {
                 return -E2BIG;
         if (!textsafe_utf8_valid(s, len))
                 return -EBADMSG;
-        r = json_parse_whole(s, len, EVENT_JSON_DEPTH, &o);
+        r = json_parse_whole_utf8(s, len, EVENT_JSON_DEPTH, &o);
         if (r < 0)
                 return r;
         if (!o)
