@@ -17,6 +17,9 @@ struct entry {
 struct name_cache {
         struct entry *e;
         size_t capacity;
+        /* Slots from here on were never filled: a look-up stops here rather
+         * than compare a thousand free slots for every event. */
+        size_t used;
         long positive_seconds;
 };
 
@@ -120,6 +123,8 @@ static int put(struct name_cache *c, const char *account, const char *region, co
         }
         entry_clear(e);
         *e = n;
+        if ((size_t)(e - c->e) >= c->used)
+                c->used = (size_t)(e - c->e) + 1;
         return 0;
 nomem:
         entry_clear(&n);
@@ -149,7 +154,7 @@ int name_cache_fill(struct name_cache *c, struct ssm_event *ev, time_t now) {
                 return -EINVAL;
         if (!ev->account_id || !ev->region || !ev->target)
                 return -ENOENT;
-        for (size_t i = 0; i < c->capacity && !e; i++)
+        for (size_t i = 0; i < c->used && !e; i++)
                 if (same(&c->e[i], ev->account_id, ev->region, ev->target) && c->e[i].expires > now)
                         e = &c->e[i];
         if (!e)
