@@ -108,7 +108,8 @@ void render_time_iso_utc(time_t t, char *out);
 /* "success", "DENIED", "FAILED": the words the subject and keywords use. */
 const char *render_verdict_word(enum render_verdict v);
 
-/* "label<pad> : value" lines, labels padded to the widest (display width). */
+/* "label<pad> : value" lines, labels padded to the widest (display width);
+ * n at most L_COUNT, else -EINVAL. */
 int render_aligned(const char *const *labels, const char *const *values, size_t n, struct buf *out);
 
 int render_text(const struct render_ctx *c, struct buf *out);

@@ -1,6 +1,7 @@
 /* The text format (e-mail): a sentence saying what happened, then one
  * labelled field a line with the labels aligned. Also the labels, field
  * values and headline that the chatbot format reuses. */
+#include <errno.h>
 #include <string.h>
 
 #include "render_internal.h"
@@ -523,16 +524,18 @@ int render_headline(const struct render_ctx *c, enum textsafe_mode mode, struct 
 }
 
 int render_aligned(const char *const *labels, const char *const *values, size_t n, struct buf *out) {
-        size_t width = 0;
+        size_t width = 0, w[L_COUNT];
         int r = 0;
 
+        if (n > L_COUNT)
+                return -EINVAL;
         for (size_t i = 0; i < n; i++) {
-                size_t w = textsafe_width(labels[i]);
-                width = w > width ? w : width;
+                w[i] = textsafe_width(labels[i]);
+                width = w[i] > width ? w[i] : width;
         }
         for (size_t i = 0; i < n && r >= 0; i++) {
                 r = buf_puts(out, labels[i]);
-                for (size_t pad = width - textsafe_width(labels[i]); pad > 0 && r >= 0; pad--)
+                for (size_t pad = width - w[i]; pad > 0 && r >= 0; pad--)
                         r = buf_putc(out, ' ');
                 if (r >= 0)
                         r = buf_puts(out, " : ");

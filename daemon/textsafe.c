@@ -44,6 +44,8 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
  * variation selectors, BOM, interlinear annotations, tag characters (they
  * can spell hidden ASCII) and the supplementary variation selectors. */
 static bool is_invisible(uint32_t cp) {
+        if (cp > 0x2069 && cp < 0xfe00) /* CJK, kana and most scripts: asked first */
+                return false;
         return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x61c || cp == 0x180e ||
                (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
                (cp >= 0x2060 && cp <= 0x2069) || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff ||
@@ -262,8 +264,8 @@ size_t textsafe_width(const char *s) {
 
         while (i < n) {
                 uint32_t cp = 0;
-                size_t len = utf8_decode(p + i, n - i, &cp);
-                w += len && is_wide(cp) ? 2 : 1;
+                size_t len = p[i] < 0x80 ? 1 : utf8_decode(p + i, n - i, &cp);
+                w += len > 1 && is_wide(cp) ? 2 : 1;
                 i += len ? len : 1;
         }
         return w;
