@@ -32,10 +32,15 @@ struct form {
 
 _Static_assert(SNS_FIFO_ID_MAX <= SNS_ATTRIBUTE_VALUE_MAX, "a FIFO id fits a value slot");
 
-/* Names are copied: callers build them in short-lived buffers. */
+/* Names are copied: callers build them in short-lived buffers. Joined by
+ * hand, not with snprintf: a batch has a few hundred of them. */
 static void form_add(struct form *f, const char *prefix, const char *name, const char *value) {
-        snprintf(f->names[f->n], SNS_PARAM_NAME_MAX, "%s%s", prefix, name);
-        f->p[f->n] = (struct form_param){ f->names[f->n], value };
+        char *out = f->names[f->n];
+        size_t a = strnlen(prefix, SNS_PARAM_NAME_MAX - 1), b = strnlen(name, SNS_PARAM_NAME_MAX - 1 - a);
+        memcpy(out, prefix, a);
+        memcpy(out + a, name, b);
+        out[a + b] = '\0';
+        f->p[f->n] = (struct form_param){ out, value };
         f->n++;
 }
 
@@ -45,7 +50,7 @@ static void form_add(struct form *f, const char *prefix, const char *name, const
  * counts, to be safe) the FIFO ids. */
 static int form_add_message(struct form *f, const char *prefix, const struct sns_message *m, size_t *size) {
         static const char type[] = "String";
-        char name[SNS_PARAM_NAME_MAX];
+        char entry_prefix[SNS_PARAM_NAME_MAX];
         size_t entry = 0, total = strlen(m->message);
         int r;
 
@@ -68,12 +73,10 @@ static int form_add_message(struct form *f, const char *prefix, const struct sns
                         return r;
                 f->n_values++;
                 entry++;
-                snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Name", entry);
-                form_add(f, prefix, name, m->attributes[i].name);
-                snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.DataType", entry);
-                form_add(f, prefix, name, type);
-                snprintf(name, sizeof(name), "MessageAttributes.entry.%zu.Value.StringValue", entry);
-                form_add(f, prefix, name, safe);
+                snprintf(entry_prefix, sizeof(entry_prefix), "%sMessageAttributes.entry.%zu.", prefix, entry);
+                form_add(f, entry_prefix, "Name", m->attributes[i].name);
+                form_add(f, entry_prefix, "Value.DataType", type);
+                form_add(f, entry_prefix, "Value.StringValue", safe);
                 total += strlen(m->attributes[i].name) + strlen(type) + strlen(safe);
         }
         const char *const fifo[2][2] = { { "MessageGroupId", m->group_id },
