@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 /* RFC 3986's unreserved set, which AWS SDKs leave as is. */
@@ -26,15 +27,20 @@ static size_t encoded_len(const char *s, size_t len, unsigned flags) {
         return n;
 }
 
-/* Sized first, then written in place: a message in Japanese is mostly
- * bytes that become %XX, and one append each would cost more than all the
- * rest of building the request. */
+/* Written in place into room for the worst case (every byte %XX), then cut
+ * to what was written: a message in Japanese is mostly bytes that become
+ * %XX, and one append each, or a first pass to size it, would cost more
+ * than all the rest of building the request. Sized exactly first only when
+ * the worst case is beyond out's maximum. */
 static int encode(struct buf *out, const char *s, size_t len, unsigned flags) {
         static const char hex[] = "0123456789ABCDEF";
+        size_t start = out->len;
         char *p;
         if (len == 0)
                 return 0;
-        int r = buf_extend(out, encoded_len(s, len, flags), &p);
+        int r = len <= SIZE_MAX / 3 ? buf_extend(out, 3 * len, &p) : -E2BIG;
+        if (r == -E2BIG)
+                r = buf_extend(out, encoded_len(s, len, flags), &p);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < len; i++) {
@@ -49,6 +55,7 @@ static int encode(struct buf *out, const char *s, size_t len, unsigned flags) {
                         *p++ = hex[c & 0xf];
                 }
         }
+        buf_truncate(out, start + (size_t)(p - (out->data + start)));
         return 0;
 }
 
