@@ -1,7 +1,9 @@
 /* json_parse: one whole JSON text from untrusted bytes, with a nesting bound.
  *
- * Pure. Strict RFC 8259 (json-c's STRICT mode, UTF-8 checked by json-c): no
- * comments, single quotes or trailing bytes other than white space. The one
+ * Pure but for json-c tokeners kept between calls (json_parse.c says why),
+ * so single-threaded, as the daemon is. Strict RFC 8259 (json-c's STRICT
+ * mode, UTF-8 checked by json-c): no comments, single quotes or trailing
+ * bytes other than white space. The one
  * parser of SQS answers, AWS error bodies, IMDS documents and event bodies,
  * so that all of them take the same rules and the same bounds. */
 #pragma once

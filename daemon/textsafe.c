@@ -44,7 +44,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
  * variation selectors, BOM, interlinear annotations, tag characters (they
  * can spell hidden ASCII) and the supplementary variation selectors. */
 static bool is_invisible(uint32_t cp) {
-        if (cp > 0x2069 && cp < 0xfe00) /* CJK, kana and most scripts: asked first */
+        if (cp < 0x80 || (cp > 0x2069 && cp < 0xfe00)) /* ASCII, CJK, kana: asked first */
                 return false;
         return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x61c || cp == 0x180e ||
                (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
