@@ -194,15 +194,16 @@ int session_file_save(const char *dir, const struct session_store *s) {
                 r = -ENAMETOOLONG;
                 goto out;
         }
-        r = session_store_format(s, &text);
-        if (r < 0)
-                goto out;
+        /* The file first: where the directory is missing (no StateDirectory=),
+         * every save fails here, before the formatting. */
         fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
         if (fd < 0) {
                 r = -errno;
                 goto out;
         }
-        r = write_all(fd, text.data, text.len);
+        r = session_store_format(s, &text);
+        if (r == 0)
+                r = write_all(fd, text.data, text.len);
         if (r == 0 && fsync(fd) < 0)
                 r = -errno;
         if (close(fd) < 0 && r == 0)
