@@ -1,6 +1,7 @@
 #include "sns_values.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "buf.h"
@@ -25,12 +26,25 @@ static int escape_char(struct buf *piece, const char *s, size_t len) {
         return textsafe_escape_len(piece, s, len, len, TEXTSAFE_TEXT);
 }
 
+/* Printable ASCII but '\\': what escape_char() leaves as it is. */
+static bool plain_ascii(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '\\')
+                        return false;
+        return true;
+}
+
 int sns_attribute_value(const char *s, char ret[static SNS_ATTRIBUTE_VALUE_MAX + 1]) {
         const size_t mark = strlen(TEXTSAFE_MARK), n = strlen(s);
         struct buf out, piece;
         size_t i = 0, fit = 0; /* fit: out's length at the last cut that leaves room for the mark */
         int r = 0;
 
+        /* Most values (event name, outcome, account): as they are, at once. */
+        if (n <= SNS_ATTRIBUTE_VALUE_MAX && plain_ascii(s, n)) {
+                memcpy(ret, s, n + 1);
+                return 0;
+        }
         buf_init(&out, SNS_ATTRIBUTE_VALUE_MAX);
         /* one character escaped; a longer piece would not fit out anyway */
         buf_init(&piece, SNS_ATTRIBUTE_VALUE_MAX);
