@@ -425,7 +425,7 @@ INSTANCE_NAMES = ("web-prod-1", "web-prod-2", "batch-7", "db-3")
 # Longer than any drain: the periodic DescribeSessions check must not fire
 # in the middle of one (it runs once at the start, on an empty store).
 CHECK_INTERVAL_S = 3600
-# The tracker saves its state file (fsync, rename) at each change; on a disk
+# The tracker saves its state file (fsync, rename) once per batch; on a disk
 # shared with other work that varies several-fold between runs and would hide
 # what enrichment costs. On tmpfs both drains pay the same small price.
 STATE_PARENT = "/dev/shm" if os.path.isdir("/dev/shm") else None
