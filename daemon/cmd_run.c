@@ -397,6 +397,8 @@ int cmd_run(const struct cli_options *opt) {
                 if (!failed) {
                         /* nothing waits in hand for a long poll */
                         failed = relay_catch_up(d.relay) != RELAY_OK;
+                        /* the state file before the wait: once per cycle, not per change */
+                        sessions_flush(d.sessions);
                         /* After a stop or reload this takes a receive whose answer is
                          * already in, and abandons one still waiting. */
                         d.in_long_poll = true;
@@ -428,7 +430,6 @@ int cmd_run(const struct cli_options *opt) {
                 }
                 if (relay_tick(d.relay, now_seconds()) != RELAY_OK)
                         failed = true;
-                sessions_flush(d.sessions); /* once per batch, not per change */
                 healthy = received && !failed;
                 watchdog_ping(&d);
                 notify_status(&d);
@@ -447,6 +448,7 @@ int cmd_run(const struct cli_options *opt) {
                 if (relay_receiving(d.relay))
                         continue;
                 relay_settle(d.relay);
+                sessions_flush(d.sessions);
                 uint32_t rnd = 0;
                 (void)!getrandom(&rnd, sizeof(rnd), 0);
                 unsigned delay = backoff_next_ms(&b, rnd);

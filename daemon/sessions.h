@@ -47,8 +47,9 @@ void sessions_configure(struct sessions *t, const struct sessions_settings *s, s
 
 /* Saves the state file when the open sessions changed since the last save.
  * The hooks and sessions_check() only mark a change: the daemon calls this
- * once after each batch (and before it exits), so a kill -9 loses at most
- * the changes of the batches in hand. A failed save is logged once and tried
+ * once per cycle, before it waits for the next receive (and before a backoff
+ * and at exit), so a kill -9 loses at most the changes of the batches in
+ * hand. A failed save is logged once and tried
  * again after the next change. t may be NULL. */
 void sessions_flush(struct sessions *t);
 

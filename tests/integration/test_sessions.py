@@ -95,6 +95,14 @@ class SessionsTest(unittest.TestCase):
         with open(path) as f:
             return {s["session_id"]: s for s in json.load(f)["sessions"]}
 
+    def saved(self, state_dir=None):
+        """state() for wait_until: {} while no state file is saved yet (the
+        daemon saves once per cycle, after the notification went out)."""
+        try:
+            return self.state(state_dir)
+        except FileNotFoundError:
+            return {}
+
     def assert_signatures_held(self):
         self.assertEqual(self.ssm.rejected, [])
         self.assertGreater(self.ssm.count("DescribeSessions"), 0)
@@ -105,7 +113,7 @@ class SessionsTest(unittest.TestCase):
         d = self.daemon().start()
         self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
         self.assertEqual(len(named(self.aws.drain_sink(expected=1), "StartSession")), 1)
-        opened = wait_until(lambda: self.state().get(self.sid), what="the session in the state file")
+        opened = wait_until(lambda: self.saved().get(self.sid), what="the session in the state file")
         self.assertEqual(opened["target"], TARGET)
         self.assertEqual(opened["start"], start)
         self.assertEqual(opened["owner"], "christophe")
@@ -118,7 +126,7 @@ class SessionsTest(unittest.TestCase):
         self.assertEqual(body["target"], TARGET)
         self.assertEqual(body["session_start_time"], iso(start))
         self.assertEqual(body["session_resumes"], 1)
-        wait_until(lambda: self.state()[self.sid]["resumes"] == 1, what="the resume in the state file")
+        wait_until(lambda: self.saved()[self.sid]["resumes"] == 1, what="the resume in the state file")
 
         self.aws.send(eventbridge_envelope(terminate_record(self.sid, start + 754)))
         notes = named(self.aws.drain_sink(expected=1), "TerminateSession")
@@ -128,7 +136,7 @@ class SessionsTest(unittest.TestCase):
         self.assertEqual(body["session_start_time"], iso(start))
         self.assertEqual(body["session_duration_seconds"], 754)
         self.assertEqual(body["session_resumes"], 1)
-        wait_until(lambda: self.sid not in self.state(), what="the session to leave the state file")
+        wait_until(lambda: self.sid not in self.saved(), what="the session to leave the state file")
         self.assertEqual(d.stop(), 0)
         self.assertIn(f"session {self.sid} on {TARGET} ended after 754 s", d.log_text())
         self.assertEqual(self.ssm.rejected, [])
@@ -169,7 +177,7 @@ class SessionsTest(unittest.TestCase):
         self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
         self.aws.send(eventbridge_envelope(start_record(other, start)))
         self.assertEqual(len(named(self.aws.drain_sink(expected=2), "StartSession")), 2)
-        wait_until(lambda: {self.sid, other} <= set(self.state()), what="the sessions in the state file")
+        wait_until(lambda: {self.sid, other} <= set(self.saved()), what="the sessions in the state file")
         # still active: a few checks say nothing
         wait_until(lambda: self.ssm.count("DescribeSessions") >= 2, what="two checks")
         self.assertEqual(self.aws.drain_sink(expected=0, timeout=1), [])
@@ -189,7 +197,7 @@ class SessionsTest(unittest.TestCase):
         self.assertEqual(body["session_duration_seconds"], 600)
         self.assertEqual(body["session_status"], "Terminated")
         self.assertEqual(body["transcript_url"], TRANSCRIPT)
-        wait_until(lambda: set(self.state()) == {other}, what="the session to leave the state file")
+        wait_until(lambda: set(self.saved()) == {other}, what="the session to leave the state file")
         # once: later checks publish nothing more
         checks = self.ssm.count("DescribeSessions")
         wait_until(lambda: self.ssm.count("DescribeSessions") >= checks + 2, what="two more checks")
@@ -217,7 +225,7 @@ class SessionsTest(unittest.TestCase):
         self.assertEqual(body["session_duration_seconds"], at - start)
         self.assertGreaterEqual(at - start, 60)
         self.assertEqual(attrs(still[0])["actor"], "christophe")
-        wait_until(lambda: self.state().get(self.sid, {}).get("still_open_sent"), what="the alert in the state")
+        wait_until(lambda: self.saved().get(self.sid, {}).get("still_open_sent"), what="the alert in the state")
         checks = self.ssm.count("DescribeSessions")
         wait_until(lambda: self.ssm.count("DescribeSessions") >= checks + 2, what="two more checks")
         self.assertEqual(named(self.aws.drain_sink(expected=0, timeout=1), "SessionStillOpen"), [])
@@ -230,7 +238,7 @@ class SessionsTest(unittest.TestCase):
         first = self.daemon().start()
         self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
         self.assertEqual(len(named(self.aws.drain_sink(expected=1), "StartSession")), 1)
-        wait_until(lambda: self.sid in self.state(), what="the session in the state file")
+        wait_until(lambda: self.sid in self.saved(), what="the session in the state file")
         self.assertEqual(first.stop(), 0)
 
         # the session ends while no daemon runs
@@ -257,7 +265,7 @@ class SessionsTest(unittest.TestCase):
         d = self.daemon().start()
         self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
         self.assertEqual(len(named(self.aws.drain_sink(expected=1), "StartSession")), 1)
-        wait_until(lambda: self.sid in self.state(), what="a fresh state file")
+        wait_until(lambda: self.sid in self.saved(), what="a fresh state file")
         self.assertEqual(d.stop(), 0)
         aside = [n for n in os.listdir(state_dir) if n.startswith("sessions.json.corrupt-")]
         self.assertEqual(len(aside), 1)
@@ -277,7 +285,7 @@ class SessionsTest(unittest.TestCase):
         a = self.daemon(a_dir).start()
         self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
         self.assertEqual(len(named(self.aws.drain_sink(expected=1), "StartSession")), 1)
-        wait_until(lambda: self.sid in self.state(a_dir), what="the session in A's state")
+        wait_until(lambda: self.sid in self.saved(a_dir), what="the session in A's state")
         # ... B joins, A leaves, and B gets the end it never saw the start of
         b = self.daemon(b_dir).start()
         self.assertEqual(a.stop(), 0)
@@ -305,7 +313,7 @@ class SessionsTest(unittest.TestCase):
         d = self.daemon(config=self.config(aws={"sns_endpoint": sns.url, "ssm_endpoint": ssm.url})).start()
         self.aws.send(eventbridge_envelope(start_record(self.sid, start)))
         self.assertEqual(len(named(self.aws.drain_sink(expected=1), "StartSession")), 1)
-        wait_until(lambda: self.sid in self.state(), what="the session in the state file")
+        wait_until(lambda: self.sid in self.saved(), what="the session in the state file")
 
         # SSM fails: the check is logged and nothing else happens
         ssm.plan(rates={"error5xx": 1.0})
@@ -322,7 +330,7 @@ class SessionsTest(unittest.TestCase):
         ended = named(self.aws.drain_sink(expected=1), "SessionEnded")
         self.assertEqual(len(ended), 1)
         self.assertEqual(json.loads(ended[0]["Message"])["event_id"], f"{self.sid}:ended")
-        wait_until(lambda: self.sid not in self.state(), what="the session to leave the state file")
+        wait_until(lambda: self.sid not in self.saved(), what="the session to leave the state file")
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.ssm.rejected, [])
 
