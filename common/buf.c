@@ -12,7 +12,7 @@ void buf_init(struct buf *b, size_t max) {
         *b = (struct buf){ .max = max };
 }
 
-static int buf_reserve(struct buf *b, size_t n) {
+int buf_reserve(struct buf *b, size_t n) {
         /* a buffer without a maximum is a bug to find, not one to grow */
         if (b->max == 0 || b->max == SIZE_MAX)
                 return -EINVAL;

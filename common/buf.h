@@ -20,6 +20,9 @@ struct buf {
 };
 
 void buf_init(struct buf *b, size_t max);
+/* Room for n more bytes (and the NUL) without a further allocation; -E2BIG
+ * past the maximum. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_append(struct buf *b, const void *data, size_t n);
 int buf_puts(struct buf *b, const char *s);
 /* Grows b by n bytes and points *ret at them, for the caller to write in

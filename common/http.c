@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,12 @@ void http_global_cleanup(void) {
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         struct http_client *c = userdata;
         size_t n = size * nmemb;
+        curl_off_t length = -1;
+        /* The whole answer's room at once, not doubling from 64 bytes; a length
+         * above the maximum is refused by the append that would pass it. */
+        if (!c->body.data && curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+            length > 0 && (uint64_t)length <= c->body.max)
+                (void)buf_reserve(&c->body, (size_t)length);
         int r = buf_append(&c->body, data, n);
         if (r < 0) {
                 c->body_too_big = r == -E2BIG;
