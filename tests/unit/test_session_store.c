@@ -16,6 +16,7 @@
 
 #include "session_file.h"
 #include "session_store.h"
+#include "tempdir.h"
 #include "testdata.h"
 
 static const struct session_entry alice = {
@@ -257,33 +258,9 @@ static void test_parse_bounds(void **state) {
 
 /* ---- the file ---- */
 
-static char dir[64];
-
-static int make_dir(void **state) {
-        (void)state;
-        snprintf(dir, sizeof(dir), "/tmp/test_session_store.XXXXXX");
-        return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state) {
-        (void)state;
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        char path[PATH_MAX];
-        while (d && (de = readdir(d))) {
-                if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-                unlink(path);
-        }
-        if (d)
-                closedir(d);
-        return rmdir(dir);
-}
-
 static void write_file(const char *name, const char *text) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        snprintf(path, sizeof(path), "%s/%s", tempdir, name);
         FILE *f = fopen(path, "w");
         assert_non_null(f);
         fputs(text, f);
@@ -291,7 +268,7 @@ static void write_file(const char *name, const char *text) {
 }
 
 static int count_files(const char *prefix) {
-        DIR *d = opendir(dir);
+        DIR *d = opendir(tempdir);
         struct dirent *de;
         int n = 0;
         while ((de = readdir(d)))
@@ -307,18 +284,18 @@ static void test_file_save_load(void **state) {
         struct stat st;
 
         /* no file yet: an empty store */
-        assert_int_equal(session_file_load(dir, 8, 1700000000, &back), 0);
+        assert_int_equal(session_file_load(tempdir, 8, 1700000000, &back), 0);
         assert_int_equal(session_store_count(back), 0);
         session_store_free(back);
 
         assert_int_equal(session_store_new(8, &s), 0);
         assert_int_equal(session_store_add(s, &alice, NULL), 0);
-        assert_int_equal(session_file_save(dir, s), 0);
-        snprintf(path, sizeof(path), "%s/sessions.json", dir);
+        assert_int_equal(session_file_save(tempdir, s), 0);
+        snprintf(path, sizeof(path), "%s/sessions.json", tempdir);
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(st.st_mode & 0777, 0600);
         assert_int_equal(count_files(".sessions.json"), 0); /* no temporary file left */
-        assert_int_equal(session_file_load(dir, 8, 1700000000, &back), 0);
+        assert_int_equal(session_file_load(tempdir, 8, 1700000000, &back), 0);
         assert_int_equal(session_store_count(back), 1);
         assert_string_equal(session_store_find(back, alice.session_id)->target, alice.target);
         session_store_free(back);
@@ -343,11 +320,11 @@ static void test_file_large(void **state) {
                 e.session_id = id;
                 assert_int_equal(session_store_add(s, &e, NULL), 0);
         }
-        assert_int_equal(session_file_save(dir, s), 0);
-        snprintf(path, sizeof(path), "%s/sessions.json", dir);
+        assert_int_equal(session_file_save(tempdir, s), 0);
+        snprintf(path, sizeof(path), "%s/sessions.json", tempdir);
         assert_int_equal(stat(path, &st), 0);
         assert_true(st.st_size > 100 * 1024);
-        assert_int_equal(session_file_load(dir, SESSION_STORE_MAX, 1700000000, &back), 0);
+        assert_int_equal(session_file_load(tempdir, SESSION_STORE_MAX, 1700000000, &back), 0);
         assert_int_equal(session_store_count(back), 1000);
         assert_non_null(session_store_find(back, "alice-00000000000000999"));
         session_store_free(back);
@@ -360,22 +337,22 @@ static void test_file_corrupt_set_aside(void **state) {
         static const char *const bad[] = { "not json at all", "{\"version\":99,\"sessions\":[]}" };
         for (size_t i = 0; i < 2; i++) {
                 write_file("sessions.json", bad[i]);
-                assert_int_equal(session_file_load(dir, 8, (time_t)1700000000 + (time_t)i, &s), 0);
+                assert_int_equal(session_file_load(tempdir, 8, (time_t)1700000000 + (time_t)i, &s), 0);
                 assert_int_equal(session_store_count(s), 0);
                 session_store_free(s);
         }
         /* each set aside under its time, the content kept */
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/sessions.json.corrupt-20231114T221320Z", dir);
+        snprintf(path, sizeof(path), "%s/sessions.json.corrupt-20231114T221320Z", tempdir);
         assert_int_equal(access(path, F_OK), 0);
-        snprintf(path, sizeof(path), "%s/sessions.json.corrupt-20231114T221321Z", dir);
+        snprintf(path, sizeof(path), "%s/sessions.json.corrupt-20231114T221321Z", tempdir);
         assert_int_equal(access(path, F_OK), 0);
-        snprintf(path, sizeof(path), "%s/sessions.json", dir);
+        snprintf(path, sizeof(path), "%s/sessions.json", tempdir);
         assert_int_equal(access(path, F_OK), -1);
 
         /* a symbolic link in its place is not followed */
         assert_int_equal(symlink("/etc/passwd", path), 0);
-        assert_int_equal(session_file_load(dir, 8, 1700000100, &s), 0);
+        assert_int_equal(session_file_load(tempdir, 8, 1700000100, &s), 0);
         assert_int_equal(session_store_count(s), 0);
         session_store_free(s);
         assert_int_equal(count_files("sessions.json.corrupt-"), 3);
@@ -385,10 +362,10 @@ static void test_file_corrupt_set_aside(void **state) {
                 struct session_store *good;
                 assert_int_equal(session_store_new(8, &good), 0);
                 assert_int_equal(session_store_add(good, &alice, NULL), 0);
-                assert_int_equal(session_file_save(dir, good), 0);
+                assert_int_equal(session_file_save(tempdir, good), 0);
                 session_store_free(good);
                 assert_int_equal(chown(path, 65534, 65534), 0);
-                assert_int_equal(session_file_load(dir, 8, 1700000200, &s), 0);
+                assert_int_equal(session_file_load(tempdir, 8, 1700000200, &s), 0);
                 assert_int_equal(session_store_count(s), 0);
                 session_store_free(s);
                 assert_int_equal(count_files("sessions.json.corrupt-"), 4);
@@ -413,9 +390,9 @@ int main(void) {
                 cmocka_unit_test(test_format_parse_round_trip),
                 cmocka_unit_test(test_parse_refuses_what_is_not_the_form),
                 cmocka_unit_test(test_parse_bounds),
-                cmocka_unit_test_setup_teardown(test_file_save_load, make_dir, remove_dir),
-                cmocka_unit_test_setup_teardown(test_file_large, make_dir, remove_dir),
-                cmocka_unit_test_setup_teardown(test_file_corrupt_set_aside, make_dir, remove_dir),
+                cmocka_unit_test_setup_teardown(test_file_save_load, tempdir_make, tempdir_remove),
+                cmocka_unit_test_setup_teardown(test_file_large, tempdir_make, tempdir_remove),
+                cmocka_unit_test_setup_teardown(test_file_corrupt_set_aside, tempdir_make, tempdir_remove),
                 cmocka_unit_test(test_state_directory),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

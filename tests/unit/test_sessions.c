@@ -2,7 +2,6 @@
  * (sessions_flush), not at each change the relay's hooks report, and only
  * when something changed. Real records from tests/data; a fresh directory
  * under /tmp. */
-#include <dirent.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,31 +17,8 @@
 #include "session_file.h"
 #include "session_store.h"
 #include "sessions.h"
+#include "tempdir.h"
 #include "testdata.h"
-
-static char dir[64];
-
-static int make_dir(void **state) {
-        (void)state;
-        snprintf(dir, sizeof(dir), "/tmp/test_sessions.XXXXXX");
-        return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state) {
-        (void)state;
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        char path[PATH_MAX];
-        while (d && (de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-                unlink(path);
-        }
-        if (d)
-                closedir(d);
-        return rmdir(dir);
-}
 
 static struct ssm_event *record(const char *name) {
         char path[128];
@@ -67,10 +43,10 @@ static long saved_count(void) {
         char path[PATH_MAX];
         struct session_store *s;
         long n;
-        snprintf(path, sizeof(path), "%s/%s", dir, SESSION_FILE_NAME);
+        snprintf(path, sizeof(path), "%s/%s", tempdir, SESSION_FILE_NAME);
         if (access(path, F_OK) != 0)
                 return -1;
-        assert_int_equal(session_file_load(dir, 16, 1700000000, &s), 0);
+        assert_int_equal(session_file_load(tempdir, 16, 1700000000, &s), 0);
         n = (long)session_store_count(s);
         session_store_free(s);
         return n;
@@ -78,14 +54,14 @@ static long saved_count(void) {
 
 static void remove_state_file(void) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", dir, SESSION_FILE_NAME);
+        snprintf(path, sizeof(path), "%s/%s", tempdir, SESSION_FILE_NAME);
         assert_int_equal(unlink(path), 0);
 }
 
 static void test_saved_once_per_batch(void **state) {
         (void)state;
         struct sessions *t;
-        assert_int_equal(sessions_new(dir, 1700000000, &t), 0);
+        assert_int_equal(sessions_new(tempdir, 1700000000, &t), 0);
 
         /* a batch: three starts and an end, nothing written until the flush */
         accepted(t, "startsession-iamuser-stratus-1.json");
@@ -113,7 +89,7 @@ static void test_saved_once_per_batch(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_saved_once_per_batch, make_dir, remove_dir),
+                cmocka_unit_test_setup_teardown(test_saved_once_per_batch, tempdir_make, tempdir_remove),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
