@@ -54,14 +54,11 @@ static const bool IN_CHAT[L_COUNT] = {
         [L_ERROR_MESSAGE] = true,
 };
 
-int render_chatbot_plain(const struct buf *title, const struct buf *description, const char *summary,
-                         const char *event_type, struct buf *out) {
-        json_object *root = json_object_new_object(), *content = json_object_new_object(),
-                    *metadata = json_object_new_object();
-        int r = root && content && metadata ? 0 : -ENOMEM;
-
-        if (r >= 0)
-                r = render_json_add(root, "version", json_object_new_string("1.0"));
+/* What every chat document has: root's version and source, content's text
+ * type, title and description. */
+static int chat_skeleton(json_object *root, json_object *content, const struct buf *title,
+                         const struct buf *description) {
+        int r = render_json_add(root, "version", json_object_new_string("1.0"));
         if (r >= 0)
                 r = render_json_add(root, "source", json_object_new_string("custom"));
         if (r >= 0)
@@ -71,6 +68,17 @@ int render_chatbot_plain(const struct buf *title, const struct buf *description,
         if (r >= 0)
                 r = render_json_add(content, "description",
                                     json_object_new_string_len(buf_str(description), (int)description->len));
+        return r;
+}
+
+int render_chatbot_plain(const struct buf *title, const struct buf *description, const char *summary,
+                         const char *event_type, struct buf *out) {
+        json_object *root = json_object_new_object(), *content = json_object_new_object(),
+                    *metadata = json_object_new_object();
+        int r = root && content && metadata ? 0 : -ENOMEM;
+
+        if (r >= 0)
+                r = chat_skeleton(root, content, title, description);
         if (r >= 0)
                 r = render_json_add(metadata, "summary", json_object_new_string(summary));
         if (r >= 0)
@@ -125,18 +133,9 @@ int render_chatbot(const struct render_ctx *c, const char *subject, struct buf *
                 r = description(c, &desc);
 
         if (r >= 0)
-                r = render_json_add(root, "version", json_object_new_string("1.0"));
-        if (r >= 0)
-                r = render_json_add(root, "source", json_object_new_string("custom"));
+                r = chat_skeleton(root, content, &title, &desc);
         if (r >= 0)
                 r = add_string(root, "id", ev->event_id, c->cap);
-
-        if (r >= 0)
-                r = render_json_add(content, "textType", json_object_new_string("client-markdown"));
-        if (r >= 0)
-                r = render_json_add(content, "title", json_object_new_string_len(buf_str(&title), (int)title.len));
-        if (r >= 0)
-                r = render_json_add(content, "description", json_object_new_string_len(buf_str(&desc), (int)desc.len));
         if (r >= 0)
                 r = append_string(keywords, ev->event_name, KEYWORD_MAX);
         if (r >= 0)
