@@ -715,25 +715,26 @@ static enum relay_outcome publish_end(struct relay *r) {
         return pause ? RELAY_PUBLISH_FAILED : RELAY_OK;
 }
 
-enum relay_outcome relay_settle(struct relay *r) {
+/* Ends the oldest batches in flight until at most keep are. */
+static enum relay_outcome publishes_end(struct relay *r, unsigned keep) {
         enum relay_outcome outcome = RELAY_OK;
 
-        while (r->publishing.count)
+        while (r->publishing.count > keep)
                 if (publish_end(r) != RELAY_OK)
                         outcome = RELAY_PUBLISH_FAILED;
+        return outcome;
+}
+
+enum relay_outcome relay_settle(struct relay *r) {
+        enum relay_outcome outcome = publishes_end(r, 0);
         deletes_settle(r);
         return outcome;
 }
 
 enum relay_outcome relay_catch_up(struct relay *r) {
-        enum relay_outcome outcome = RELAY_OK;
-
         if (!r->receiving.count || r->ops->receive_ready(r->ops_ctx, r->receiving.head))
                 return RELAY_OK;
-        while (r->publishing.count)
-                if (publish_end(r) != RELAY_OK)
-                        outcome = RELAY_PUBLISH_FAILED;
-        return outcome;
+        return publishes_end(r, 0);
 }
 
 void relay_receive_start(struct relay *r, int64_t now, bool ahead) {
@@ -811,13 +812,9 @@ int relay_receive_finish(struct relay *r, struct sqs_batch *ret) {
 
 enum relay_outcome relay_handle(struct relay *r, struct sqs_batch *batch, int64_t now) {
         struct parsed parsed[SQS_BATCH_MAX];
-        enum relay_outcome outcome = RELAY_OK;
+        enum relay_outcome outcome = publishes_end(r, lanes_of(r) - 1);
         const char *done_topics[1];
         size_t n_done = 0;
-
-        while (r->publishing.count >= lanes_of(r))
-                if (publish_end(r) != RELAY_OK)
-                        outcome = RELAY_PUBLISH_FAILED;
         const unsigned lane = lanes_push(&r->publishing);
         struct lane_publish *lp = &r->publish[lane];
         lp->batch = *batch;
