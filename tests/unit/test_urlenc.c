@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -170,6 +172,38 @@ static void test_form_errors_leave_buffer(void **state) {
         buf_free(&b);
 }
 
+/* Every byte value under every flag combination, in a buffer with room to
+ * spare and in one capped at the exact encoded length (which encode fills
+ * by another path), against the rule of the header comment applied here
+ * byte by byte. */
+static void test_every_byte(void **state) {
+        (void)state;
+        char all[256], want[3 * 256 + 1];
+        for (int c = 0; c < 256; c++)
+                all[c] = (char)c;
+        for (unsigned flags = 0; flags <= (URLENC_KEEP_SLASH | URLENC_SPACE_PLUS); flags++) {
+                size_t n = 0;
+                for (int c = 0; c < 256; c++) {
+                        bool as_is = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                                     strchr("-_.~", c) || (c == '/' && (flags & URLENC_KEEP_SLASH));
+                        if (c != 0 && as_is)
+                                want[n++] = (char)c;
+                        else if (c == ' ' && (flags & URLENC_SPACE_PLUS))
+                                want[n++] = '+';
+                        else
+                                n += (size_t)snprintf(want + n, sizeof(want) - n, "%%%02X", c);
+                }
+                want[n] = '\0';
+                check_enc(all, sizeof(all), flags, want);
+                struct buf b;
+                buf_init(&b, n);
+                assert_int_equal(urlenc_append(&b, all, sizeof(all), flags), 0);
+                assert_int_equal(b.len, n);
+                assert_memory_equal(b.data, want, n);
+                buf_free(&b);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_unreserved_kept),
@@ -177,6 +211,7 @@ int main(void) {
                 cmocka_unit_test(test_space),
                 cmocka_unit_test(test_slash),
                 cmocka_unit_test(test_utf8_and_binary),
+                cmocka_unit_test(test_every_byte),
                 cmocka_unit_test(test_append_and_cap),
                 cmocka_unit_test(test_form_publish),
                 cmocka_unit_test(test_form_order_names_empty),
