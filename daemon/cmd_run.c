@@ -398,7 +398,7 @@ int cmd_run(const struct cli_options *opt) {
                         /* nothing waits in hand for a long poll */
                         failed = relay_catch_up(d.relay) != RELAY_OK;
                         /* the state file before the wait: once per cycle, not per change */
-                        sessions_flush(d.sessions);
+                        sessions_flush_paced(d.sessions, relay_backlog(d.relay), now_usec());
                         /* After a stop or reload this takes a receive whose answer is
                          * already in, and abandons one still waiting. */
                         d.in_long_poll = true;

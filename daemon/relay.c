@@ -765,6 +765,10 @@ bool relay_receiving(const struct relay *r) {
         return r->receiving.count > 0;
 }
 
+bool relay_backlog(const struct relay *r) {
+        return r->backlog;
+}
+
 bool relay_pipelined(const struct relay *r) {
         return !r->burst;
 }

@@ -109,6 +109,8 @@ int relay_reconfigure(struct relay *r, const struct relay_settings *s);
 void relay_receive_start(struct relay *r, int64_t now, bool ahead);
 /* True between a receive's start and its finish. */
 bool relay_receiving(const struct relay *r);
+/* True while the last receive was full: the queue has a backlog. */
+bool relay_backlog(const struct relay *r);
 /* True when the next receive may start before a batch is handled: not with
  * bursts on, since a message this batch holds brings the next digest's time
  * forward, and a long poll already in flight would not end by it. */

@@ -51,6 +51,7 @@ struct sessions {
         /* A change not saved yet: saves are per batch (sessions_flush), since
          * one per change cost an fsync and a rename per message. */
         bool dirty;
+        uint64_t saved_usec; /* of the last save sessions_flush_paced() made */
         bool other_accounts_logged;
         size_t first_place; /* where the last check stopped for SESSIONS_PLACES_MAX */
 };
@@ -111,6 +112,13 @@ void sessions_flush(struct sessions *t) {
         else if (r == 0 && t->save_error)
                 log_notice("open sessions saved in %s/%s again", t->dir, SESSION_FILE_NAME);
         t->save_error = r;
+}
+
+void sessions_flush_paced(struct sessions *t, bool busy, uint64_t now_usec) {
+        if (!t || !t->dirty || (busy && now_usec - t->saved_usec < SESSIONS_SAVE_BUSY_USEC))
+                return;
+        sessions_flush(t);
+        t->saved_usec = now_usec;
 }
 
 static void lookup_failed(struct sessions *t, const char *what, int r, const struct aws_error *err, time_t now,

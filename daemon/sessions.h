@@ -5,8 +5,9 @@
  * TerminateSession it has no start for from DescribeSessions, bounded by
  * SESSIONS_LOOKUP_TIMEOUT_MS; on failure the notification goes out without)
  * and changes the state only after SNS accepted an event's notification,
- * through the relay's hooks (relay.h), and saves it once per batch
- * (sessions_flush); a TerminateSession deleted without
+ * through the relay's hooks (relay.h), and saves it once per batch, at
+ * most once a second while the queue has a backlog (sessions_flush,
+ * sessions_flush_paced); a TerminateSession deleted without
  * a notification (ignored, filtered, a duplicate) ends its session too. Every check_interval it asks
  * DescribeSessions which open sessions are still active, and publishes
  * SessionEnded / SessionStillOpen through relay_publish_event(); a session
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "aws_client.h"
@@ -52,6 +54,13 @@ void sessions_configure(struct sessions *t, const struct sessions_settings *s, s
  * hand. A failed save is logged once and tried
  * again after the next change. t may be NULL. */
 void sessions_flush(struct sessions *t);
+/* The daemon's call before it waits: sessions_flush(), except that while
+ * the queue has a backlog (busy) it saves at most once per
+ * SESSIONS_SAVE_BUSY_USEC, so a kill -9 in a busy spell loses at most that
+ * long's changes: there a save per batch, an fsync and a rename each, cost
+ * more than the rest of the tracking. now_usec: a monotonic clock. */
+#define SESSIONS_SAVE_BUSY_USEC 1000000u
+void sessions_flush_paced(struct sessions *t, bool busy, uint64_t now_usec);
 
 /* ctx: a struct sessions *. */
 extern const struct relay_hooks sessions_relay_hooks;

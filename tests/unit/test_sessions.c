@@ -1,6 +1,7 @@
 /* test_sessions: the tracker saves its state file once per batch
  * (sessions_flush), not at each change the relay's hooks report, and only
- * when something changed. Real records from tests/data; a fresh directory
+ * when something changed; while the queue has a backlog at most once per
+ * SESSIONS_SAVE_BUSY_USEC (sessions_flush_paced). Real records from tests/data; a fresh directory
  * under /tmp. */
 #include <limits.h>
 #include <setjmp.h>
@@ -87,9 +88,44 @@ static void test_saved_once_per_batch(void **state) {
         sessions_free(t);
 }
 
+static void test_paced_while_busy(void **state) {
+        (void)state;
+        struct sessions *t;
+        const uint64_t t0 = 5000000;
+        assert_int_equal(sessions_new(tempdir, 1700000000, &t), 0);
+
+        /* the first change of a busy spell is saved */
+        accepted(t, "startsession-iamuser-stratus-1.json");
+        sessions_flush_paced(t, true, t0);
+        assert_int_equal(saved_count(), 1);
+
+        /* busy: the next change waits until the interval has passed */
+        accepted(t, "startsession-iamuser-stratus-2.json");
+        sessions_flush_paced(t, true, t0 + SESSIONS_SAVE_BUSY_USEC - 1);
+        assert_int_equal(saved_count(), 1);
+        sessions_flush_paced(t, true, t0 + SESSIONS_SAVE_BUSY_USEC);
+        assert_int_equal(saved_count(), 2);
+
+        /* idle: saved at once, however recent the last save */
+        accepted(t, "startsession-iamuser-stratus-3.json");
+        sessions_flush_paced(t, true, t0 + SESSIONS_SAVE_BUSY_USEC + 1);
+        assert_int_equal(saved_count(), 2);
+        sessions_flush_paced(t, false, t0 + SESSIONS_SAVE_BUSY_USEC + 2);
+        assert_int_equal(saved_count(), 3);
+
+        /* nothing changed: no save, busy or not */
+        remove_state_file();
+        sessions_flush_paced(t, false, t0 + 10 * SESSIONS_SAVE_BUSY_USEC);
+        assert_int_equal(saved_count(), -1);
+
+        sessions_flush_paced(NULL, false, t0);
+        sessions_free(t);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_saved_once_per_batch, tempdir_make, tempdir_remove),
+                cmocka_unit_test_setup_teardown(test_paced_while_busy, tempdir_make, tempdir_remove),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
