@@ -97,6 +97,20 @@ int buf_printf(struct buf *b, const char *fmt, ...) {
         return r;
 }
 
+int buf_cat(struct buf *b, ...) {
+        const size_t start = b->len;
+        const char *s;
+        int r = 0;
+        va_list ap;
+        va_start(ap, b);
+        while (r == 0 && (s = va_arg(ap, const char *)))
+                r = buf_puts(b, s);
+        va_end(ap);
+        if (r < 0)
+                buf_truncate(b, start);
+        return r;
+}
+
 char *buf_steal(struct buf *b) {
         char *s = b->data ? b->data : strdup("");
         size_t max = b->max;

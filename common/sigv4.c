@@ -553,7 +553,7 @@ static int build_canonical_request(struct buf *creq, struct buf *signed_headers,
                                    const struct sigv4_request *req, const struct sigv4_params *params,
                                    const struct sigv4_header *own, size_t n_own,
                                    const char *payload_hash) {
-        int r = buf_printf(creq, "%s\n", req->method);
+        int r = buf_cat(creq, req->method, "\n", NULL);
         if (r == 0)
                 r = append_canonical_uri(creq, req->path, params->normalize_path);
         if (r == 0)
@@ -565,7 +565,7 @@ static int build_canonical_request(struct buf *creq, struct buf *signed_headers,
         if (r == 0)
                 r = append_canonical_headers(creq, signed_headers, req, own, n_own);
         if (r == 0)
-                r = buf_printf(creq, "%s\n%s", buf_str(signed_headers), payload_hash);
+                r = buf_cat(creq, buf_str(signed_headers), "\n", payload_hash, NULL);
         return r;
 }
 
@@ -623,8 +623,8 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
         if (r < 0)
                 goto out;
 
-        r = buf_printf(&sts, ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", amz_date, date,
-                       params->region, params->service, creq_hash);
+        r = buf_cat(&sts, ALGORITHM "\n", amz_date, "\n", date, "/", params->region, "/", params->service,
+                    "/aws4_request\n", creq_hash, NULL);
         if (r < 0)
                 goto out;
 
@@ -636,10 +636,9 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
                 goto out;
         hex_lower(mac, sizeof mac, signature);
 
-        r = buf_printf(&authz,
-                       ALGORITHM " Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
-                       creds->access_key_id, date, params->region, params->service,
-                       buf_str(&signed_headers), signature);
+        r = buf_cat(&authz, ALGORITHM " Credential=", creds->access_key_id, "/", date, "/", params->region, "/",
+                    params->service, "/aws4_request, SignedHeaders=", buf_str(&signed_headers),
+                    ", Signature=", signature, NULL);
         if (r < 0)
                 goto out;
 

@@ -22,6 +22,33 @@ const char *render_verdict_word(enum render_verdict v) {
         return words[v];
 }
 
+static char *put2(char *p, int v) {
+        p[0] = (char)('0' + v / 10);
+        p[1] = (char)('0' + v % 10);
+        return p + 2;
+}
+
+/* "YYYY-MM-DD?hh:mm:ss" (? = sep) at out, with no printf: three times are
+ * written per notification. NULL (nothing written) for a year beyond four
+ * digits, which the callers leave to snprintf; the other fields are in
+ * range, as gmtime_r and localtime_r give them. */
+static char *put_date_time(const struct tm *tm, char sep, char *out) {
+        int year = tm->tm_year + 1900;
+        if (year < 0 || year > 9999)
+                return NULL;
+        char *p = put2(put2(out, year / 100), year % 100);
+        *p++ = '-';
+        p = put2(p, tm->tm_mon + 1);
+        *p++ = '-';
+        p = put2(p, tm->tm_mday);
+        *p++ = sep;
+        p = put2(p, tm->tm_hour);
+        *p++ = ':';
+        p = put2(p, tm->tm_min);
+        *p++ = ':';
+        return put2(p, tm->tm_sec);
+}
+
 static void time_local(const struct tm *tm, const char *zone_abbr, size_t abbr_size, char *out) {
         char abbr[16];
         size_t n = 0;
@@ -32,8 +59,18 @@ static void time_local(const struct tm *tm, const char *zone_abbr, size_t abbr_s
                     ((zone_abbr[i] | 0x20) >= 'a' && (zone_abbr[i] | 0x20) <= 'z'))
                         abbr[n++] = zone_abbr[i];
         abbr[n] = '\0';
-        snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02d %02d:%02d:%02d%s%s", tm->tm_year + 1900, tm->tm_mon + 1,
-                 tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec, n ? " " : "", abbr);
+        char *p = put_date_time(tm, ' ', out);
+        if (!p) {
+                snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02d %02d:%02d:%02d%s%s", tm->tm_year + 1900,
+                         tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec, n ? " " : "", abbr);
+                return;
+        }
+        if (n) {
+                *p++ = ' ';
+                memcpy(p, abbr, n);
+                p += n;
+        }
+        *p = '\0';
 }
 
 void render_time_local(const struct render_local_time *lt, char *out) {
@@ -61,8 +98,13 @@ void render_time_iso_utc(time_t t, char *out) {
                 snprintf(out, RENDER_TIME_LEN, "%lld", (long long)t);
                 return;
         }
-        snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        char *p = put_date_time(&tm, 'T', out);
+        if (!p) {
+                snprintf(out, RENDER_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+                return;
+        }
+        memcpy(p, "Z", 2);
 }
 
 static bool contains_nocase(const char *s, const char *word) {

@@ -95,12 +95,31 @@ static void test_no_maximum(void **state) {
         buf_free(&zeroed);
 }
 
+/* buf_cat appends its strings in order, or none of them when the maximum
+ * refuses one. */
+static void test_cat_all_or_none(void **state) {
+        (void)state;
+        struct buf b;
+        buf_init(&b, 10);
+        assert_int_equal(buf_cat(&b, "ab", "", "cd", NULL), 0);
+        assert_string_equal(buf_str(&b), "abcd");
+        assert_int_equal(buf_cat(&b, NULL), 0);
+        assert_int_equal(b.len, 4);
+        assert_int_equal(buf_cat(&b, "efg", "hijk", NULL), -E2BIG);
+        assert_string_equal(buf_str(&b), "abcd");
+        assert_int_equal(b.len, 4);
+        assert_int_equal(buf_cat(&b, "efg", "hij", NULL), 0);
+        assert_string_equal(buf_str(&b), "abcdefghij");
+        buf_free(&b);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_append_and_cap),
                 cmocka_unit_test(test_steal_and_truncate),
                 cmocka_unit_test(test_no_maximum),
                 cmocka_unit_test(test_printf_room_and_growth),
+                cmocka_unit_test(test_cat_all_or_none),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

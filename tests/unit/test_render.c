@@ -1005,6 +1005,26 @@ static void test_utc_zone(void **state) {
         event_free(ev);
 }
 
+/* Times are written without printf for four-digit years: each field zero
+ * padded, the zone's abbreviation after a space; the json's ISO forms too. */
+static void test_time_fields(void **state) {
+        (void)state;
+        char *t = text_at("0999-01-02T03:04:05Z", "UTC", RENDER_EN);
+        assert_contains(t, "Time         : 0999-01-02 03:04:05 UTC (");
+        free(t);
+        t = text_at("2024-12-31T15:00:09Z", "Asia/Tokyo", RENDER_EN);
+        assert_contains(t, "Time         : 2025-01-01 00:00:09 JST (");
+        assert_contains(t, "Time (UTC)   : 2024-12-31 15:00:09 UTC\n");
+        free(t);
+        struct ssm_event *ev = start_session("2024-02-29T23:59:59Z", "\"x\"");
+        struct render_options o = opts(RENDER_JSON, RENDER_EN, "UTC");
+        json_object *obj = json_object_for(ev, NULL, &o);
+        assert_non_null(str_of(obj, "utc_time"));
+        assert_string_equal(str_of(obj, "utc_time"), "2024-02-29T23:59:59Z");
+        json_object_put(obj);
+        event_free(ev);
+}
+
 static char *console_url_of(const char *region, const char *target, const char *session) {
         char body[1024];
         snprintf(body, sizeof(body),
@@ -1487,6 +1507,7 @@ int main(void) {
                 cmocka_unit_test(test_parameters_bound),
                 cmocka_unit_test(test_identity_details),
                 cmocka_unit_test(test_utc_zone),
+                cmocka_unit_test(test_time_fields),
                 cmocka_unit_test(test_console_url),
                 cmocka_unit_test(test_lookup_facts),
                 cmocka_unit_test(test_subject_target_name),
