@@ -23,12 +23,21 @@
  * message. */
 #define SNS_VALUES_MAX (SNS_BATCH_MAX * (SNS_ATTRIBUTES_MAX + 2))
 
+/* About 70 KiB, of which a batch fills a part: allocated by form_new() without
+ * clearing (each slot is written before it is read, up to n and n_values). */
 struct form {
         struct form_param p[SNS_PARAMS_MAX];
         char names[SNS_PARAMS_MAX][SNS_PARAM_NAME_MAX];
         char values[SNS_VALUES_MAX][SNS_ATTRIBUTE_VALUE_MAX + 1];
         size_t n, n_values;
 };
+
+static struct form *form_new(void) {
+        struct form *f = malloc(sizeof(*f));
+        if (f)
+                f->n = f->n_values = 0;
+        return f;
+}
 
 _Static_assert(SNS_FIFO_ID_MAX <= SNS_ATTRIBUTE_VALUE_MAX, "a FIFO id fits a value slot");
 
@@ -42,6 +51,21 @@ static void form_add(struct form *f, const char *prefix, const char *name, const
         out[a + b] = '\0';
         f->p[f->n] = (struct form_param){ out, value };
         f->n++;
+}
+
+/* "<a><b><i>." into out (SNS_PARAM_NAME_MAX bytes), for the members'
+ * and attributes' prefixes, numbered from 1 (at most two digits). */
+_Static_assert(SNS_BATCH_MAX < 100 && SNS_ATTRIBUTES_MAX < 100, "indexes of two digits");
+static void indexed_prefix(char *out, const char *a, const char *b, size_t i) {
+        size_t n = strnlen(a, SNS_PARAM_NAME_MAX - 4), m = strnlen(b, SNS_PARAM_NAME_MAX - 4 - n);
+        memcpy(out, a, n);
+        memcpy(out + n, b, m);
+        n += m;
+        if (i >= 10)
+                out[n++] = (char)('0' + i / 10);
+        out[n++] = (char)('0' + i % 10);
+        out[n++] = '.';
+        out[n] = '\0';
 }
 
 /* The parameters of one message, each name behind prefix ("" for Publish).
@@ -73,7 +97,7 @@ static int form_add_message(struct form *f, const char *prefix, const struct sns
                         return r;
                 f->n_values++;
                 entry++;
-                snprintf(entry_prefix, sizeof(entry_prefix), "%sMessageAttributes.entry.%zu.", prefix, entry);
+                indexed_prefix(entry_prefix, prefix, "MessageAttributes.entry.", entry);
                 form_add(f, entry_prefix, "Name", m->attributes[i].name);
                 form_add(f, entry_prefix, "Value.DataType", type);
                 form_add(f, entry_prefix, "Value.StringValue", safe);
@@ -99,7 +123,7 @@ static int form_add_message(struct form *f, const char *prefix, const struct sns
 }
 
 int sns_message_size(const struct sns_message *m, size_t *ret) {
-        struct form *f = calloc(1, sizeof(*f));
+        struct form *f = form_new();
         size_t size = 0;
         int r;
         if (!f)
@@ -112,7 +136,7 @@ int sns_message_size(const struct sns_message *m, size_t *ret) {
 }
 
 int sns_publish_body(const struct sns_message *m, struct buf *out) {
-        struct form *f = calloc(1, sizeof(*f));
+        struct form *f = form_new();
         size_t size = 0;
         int r;
         if (!f)
@@ -132,20 +156,20 @@ static const char *const entry_ids[SNS_BATCH_MAX] = { "0", "1", "2", "3", "4", "
 
 int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf *out) {
         struct form *f;
-        char prefix[64];
+        char prefix[SNS_PARAM_NAME_MAX];
         size_t payload = 0;
         int r = 0;
 
         if (n == 0 || n > SNS_BATCH_MAX)
                 return -EINVAL;
-        f = calloc(1, sizeof(*f));
+        f = form_new();
         if (!f)
                 return -ENOMEM;
         form_add(f, "", "Action", "PublishBatch");
         form_add(f, "", "Version", aws_service_sns.api_version);
         form_add(f, "", "TopicArn", msgs[0].topic_arn);
         for (size_t i = 0; i < n && r == 0; i++) {
-                snprintf(prefix, sizeof(prefix), "PublishBatchRequestEntries.member.%zu.", i + 1);
+                indexed_prefix(prefix, "", "PublishBatchRequestEntries.member.", i + 1);
                 form_add(f, prefix, "Id", entry_ids[i]);
                 r = form_add_message(f, prefix, &msgs[i], &payload);
         }

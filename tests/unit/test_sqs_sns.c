@@ -130,6 +130,31 @@ static void test_publish_batch_body(void **state) {
         assert_int_equal(sns_publish_batch_body(m, SNS_BATCH_MAX + 1, &b), -EINVAL);
 }
 
+/* Two-digit indexes: the tenth entry and the tenth attribute of a full batch. */
+static void test_publish_batch_indexes(void **state) {
+        (void)state;
+        struct buf b;
+        struct sns_attribute a[SNS_ATTRIBUTES_MAX];
+        struct sns_message m[SNS_BATCH_MAX];
+        static const char *const names[SNS_ATTRIBUTES_MAX] = { "a0", "a1", "a2", "a3", "a4",
+                                                               "a5", "a6", "a7", "a8", "a9" };
+        for (size_t i = 0; i < SNS_ATTRIBUTES_MAX; i++)
+                a[i] = (struct sns_attribute){ names[i], "v" };
+        for (size_t i = 0; i < SNS_BATCH_MAX; i++)
+                m[i] = (struct sns_message){ .topic_arn = "arn:aws:sns:us-east-1:123456789012:t", .message = "m",
+                                             .attributes = a, .n_attributes = SNS_ATTRIBUTES_MAX };
+        buf_init(&b, TESTDATA_MAX);
+        assert_int_equal(sns_publish_batch_body(m, SNS_BATCH_MAX, &b), 0);
+        assert_non_null(strstr(buf_str(&b), "&PublishBatchRequestEntries.member.9.Id=8&"));
+        assert_non_null(strstr(buf_str(&b), "&PublishBatchRequestEntries.member.10.Id=9&"));
+        assert_non_null(strstr(buf_str(&b),
+                               "&PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Name=a9"
+                               "&PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Value.DataType=String"
+                               "&PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Value.StringValue=v"));
+        assert_null(strstr(buf_str(&b), "member.11."));
+        buf_free(&b);
+}
+
 static void test_publish_batch_too_large(void **state) {
         (void)state;
         struct buf b;
@@ -309,7 +334,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_receive_cli_example),  cmocka_unit_test(test_receive_shapes),
                 cmocka_unit_test(test_delete_batch_answer),  cmocka_unit_test(test_publish_body),
-                cmocka_unit_test(test_publish_batch_body),   cmocka_unit_test(test_publish_batch_too_large),
+                cmocka_unit_test(test_publish_batch_body),   cmocka_unit_test(test_publish_batch_indexes),
+                cmocka_unit_test(test_publish_batch_too_large),
                 cmocka_unit_test(test_publish_batch_answer),
                 cmocka_unit_test(test_message_size),
                 cmocka_unit_test(test_batch_budget_counts_subject_and_attributes),
