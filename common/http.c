@@ -423,17 +423,17 @@ static void collect(struct http_multi *m) {
         }
 }
 
-/* Moves every request of m along, waiting at most timeout_ms for activity. */
+/* Moves every request of m along, after waiting at most timeout_ms for
+ * activity. One perform per call: each asks every transfer's socket (a
+ * poll each), and a perform before the wait would find what the last one
+ * left. Waiting with nothing running cannot happen: a client waits only
+ * while its own transfer runs, and every perform is followed by collect(). */
 static int multi_run(struct http_multi *m, long timeout_ms) {
         int running = 0;
 
-        if (curl_multi_perform(m->multi, &running) != CURLM_OK)
-                return -EIO;
-        collect(m);
-        if (!running)
-                return 0;
-        /* a signal ends the poll early (libcurl takes EINTR as a timeout) */
-        if (curl_multi_poll(m->multi, NULL, 0, (int)timeout_ms, NULL) != CURLM_OK)
+        /* a signal ends the poll early (libcurl takes EINTR as a timeout);
+         * a transfer with work due (a new one, a timer) ends it at once */
+        if (timeout_ms > 0 && curl_multi_poll(m->multi, NULL, 0, (int)timeout_ms, NULL) != CURLM_OK)
                 return -EIO;
         if (curl_multi_perform(m->multi, &running) != CURLM_OK)
                 return -EIO;
