@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -80,6 +81,31 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# The work directories (servers' and daemons' logs, configs, state) made in
+# this process: removed by main() when every test passed, kept for a look
+# after a failure.
+_workdirs = []
+
+
+def make_workdir(prefix="ssmn-"):
+    """A fresh work directory, removed after a successful run (main())."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    _workdirs.append(path)
+    return path
+
+
+def main():
+    """unittest.main() for a test file: the work directories go when every
+    test passed; after a failure their paths are printed, kept for a look."""
+    ok = unittest.main(verbosity=2, exit=False).result.wasSuccessful()
+    for path in _workdirs:
+        if ok:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            print(f"work directory kept: {path}", file=sys.stderr)
+    sys.exit(0 if ok else 1)
 
 
 def wait_until(predicate, timeout=30.0, interval=0.05, what="condition"):
@@ -217,7 +243,7 @@ class MotoEnv:
 
     def __init__(self, workdir=None, member_accounts=()):
         self.member_accounts = tuple(member_accounts)
-        self.workdir = workdir or tempfile.mkdtemp(prefix="ssmn-")
+        self.workdir = workdir or make_workdir()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None

@@ -14,6 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import boto3  # noqa: E402
+import awsenv  # noqa: E402
 from awsenv import ACCOUNT, REGION, FaultProxy, MotoEnv  # noqa: E402
 from ssm_responder import SsmResponder  # noqa: E402
 from wrapper import command  # noqa: E402
@@ -491,4 +492,4 @@ class Online(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    awsenv.main()

@@ -17,6 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import awsenv  # noqa: E402
 from awsenv import (ACCOUNT, MEMBER_ROLE, REGION, Daemon, FaultProxy, MotoEnv,  # noqa: E402
                     eventbridge_envelope, record, wait_until)
 from ssm_responder import SsmResponder  # noqa: E402
@@ -208,4 +209,4 @@ class EnrichTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    awsenv.main()

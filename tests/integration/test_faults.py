@@ -21,6 +21,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(__file__))
+import awsenv  # noqa: E402
 from awsenv import (ACCOUNT, Daemon, Datagrams, FaultProxy, MotoEnv, eventbridge_envelope, record,  # noqa: E402
                     wait_until)
 
@@ -304,4 +305,4 @@ class CredentialsTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    awsenv.main()

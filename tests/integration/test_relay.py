@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
+import awsenv  # noqa: E402
 from awsenv import Daemon, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
@@ -186,4 +187,4 @@ class RelayTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    awsenv.main()

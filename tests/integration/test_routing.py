@@ -21,6 +21,7 @@ import boto3
 import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(__file__))
+import awsenv  # noqa: E402
 from awsenv import REGION, Daemon, FaultProxy, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
@@ -268,4 +269,4 @@ class BurstTest(MotoCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    awsenv.main()

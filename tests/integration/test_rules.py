@@ -13,6 +13,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import awsenv  # noqa: E402
 from awsenv import Daemon, Datagrams, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
@@ -108,4 +109,4 @@ class RulesTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    awsenv.main()

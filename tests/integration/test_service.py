@@ -21,6 +21,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import awsenv  # noqa: E402
 from awsenv import Daemon, Datagrams, MotoEnv, eventbridge_envelope, record, wait_until  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
@@ -409,4 +410,4 @@ class ServiceTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    awsenv.main()

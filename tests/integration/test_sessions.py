@@ -19,6 +19,7 @@ import uuid
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(__file__))
+import awsenv  # noqa: E402
 from awsenv import (ACCOUNT, MEMBER_ROLE, REGION, Daemon, FaultProxy, MotoEnv, eventbridge_envelope,  # noqa: E402
                     record, wait_until)
 from ssm_responder import SsmResponder  # noqa: E402
@@ -412,4 +413,4 @@ class OrganisationTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    awsenv.main()

@@ -8,12 +8,12 @@ build/bench-peer. The figures are printed for CI's log.
 import argparse
 import os
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
 import bench  # noqa: E402
+import awsenv  # noqa: E402
 from awsenv import fauxqs_node  # noqa: E402
 
 BINARY = os.environ["SSMN_BINARY"]
@@ -28,7 +28,7 @@ class SoakTest(unittest.TestCase):
     def test_memory_is_flat(self):
         node = fauxqs_node(PEER)
         self.assertTrue(os.access(node, os.X_OK), f"no fauxqs peer in {PEER}: run `make bench-peer`")
-        workdir = tempfile.mkdtemp(prefix="ssmn-soak-")
+        workdir = awsenv.make_workdir("ssmn-soak-")
         aws = bench.Fauxqs(node, PEER, workdir)
         aws.start()
         try:
@@ -44,4 +44,4 @@ class SoakTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    awsenv.main()
