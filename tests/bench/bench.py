@@ -27,7 +27,7 @@ machine they came from; whatever is outside the markers (the analysis) is kept.
 
 Sizes come from the options or the environment, e.g.
     BENCH_IDLE_SECONDS=10 make bench
-(BENCH_MESSAGES 5000, BENCH_ENRICH_MESSAGES 2000, BENCH_LATENCY_MESSAGES 2000,
+(BENCH_MESSAGES 5000, BENCH_ENRICH_MESSAGES 5000, BENCH_LATENCY_MESSAGES 2000,
 BENCH_SCALE_MESSAGES 10000, BENCH_IDLE_SECONDS 60, BENCH_START_RUNS 20,
 BENCH_SOAK_MESSAGES 10000). The whole run takes about 5½ minutes on the 2-core machine of RESULTS.md.
 Everything started is stopped on the way out, errors included; the logs of a
@@ -1103,7 +1103,7 @@ def main():
     ap.add_argument("--node", required=True)
     ap.add_argument("--peer-dir", required=True, help="npm prefix holding fauxqs")
     ap.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MESSAGES", 5000)))
-    ap.add_argument("--enrich-messages", type=int, default=int(os.environ.get("BENCH_ENRICH_MESSAGES", 2000)))
+    ap.add_argument("--enrich-messages", type=int, default=int(os.environ.get("BENCH_ENRICH_MESSAGES", 5000)))
     ap.add_argument("--latency-messages", type=int, default=int(os.environ.get("BENCH_LATENCY_MESSAGES", 2000)))
     ap.add_argument("--scale-messages", type=int, default=int(os.environ.get("BENCH_SCALE_MESSAGES", 10000)))
     ap.add_argument("--floor-probe", required=True, help="tests/bench/floor_probe.c, built (CMake target floor_probe)")
