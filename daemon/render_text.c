@@ -534,11 +534,14 @@ int render_aligned(const char *const *labels, const char *const *values, size_t 
                 width = w[i] > width ? w[i] : width;
         }
         for (size_t i = 0; i < n && r >= 0; i++) {
+                char *pad;
                 r = buf_puts(out, labels[i]);
-                for (size_t pad = width - w[i]; pad > 0 && r >= 0; pad--)
-                        r = buf_putc(out, ' ');
                 if (r >= 0)
+                        r = buf_extend(out, width - w[i], &pad);
+                if (r >= 0) {
+                        memset(pad, ' ', width - w[i]);
                         r = buf_puts(out, " : ");
+                }
                 if (r >= 0)
                         r = buf_puts(out, values[i]);
                 if (r >= 0)
