@@ -22,7 +22,7 @@ const char *render_verdict_word(enum render_verdict v) {
         return words[v];
 }
 
-static char *put2(char *p, int v) {
+char *render_put2(char *p, int v) {
         p[0] = (char)('0' + v / 10);
         p[1] = (char)('0' + v % 10);
         return p + 2;
@@ -36,17 +36,17 @@ static char *put_date_time(const struct tm *tm, char sep, char *out) {
         int year = tm->tm_year + 1900;
         if (year < 0 || year > 9999)
                 return NULL;
-        char *p = put2(put2(out, year / 100), year % 100);
+        char *p = render_put2(render_put2(out, year / 100), year % 100);
         *p++ = '-';
-        p = put2(p, tm->tm_mon + 1);
+        p = render_put2(p, tm->tm_mon + 1);
         *p++ = '-';
-        p = put2(p, tm->tm_mday);
+        p = render_put2(p, tm->tm_mday);
         *p++ = sep;
-        p = put2(p, tm->tm_hour);
+        p = render_put2(p, tm->tm_hour);
         *p++ = ':';
-        p = put2(p, tm->tm_min);
+        p = render_put2(p, tm->tm_min);
         *p++ = ':';
-        return put2(p, tm->tm_sec);
+        return render_put2(p, tm->tm_sec);
 }
 
 static void time_local(const struct tm *tm, const char *zone_abbr, size_t abbr_size, char *out) {

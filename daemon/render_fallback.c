@@ -51,7 +51,7 @@ static int fallback_text(const struct fallback *fb, struct buf *out) {
         if (r >= 0) {
                 const char *labels[] = { t->id_label, t->size_label, t->body_label };
                 const char *values[] = { buf_str(&id), buf_str(&size), buf_str(&body) };
-                r = render_aligned(labels, values, 3, out);
+                r = render_aligned(labels, NULL, values, 3, out);
         }
         buf_free(&id);
         buf_free(&size);

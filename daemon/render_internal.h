@@ -108,9 +108,13 @@ void render_time_iso_utc(time_t t, char *out);
 /* "success", "DENIED", "FAILED": the words the subject and keywords use. */
 const char *render_verdict_word(enum render_verdict v);
 
-/* "label<pad> : value" lines, labels padded to the widest (display width);
+/* "label<pad> : value" lines, labels padded to the widest (display width;
+ * widths[i] is labels[i]'s when the caller knows it, or widths is NULL);
  * n at most L_COUNT, else -EINVAL. */
-int render_aligned(const char *const *labels, const char *const *values, size_t n, struct buf *out);
+int render_aligned(const char *const *labels, const size_t *widths, const char *const *values, size_t n,
+                   struct buf *out);
+/* v (0..99) as two digits at p; the end. */
+char *render_put2(char *p, int v);
 
 int render_text(const struct render_ctx *c, struct buf *out);
 int render_subject(const struct render_ctx *c, struct buf *out);

@@ -191,6 +191,16 @@ const char *render_label_text(enum render_language lang, enum render_label label
         return LABELS[lang][label];
 }
 
+/* Display widths of the labels, each worked out once: every notification
+ * aligns its lines on them. 0: not yet (no label is empty). The process is
+ * single-threaded. */
+static size_t label_width(enum render_language lang, enum render_label label) {
+        static size_t width[RENDER_EN + 1][L_COUNT];
+        if (!width[lang][label])
+                width[lang][label] = textsafe_width(LABELS[lang][label]);
+        return width[lang][label];
+}
+
 int render_put(const struct render_ctx *c, const char *s, enum textsafe_mode mode, struct buf *out) {
         int r;
         if (mode == TEXTSAFE_TEXT)
@@ -208,10 +218,19 @@ static int put_time(const struct render_ctx *c, enum textsafe_mode mode, struct 
         long off = c->lt->gmtoff, a = off < 0 ? -off : off;
         int r;
 
+        /* " (UTC+09:00", ":SS" only for pre-1900 local mean times; localtime_r
+         * keeps offsets within a day */
+        char offset[16] = " (UTC+", *p = render_put2(offset + 6, (int)(a / 3600));
+        offset[5] = off < 0 ? '-' : '+';
+        *p++ = ':';
+        p = render_put2(p, (int)(a % 3600 / 60));
+        if (a % 60) {
+                *p++ = ':';
+                p = render_put2(p, (int)(a % 60));
+        }
+        *p = '\0';
         render_time_local(c->lt, local);
-        r = buf_printf(out, "%s (UTC%c%02ld:%02ld", local, off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
-        if (r >= 0 && a % 60)
-                r = buf_printf(out, ":%02ld", a % 60); /* pre-1900 local mean times */
+        r = buf_cat(out, local, offset, NULL);
         if (r >= 0 && c->o->timezone) {
                 r = buf_puts(out, ", ");
                 if (r >= 0)
@@ -234,7 +253,7 @@ static int put_instant(const struct render_instant *in, time_t t, struct buf *ou
         /* "2024-08-01T12:19:16Z" → "2024-08-01 12:19:16 UTC" */
         when[10] = ' ';
         when[strlen(when) - 1] = '\0';
-        return buf_printf(out, "%s UTC", when);
+        return buf_cat(out, when, " UTC", NULL);
 }
 
 /* "localhost:15432 -> i-0abc:5432", or through the target to a remote host
@@ -523,14 +542,15 @@ int render_headline(const struct render_ctx *c, enum textsafe_mode mode, struct 
         return r;
 }
 
-int render_aligned(const char *const *labels, const char *const *values, size_t n, struct buf *out) {
+int render_aligned(const char *const *labels, const size_t *widths, const char *const *values, size_t n,
+                   struct buf *out) {
         size_t width = 0, w[L_COUNT];
         int r = 0;
 
         if (n > L_COUNT)
                 return -EINVAL;
         for (size_t i = 0; i < n; i++) {
-                w[i] = textsafe_width(labels[i]);
+                w[i] = widths ? widths[i] : textsafe_width(labels[i]);
                 width = w[i] > width ? w[i] : width;
         }
         for (size_t i = 0; i < n && r >= 0; i++) {
@@ -553,7 +573,7 @@ int render_aligned(const char *const *labels, const char *const *values, size_t 
 int render_text(const struct render_ctx *c, struct buf *out) {
         struct render_line lines[L_COUNT];
         const char *labels[L_COUNT], *values[L_COUNT];
-        size_t n = 0;
+        size_t widths[L_COUNT], n = 0;
         int r;
 
         r = render_headline(c, TEXTSAFE_TEXT, out);
@@ -564,9 +584,10 @@ int render_text(const struct render_ctx *c, struct buf *out) {
         if (r >= 0) {
                 for (size_t i = 0; i < n; i++) {
                         labels[i] = render_label_text(c->o->language, lines[i].label);
+                        widths[i] = label_width(c->o->language, lines[i].label);
                         values[i] = buf_str(&lines[i].value);
                 }
-                r = render_aligned(labels, values, n, out);
+                r = render_aligned(labels, widths, values, n, out);
         }
         for (size_t i = 0; i < n; i++)
                 buf_free(&lines[i].value);

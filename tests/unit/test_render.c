@@ -1015,6 +1015,14 @@ static void test_time_fields(void **state) {
         t = text_at("2024-12-31T15:00:09Z", "Asia/Tokyo", RENDER_EN);
         assert_contains(t, "Time         : 2025-01-01 00:00:09 JST (");
         assert_contains(t, "Time (UTC)   : 2024-12-31 15:00:09 UTC\n");
+        assert_contains(t, " JST (UTC+09:00, Asia/Tokyo)\n");
+        free(t);
+        t = text_at("2024-01-15T12:00:00Z", "America/New_York", RENDER_EN);
+        assert_contains(t, "Time         : 2024-01-15 07:00:00 EST (UTC-05:00, America/New_York)\n");
+        free(t);
+        /* Tokyo's local mean time before 1888: an offset with seconds */
+        t = text_at("1880-01-01T00:00:00Z", "Asia/Tokyo", RENDER_EN);
+        assert_contains(t, "Time         : 1880-01-01 09:18:59 LMT (UTC+09:18:59, Asia/Tokyo)\n");
         free(t);
         struct ssm_event *ev = start_session("2024-02-29T23:59:59Z", "\"x\"");
         struct render_options o = opts(RENDER_JSON, RENDER_EN, "UTC");
