@@ -97,7 +97,7 @@ int buf_printf(struct buf *b, const char *fmt, ...) {
         return r;
 }
 
-int buf_cat(struct buf *b, ...) {
+int buf_cat_list(struct buf *b, ...) {
         const size_t start = b->len;
         const char *s;
         int r = 0;

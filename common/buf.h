@@ -41,9 +41,11 @@ static inline int buf_putc(struct buf *b, char c) {
         return buf_putc_slow(b, c);
 }
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends each string up to the NULL that ends the list, all or none: the
- * hot paths' "%s%s%s" without a format to interpret. */
-int buf_cat(struct buf *b, ...) __attribute__((sentinel));
+/* buf_cat(b, s1, s2, ...) appends the strings, all or none: the hot paths'
+ * "%s%s%s" without a format to interpret. buf_cat_list() takes the list
+ * ended by a null pointer, which the macro adds. */
+#define buf_cat(b, ...) buf_cat_list((b), __VA_ARGS__, (const char *)NULL)
+int buf_cat_list(struct buf *b, ...) __attribute__((sentinel));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Returns the contents as a C string ("" when empty) owned by the caller and
  * leaves b empty; NULL only on allocation failure. */

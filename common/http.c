@@ -362,7 +362,7 @@ int http_start(struct http_client *c, const struct http_request *req) {
                 if (i < 2)
                         r = buf_puts(&line, suppressed[i]);
                 else
-                        r = buf_cat(&line, req->headers[i - 2].name, ": ", req->headers[i - 2].value, NULL);
+                        r = buf_cat(&line, req->headers[i - 2].name, ": ", req->headers[i - 2].value);
                 if (r < 0)
                         goto out;
                 tmp = curl_slist_append(headers, buf_str(&line));

@@ -553,7 +553,7 @@ static int build_canonical_request(struct buf *creq, struct buf *signed_headers,
                                    const struct sigv4_request *req, const struct sigv4_params *params,
                                    const struct sigv4_header *own, size_t n_own,
                                    const char *payload_hash) {
-        int r = buf_cat(creq, req->method, "\n", NULL);
+        int r = buf_cat(creq, req->method, "\n");
         if (r == 0)
                 r = append_canonical_uri(creq, req->path, params->normalize_path);
         if (r == 0)
@@ -565,7 +565,7 @@ static int build_canonical_request(struct buf *creq, struct buf *signed_headers,
         if (r == 0)
                 r = append_canonical_headers(creq, signed_headers, req, own, n_own);
         if (r == 0)
-                r = buf_cat(creq, buf_str(signed_headers), "\n", payload_hash, NULL);
+                r = buf_cat(creq, buf_str(signed_headers), "\n", payload_hash);
         return r;
 }
 
@@ -624,7 +624,7 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
                 goto out;
 
         r = buf_cat(&sts, ALGORITHM "\n", amz_date, "\n", date, "/", params->region, "/", params->service,
-                    "/aws4_request\n", creq_hash, NULL);
+                    "/aws4_request\n", creq_hash);
         if (r < 0)
                 goto out;
 
@@ -638,7 +638,7 @@ int sigv4_sign_request(const struct sigv4_request *req, const struct sigv4_crede
 
         r = buf_cat(&authz, ALGORITHM " Credential=", creds->access_key_id, "/", date, "/", params->region, "/",
                     params->service, "/aws4_request, SignedHeaders=", buf_str(&signed_headers),
-                    ", Signature=", signature, NULL);
+                    ", Signature=", signature);
         if (r < 0)
                 goto out;
 

@@ -230,7 +230,7 @@ static int put_time(const struct render_ctx *c, enum textsafe_mode mode, struct 
         }
         *p = '\0';
         render_time_local(c->lt, local);
-        r = buf_cat(out, local, offset, NULL);
+        r = buf_cat(out, local, offset);
         if (r >= 0 && c->o->timezone) {
                 r = buf_puts(out, ", ");
                 if (r >= 0)
@@ -253,7 +253,7 @@ static int put_instant(const struct render_instant *in, time_t t, struct buf *ou
         /* "2024-08-01T12:19:16Z" → "2024-08-01 12:19:16 UTC" */
         when[10] = ' ';
         when[strlen(when) - 1] = '\0';
-        return buf_cat(out, when, " UTC", NULL);
+        return buf_cat(out, when, " UTC");
 }
 
 /* "localhost:15432 -> i-0abc:5432", or through the target to a remote host

@@ -101,14 +101,14 @@ static void test_cat_all_or_none(void **state) {
         (void)state;
         struct buf b;
         buf_init(&b, 10);
-        assert_int_equal(buf_cat(&b, "ab", "", "cd", NULL), 0);
+        assert_int_equal(buf_cat(&b, "ab", "", "cd"), 0);
         assert_string_equal(buf_str(&b), "abcd");
-        assert_int_equal(buf_cat(&b, NULL), 0);
+        assert_int_equal(buf_cat_list(&b, (const char *)NULL), 0);
         assert_int_equal(b.len, 4);
-        assert_int_equal(buf_cat(&b, "efg", "hijk", NULL), -E2BIG);
+        assert_int_equal(buf_cat(&b, "efg", "hijk"), -E2BIG);
         assert_string_equal(buf_str(&b), "abcd");
         assert_int_equal(b.len, 4);
-        assert_int_equal(buf_cat(&b, "efg", "hij", NULL), 0);
+        assert_int_equal(buf_cat(&b, "efg", "hij"), 0);
         assert_string_equal(buf_str(&b), "abcdefghij");
         buf_free(&b);
 }
