@@ -7,7 +7,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "buf.h"
@@ -244,27 +243,66 @@ static void hex_lower(const unsigned char *in, size_t n, char *out) {
         out[2 * n] = '\0';
 }
 
+/* SHA-256 fetched from the provider once: EVP_sha256() makes OpenSSL 3
+ * look it up again at every digest (a property query under a lock), about
+ * half of what a short digest costs, and a request makes five of them.
+ * Kept for the process (single-threaded); NULL when the fetch failed. */
+static EVP_MD *sha256_md(void) {
+        static EVP_MD *md;
+        if (!md)
+                md = EVP_MD_fetch(NULL, "SHA256", NULL);
+        return md;
+}
+
+static int sha256(const void *data, size_t len, unsigned char ret[static SHA256_DIGEST_LENGTH]) {
+        unsigned int md_len = 0;
+        const EVP_MD *md = sha256_md();
+        if (!md || !EVP_Digest(data ? data : "", len, ret, &md_len, md, NULL) || md_len != SHA256_DIGEST_LENGTH)
+                return -EIO;
+        return 0;
+}
+
 int sigv4_sha256_hex(const void *data, size_t len, char ret[static SIGV4_SHA256_HEX_LEN + 1]) {
         unsigned char md[SHA256_DIGEST_LENGTH];
-        unsigned int md_len = 0;
-        if (!EVP_Digest(data ? data : "", len, md, &md_len, EVP_sha256(), NULL) ||
-            md_len != SHA256_DIGEST_LENGTH)
-                return -EIO;
+        int r = sha256(data, len, md);
+        if (r < 0)
+                return r;
         hex_lower(md, sizeof md, ret);
         return 0;
 }
 
+/* HMAC-SHA256 (RFC 2104) on the fetched digest: OpenSSL 3's HMAC() fetches
+ * a MAC and a digest and builds their contexts at each call, three times
+ * the cost of the two digests it needs here. Keys are at most a block
+ * (the derived keys are 32 bytes, "AWS4" + secret at most SIGV4_MAX_KEY + 4);
+ * a longer one is hashed first, as RFC 2104 says. Pads and the inner digest
+ * are wiped. */
+#define HMAC_BLOCK 64
 static int hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                        unsigned char ret[static SHA256_DIGEST_LENGTH]) {
-        unsigned char md[SHA256_DIGEST_LENGTH];
-        unsigned int md_len = 0;
-        int r = 0;
-        if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, md, &md_len) ||
-            md_len != SHA256_DIGEST_LENGTH)
+        unsigned char k[HMAC_BLOCK] = { 0 }, pad[HMAC_BLOCK], inner[SHA256_DIGEST_LENGTH];
+        const EVP_MD *md = sha256_md();
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        int r = md && ctx ? 0 : -EIO;
+
+        if (r == 0 && key_len > HMAC_BLOCK)
+                r = sha256(key, key_len, k);
+        else if (r == 0)
+                memcpy(k, key, key_len);
+        for (size_t i = 0; i < HMAC_BLOCK; i++)
+                pad[i] = k[i] ^ 0x36;
+        if (r == 0 && (!EVP_DigestInit_ex2(ctx, md, NULL) || !EVP_DigestUpdate(ctx, pad, sizeof pad) ||
+                       !EVP_DigestUpdate(ctx, data, len) || !EVP_DigestFinal_ex(ctx, inner, NULL)))
                 r = -EIO;
-        else
-                memcpy(ret, md, sizeof md);
-        OPENSSL_cleanse(md, sizeof md);
+        for (size_t i = 0; i < HMAC_BLOCK; i++)
+                pad[i] = k[i] ^ 0x5c;
+        if (r == 0 && (!EVP_DigestInit_ex2(ctx, md, NULL) || !EVP_DigestUpdate(ctx, pad, sizeof pad) ||
+                       !EVP_DigestUpdate(ctx, inner, sizeof inner) || !EVP_DigestFinal_ex(ctx, ret, NULL)))
+                r = -EIO;
+        EVP_MD_CTX_free(ctx);
+        OPENSSL_cleanse(k, sizeof k);
+        OPENSSL_cleanse(pad, sizeof pad);
+        OPENSSL_cleanse(inner, sizeof inner);
         return r;
 }
 
@@ -298,13 +336,11 @@ static int derive_signing_key(const char *secret, const char *date, const char *
 static int signing_key(struct sigv4_key_cache *cache, const char *secret, const char *date, const char *region,
                        const char *service, unsigned char ret[static SHA256_DIGEST_LENGTH]) {
         unsigned char secret_sha256[SHA256_DIGEST_LENGTH];
-        unsigned int md_len = 0;
         int r = 0;
 
         if (!cache)
                 return derive_signing_key(secret, date, region, service, ret);
-        if (!EVP_Digest(secret, strlen(secret), secret_sha256, &md_len, EVP_sha256(), NULL) ||
-            md_len != SHA256_DIGEST_LENGTH)
+        if (sha256(secret, strlen(secret), secret_sha256) < 0)
                 return -EIO;
         if (!cache->valid || strcmp(cache->date, date) != 0 || strcmp(cache->region, region) != 0 ||
             strcmp(cache->service, service) != 0 ||

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <openssl/hmac.h>
 
 #include "buf.h"
 #include "sigv4.h"
@@ -876,6 +877,43 @@ static void test_key_cache(void **state) {
         sigv4_key_cache_clear(NULL);
 }
 
+/* The signature of secrets around HMAC's 64-byte block ("AWS4" + secret is
+ * the first key; a longer one is hashed first), against OpenSSL's own
+ * HMAC() chain over the string to sign. */
+static void test_secret_lengths(void **state) {
+        (void)state;
+        const struct sigv4_header h[] = { { "Host", "example.amazonaws.com" } };
+        const struct sigv4_request req = { .method = "POST", .path = "/", .headers = h, .n_headers = 1,
+                                           .body = "Action=X", .body_len = 8 };
+        const size_t lengths[] = { 1, 59, 60, 61, 100, SIGV4_MAX_KEY };
+        for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+                char secret[SIGV4_MAX_KEY + 1], first[4 + SIGV4_MAX_KEY], hex[2 * 32 + 1];
+                unsigned char k[32], k2[32];
+                unsigned int n = 0;
+                memset(secret, 'a' + (int)i, lengths[i]);
+                secret[lengths[i]] = '\0';
+                const struct sigv4_credentials creds = { .access_key_id = "AKIDEXAMPLE", .secret_access_key = secret };
+                struct sigv4_params params = { .region = "us-east-1", .service = "sns", .time = 1440938160 };
+                struct sigv4_signature sig;
+                assert_int_equal(sigv4_sign_request(&req, &creds, &params, &sig), 0);
+
+                memcpy(first, "AWS4", 4);
+                memcpy(first + 4, secret, lengths[i]);
+                assert_non_null(HMAC(EVP_sha256(), first, (int)(4 + lengths[i]), (const unsigned char *)"20150830", 8, k, &n));
+                assert_non_null(HMAC(EVP_sha256(), k, 32, (const unsigned char *)"us-east-1", 9, k2, &n));
+                assert_non_null(HMAC(EVP_sha256(), k2, 32, (const unsigned char *)"sns", 3, k, &n));
+                assert_non_null(HMAC(EVP_sha256(), k, 32, (const unsigned char *)"aws4_request", 12, k2, &n));
+                assert_non_null(HMAC(EVP_sha256(), k2, 32, (const unsigned char *)sig.string_to_sign,
+                                     strlen(sig.string_to_sign), k, &n));
+                for (size_t j = 0; j < 32; j++)
+                        snprintf(hex + 2 * j, 3, "%02x", k[j]);
+                const char *got = strstr(sig.authorization, "Signature=");
+                assert_non_null(got);
+                assert_string_equal(got + strlen("Signature="), hex);
+                sigv4_signature_free(&sig);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_classic_suite),
@@ -891,6 +929,7 @@ int main(void) {
                 cmocka_unit_test(test_worst_case_fits),
                 cmocka_unit_test(test_signature_free),
                 cmocka_unit_test(test_key_cache),
+                cmocka_unit_test(test_secret_lengths),
         };
         return cmocka_run_group_tests(tests, NULL, print_summary);
 }
