@@ -16,8 +16,9 @@
 
 #include "buf.h"
 
-/* Each open session costs well under 1 KiB; a host with more sessions open
- * at once than this is beyond what one daemon tracks. */
+/* Each open session costs about 150 bytes (one allocation, its strings
+ * inline); a host with more sessions open at once than this is beyond what
+ * one daemon tracks. */
 #define SESSION_STORE_MAX 4096
 /* SESSION_STORE_MAX entries of SESSION_FIELD_MAX-long strings fit. */
 #define SESSION_FILE_MAX (8u * 1024 * 1024)

@@ -136,6 +136,39 @@ static void test_full_store_evicts_oldest(void **state) {
         session_store_free(s);
 }
 
+/* Sessions of one account and region share their copies: removing or
+ * replacing one leaves the others' intact, and entries without them work. */
+static void test_shared_account_and_region(void **state) {
+        (void)state;
+        struct session_store *s;
+        struct session_entry e = alice;
+        const struct session_entry *got;
+        char account[] = "210987654321";
+        assert_int_equal(session_store_new(4, &s), 0);
+        e.account_id = account;
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        e.session_id = "alice-2";
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        account[0] = 'X'; /* the caller's string was copied */
+        assert_int_equal(session_store_remove(s, alice.session_id), 0);
+        e.account_id = "210987654321";
+        e.region = "eu-west-1"; /* alice-2 again: its old region's copy goes */
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        got = session_store_find(s, "alice-2");
+        assert_non_null(got);
+        assert_string_equal(got->account_id, "210987654321");
+        assert_string_equal(got->region, "eu-west-1");
+        e = (struct session_entry){ .session_id = "bare-1", .start = 5 };
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        got = session_store_find(s, "bare-1");
+        assert_null(got->target);
+        assert_null(got->owner);
+        assert_null(got->account_id);
+        assert_null(got->region);
+        assert_string_equal(session_store_find(s, "alice-2")->target, alice.target);
+        session_store_free(s);
+}
+
 static void test_format_parse_round_trip(void **state) {
         (void)state;
         struct session_store *s, *back;
@@ -387,6 +420,7 @@ int main(void) {
                 cmocka_unit_test(test_add_find_remove),
                 cmocka_unit_test(test_bad_entries_refused),
                 cmocka_unit_test(test_full_store_evicts_oldest),
+                cmocka_unit_test(test_shared_account_and_region),
                 cmocka_unit_test(test_format_parse_round_trip),
                 cmocka_unit_test(test_parse_refuses_what_is_not_the_form),
                 cmocka_unit_test(test_parse_bounds),
