@@ -364,6 +364,61 @@ static void test_file_large(void **state) {
         session_store_free(s);
 }
 
+struct collected {
+        struct buf all;
+        size_t pieces, largest, fail_at; /* fail_at: the piece the sink refuses (0: none) */
+};
+
+static int collect(void *userdata, const char *data, size_t len) {
+        struct collected *c = userdata;
+        if (++c->pieces == c->fail_at)
+                return -ENOSPC;
+        if (len > c->largest)
+                c->largest = len;
+        return buf_append(&c->all, data, len);
+}
+
+/* The pieces make exactly the text form, none much above the chunk size. */
+static void test_write_in_pieces(void **state) {
+        (void)state;
+        struct session_store *s;
+        struct session_entry e = alice;
+        struct collected c = { .pieces = 0 };
+        struct buf whole, scratch;
+        char id[64];
+
+        assert_int_equal(session_store_new(SESSION_STORE_MAX, &s), 0);
+        for (int i = 0; i < 1000; i++) {
+                snprintf(id, sizeof(id), "alice-%017d", i);
+                e.session_id = id;
+                assert_int_equal(session_store_add(s, &e, NULL), 0);
+        }
+        buf_init(&whole, SESSION_FILE_MAX);
+        buf_init(&scratch, SESSION_FILE_MAX);
+        buf_init(&c.all, SESSION_FILE_MAX);
+        assert_int_equal(session_store_format(s, &whole), 0);
+        assert_true(whole.len > 8 * SESSION_WRITE_CHUNK);
+        assert_int_equal(session_store_write(s, &scratch, collect, &c), 0);
+        assert_int_equal(c.all.len, whole.len);
+        assert_memory_equal(c.all.data, whole.data, whole.len);
+        assert_true(c.pieces > 8);
+        assert_true(c.largest < SESSION_WRITE_CHUNK + 1024);
+        assert_int_equal(scratch.len, 0);
+        assert_true(scratch.alloc < 4 * SESSION_WRITE_CHUNK);
+
+        /* a sink's error stops the writing and is returned */
+        buf_truncate(&c.all, 0);
+        c.pieces = 0;
+        c.fail_at = 2;
+        assert_int_equal(session_store_write(s, &scratch, collect, &c), -ENOSPC);
+        assert_int_equal(c.pieces, 2);
+        assert_int_equal(session_store_write(s, &scratch, NULL, NULL), -EINVAL);
+        buf_free(&c.all);
+        buf_free(&scratch);
+        buf_free(&whole);
+        session_store_free(s);
+}
+
 static void test_file_corrupt_set_aside(void **state) {
         (void)state;
         struct session_store *s;
@@ -426,6 +481,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_bounds),
                 cmocka_unit_test_setup_teardown(test_file_save_load, tempdir_make, tempdir_remove),
                 cmocka_unit_test_setup_teardown(test_file_large, tempdir_make, tempdir_remove),
+                cmocka_unit_test(test_write_in_pieces),
                 cmocka_unit_test_setup_teardown(test_file_corrupt_set_aside, tempdir_make, tempdir_remove),
                 cmocka_unit_test(test_state_directory),
         };
