@@ -281,14 +281,17 @@ static int client_for(struct enricher *e, const struct aws_service *svc, const c
                         lru = s;
         }
         slot_close(lru);
-        /* an SSM client also carries the session tracker's DescribeSessions pages */
-        r = client_new(e, svc, svc == &aws_service_ec2 ? e->cfg->ec2_endpoint : e->cfg->ssm_endpoint, region, creds,
-                       svc == &aws_service_ssm ? SSM_SESSIONS_ANSWER_MAX : ENRICH_ANSWER_MAX, &lru->client);
-        if (r < 0)
-                return r;
-        lru->svc = svc;
         snprintf(lru->account, sizeof(lru->account), "%s", account);
         snprintf(lru->region, sizeof(lru->region), "%s", region);
+        /* The client keeps the region's pointer: the slot's copy lives as
+         * long as it, the event's (region) not beyond this receive. */
+        r = client_new(e, svc, svc == &aws_service_ec2 ? e->cfg->ec2_endpoint : e->cfg->ssm_endpoint, lru->region,
+                       creds, svc == &aws_service_ssm ? SSM_SESSIONS_ANSWER_MAX : ENRICH_ANSWER_MAX, &lru->client);
+        if (r < 0) {
+                slot_close(lru);
+                return r;
+        }
+        lru->svc = svc;
         lru->used = ++e->tick;
         *ret = lru->client;
         return 0;

@@ -1,26 +1,34 @@
 #include "name_cache.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
+#include "strpool.h"
 
+/* One allocation per entry, its strings inline: the ID, then the name (when
+ * named), then each tag's key and value. The account and the region, which
+ * thousands of entries share, point into the cache's pool. With its own
+ * copies and a 56-byte slot a named entry cost 184 bytes of heap; so, 88. */
 struct entry {
-        char *account, *region, *id; /* NULL: a free slot */
-        char *name;                  /* NULL: none (or a negative entry) */
-        struct event_tag *tags;
-        size_t n_tags;
         time_t expires;
+        const char *account, *region;
+        uint8_t n_tags;
+        bool named; /* else a negative entry, or one without a Name tag */
+        char text[];
 };
 
 struct name_cache {
-        struct entry *e;
+        struct entry **e; /* NULL: a free slot */
         size_t capacity;
         /* Slots from here on were never filled: a look-up stops here rather
          * than compare a thousand free slots for every event. */
         size_t used;
         long positive_seconds;
+        struct strpool *pool;
 };
 
 int name_cache_new(size_t capacity, long positive_seconds, struct name_cache **ret) {
@@ -32,7 +40,8 @@ int name_cache_new(size_t capacity, long positive_seconds, struct name_cache **r
         if (!c)
                 return -ENOMEM;
         c->e = calloc(capacity, sizeof(*c->e));
-        if (!c->e) {
+        if (!c->e || strpool_new(&c->pool) < 0) {
+                free(c->e);
                 free(c);
                 return -ENOMEM;
         }
@@ -42,93 +51,93 @@ int name_cache_new(size_t capacity, long positive_seconds, struct name_cache **r
         return 0;
 }
 
-static void tags_free(struct event_tag *t, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(t[i].key);
-                free(t[i].value);
-        }
-        free(t);
-}
-
-static void entry_clear(struct entry *e) {
-        free(e->account);
-        free(e->region);
-        free(e->id);
-        free(e->name);
-        tags_free(e->tags, e->n_tags);
-        *e = (struct entry){ 0 };
+static void entry_free(struct name_cache *c, struct entry *e) {
+        if (!e)
+                return;
+        strpool_put(c->pool, e->account);
+        strpool_put(c->pool, e->region);
+        free(e);
 }
 
 void name_cache_free(struct name_cache *c) {
         if (!c)
                 return;
-        for (size_t i = 0; i < c->capacity; i++)
-                entry_clear(&c->e[i]);
+        for (size_t i = 0; i < c->used; i++)
+                entry_free(c, c->e[i]);
         free(c->e);
+        strpool_free(c->pool);
         free(c);
 }
 
+/* The string after s in an entry's text. */
+static const char *next(const char *s) {
+        return s + strlen(s) + 1;
+}
+
 static bool same(const struct entry *e, const char *account, const char *region, const char *id) {
-        return e->id && strcmp(e->id, id) == 0 && strcmp(e->account, account) == 0 &&
-               strcmp(e->region, region) == 0;
+        return e && strcmp(e->text, id) == 0 && strcmp(e->account, account) == 0 && strcmp(e->region, region) == 0;
 }
 
 /* The slot for a new entry: the same key, else a free or expired one, else
  * the one that expires first. */
 static bool reusable(const struct entry *e, time_t now) {
-        return !e->id || e->expires <= now;
+        return !e || e->expires <= now;
 }
 
-static struct entry *slot_for(struct name_cache *c, const char *account, const char *region, const char *id,
-                              time_t now) {
-        struct entry *best = NULL;
+static size_t slot_for(const struct name_cache *c, const char *account, const char *region, const char *id,
+                       time_t now) {
+        size_t best = 0;
         for (size_t i = 0; i < c->capacity; i++) {
-                struct entry *e = &c->e[i];
+                const struct entry *e = c->e[i], *b = c->e[best];
                 if (same(e, account, region, id))
-                        return e;
-                if (!best || (!reusable(best, now) && (reusable(e, now) || e->expires < best->expires)))
-                        best = e;
+                        return i;
+                if (!reusable(b, now) && (reusable(e, now) || e->expires < b->expires))
+                        best = i;
         }
         return best;
 }
 
 static int put(struct name_cache *c, const char *account, const char *region, const char *id, const char *name,
                const char *const *keys, const char *const *values, size_t n_keys, time_t expires, time_t now) {
-        struct entry n = { 0 };
+        size_t size, n_tags = 0, i;
+        struct entry *n;
+        char *p;
 
-        if (!c || !account || !region || !id || (n_keys && (!keys || !values)))
+        if (!c || !account || !region || !id || (n_keys && (!keys || !values)) || n_keys > UINT8_MAX)
                 return -EINVAL;
-        n.account = strdup(account);
-        n.region = strdup(region);
-        n.id = strdup(id);
-        if (!n.account || !n.region || !n.id || (name && !(n.name = strdup(name))))
-                goto nomem;
-        for (size_t k = 0; k < n_keys; k++) {
-                if (!values[k])
-                        continue;
-                if (!n.tags && !(n.tags = calloc(n_keys, sizeof(*n.tags))))
-                        goto nomem;
-                struct event_tag *t = &n.tags[n.n_tags];
-                t->key = strdup(keys[k]);
-                t->value = strdup(values[k]);
-                n.n_tags++;
-                if (!t->key || !t->value)
-                        goto nomem;
+        size = offsetof(struct entry, text) + strlen(id) + 1 + (name ? strlen(name) + 1 : 0);
+        for (size_t k = 0; k < n_keys; k++)
+                if (values[k]) {
+                        size += strlen(keys[k]) + 1 + strlen(values[k]) + 1;
+                        n_tags++;
+                }
+        n = malloc(size);
+        if (!n)
+                return -ENOMEM;
+        /* Member by member: a whole-struct assignment would write sizeof(*n)
+         * bytes, more than an entry with a short ID has. */
+        n->expires = expires;
+        n->account = n->region = NULL;
+        n->n_tags = (uint8_t)n_tags;
+        n->named = name != NULL;
+        if (strpool_get(c->pool, account, &n->account) < 0 || strpool_get(c->pool, region, &n->region) < 0) {
+                entry_free(c, n);
+                return -ENOMEM;
         }
-        n.expires = expires;
-        struct entry *e = slot_for(c, account, region, id, now);
-        if (!e) { /* only for a capacity of 0, which name_cache_new refuses */
-                entry_clear(&n);
-                return -EINVAL;
-        }
-        entry_clear(e);
-        *e = n;
-        if ((size_t)(e - c->e) >= c->used)
-                c->used = (size_t)(e - c->e) + 1;
+        p = stpcpy(n->text, id) + 1;
+        if (name)
+                p = stpcpy(p, name) + 1;
+        for (size_t k = 0; k < n_keys; k++)
+                if (values[k]) {
+                        p = stpcpy(p, keys[k]) + 1;
+                        p = stpcpy(p, values[k]) + 1;
+                }
+        i = slot_for(c, account, region, id, now);
+        entry_free(c, c->e[i]);
+        c->e[i] = n;
+        if (i >= c->used)
+                c->used = i + 1;
         return 0;
-nomem:
-        entry_clear(&n);
-        return -ENOMEM;
 }
 
 int name_cache_put(struct name_cache *c, const char *account, const char *region, const char *id,
@@ -145,8 +154,17 @@ int name_cache_put_unknown(struct name_cache *c, const char *account, const char
         return put(c, account, region, id, NULL, NULL, NULL, 0, now + NAME_CACHE_NEGATIVE, now);
 }
 
+static void tags_free(struct event_tag *t, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(t[i].key);
+                free(t[i].value);
+        }
+        free(t);
+}
+
 int name_cache_fill(struct name_cache *c, struct ssm_event *ev, time_t now) {
         const struct entry *e = NULL;
+        const char *s;
         char *name = NULL;
         struct event_tag *tags = NULL;
 
@@ -155,17 +173,23 @@ int name_cache_fill(struct name_cache *c, struct ssm_event *ev, time_t now) {
         if (!ev->account_id || !ev->region || !ev->target)
                 return -ENOENT;
         for (size_t i = 0; i < c->used && !e; i++)
-                if (same(&c->e[i], ev->account_id, ev->region, ev->target) && c->e[i].expires > now)
-                        e = &c->e[i];
+                if (same(c->e[i], ev->account_id, ev->region, ev->target) && c->e[i]->expires > now)
+                        e = c->e[i];
         if (!e)
                 return -ENOENT;
-        if (e->name && !(name = strdup(e->name)))
-                return -ENOMEM;
+        s = next(e->text);
+        if (e->named) {
+                if (!(name = strdup(s)))
+                        return -ENOMEM;
+                s = next(s);
+        }
         if (e->n_tags && !(tags = calloc(e->n_tags, sizeof(*tags))))
                 goto nomem;
         for (size_t i = 0; i < e->n_tags; i++) {
-                tags[i].key = strdup(e->tags[i].key);
-                tags[i].value = strdup(e->tags[i].value);
+                tags[i].key = strdup(s);
+                s = next(s);
+                tags[i].value = strdup(s);
+                s = next(s);
                 if (!tags[i].key || !tags[i].value) {
                         tags_free(tags, e->n_tags);
                         goto nomem;

@@ -23,7 +23,8 @@ int name_cache_new(size_t capacity, long positive_seconds, struct name_cache **r
 void name_cache_free(struct name_cache *c);
 
 /* Remembers what an answer told about id: name may be NULL, tag_values has
- * n_keys entries (NULL: no such tag) or is NULL. Replaces an older entry. */
+ * n_keys entries (NULL: no such tag) or is NULL; -EINVAL for more than 255
+ * keys. Replaces an older entry. */
 int name_cache_put(struct name_cache *c, const char *account, const char *region, const char *id,
                    const char *name, const char *const *tag_keys, const char *const *tag_values, size_t n_keys,
                    time_t now);

@@ -183,6 +183,10 @@ static int write_all(int fd, const char *p, size_t n) {
         return 0;
 }
 
+static int write_piece(void *userdata, const char *data, size_t len) {
+        return write_all(*(const int *)userdata, data, len);
+}
+
 int session_file_save(const char *dir, const struct session_store *s) {
         char tmp[PATH_MAX], path[PATH_MAX];
         struct buf text;
@@ -201,9 +205,7 @@ int session_file_save(const char *dir, const struct session_store *s) {
                 r = -errno;
                 goto out;
         }
-        r = session_store_format(s, &text);
-        if (r == 0)
-                r = write_all(fd, text.data, text.len);
+        r = session_store_write(s, &text, write_piece, &fd);
         if (r == 0 && fsync(fd) < 0)
                 r = -errno;
         if (close(fd) < 0 && r == 0)

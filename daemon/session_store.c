@@ -1,6 +1,7 @@
 #include "session_store.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +10,25 @@
 
 #include "json_parse.h"
 #include "macro.h"
+#include "strpool.h"
 #include "textsafe.h"
 
 /* {"version", "sessions": [ {…} ]}: three levels, one spare. */
 #define SESSION_JSON_DEPTH 4
 
+/* One allocation per session, its own strings inline after it (the entry's
+ * pointers point there); the account and the region, which thousands of
+ * sessions share, point into the store's pool. With five copies of its own
+ * and a 72-byte slot a session cost 264 bytes of heap; so, 168 (slot included). */
+struct held {
+        struct session_entry e;
+        char text[];
+};
+
 struct session_store {
-        struct session_entry *e;
+        struct held **e; /* n of max slots used */
         size_t n, max;
+        struct strpool *pool;
 };
 
 int session_store_new(size_t max, struct session_store **ret) {
@@ -27,7 +39,8 @@ int session_store_new(size_t max, struct session_store **ret) {
         if (!s)
                 return -ENOMEM;
         s->e = calloc(max, sizeof(*s->e));
-        if (!s->e) {
+        if (!s->e || strpool_new(&s->pool) < 0) {
+                free(s->e);
                 free(s);
                 return -ENOMEM;
         }
@@ -36,6 +49,7 @@ int session_store_new(size_t max, struct session_store **ret) {
         return 0;
 }
 
+/* A session_entry of strings of its own (entry_of's), not held in a store. */
 static void entry_clear(struct session_entry *e) {
         free(e->session_id);
         free(e->target);
@@ -45,12 +59,21 @@ static void entry_clear(struct session_entry *e) {
         *e = (struct session_entry){ 0 };
 }
 
+static void held_free(struct session_store *s, struct held *h) {
+        if (!h)
+                return;
+        strpool_put(s->pool, h->e.account_id);
+        strpool_put(s->pool, h->e.region);
+        free(h);
+}
+
 void session_store_free(struct session_store *s) {
         if (!s)
                 return;
         for (size_t i = 0; i < s->n; i++)
-                entry_clear(&s->e[i]);
+                held_free(s, s->e[i]);
         free(s->e);
+        strpool_free(s->pool);
         free(s);
 }
 
@@ -59,14 +82,20 @@ size_t session_store_count(const struct session_store *s) {
 }
 
 const struct session_entry *session_store_at(const struct session_store *s, size_t i) {
-        return i < s->n ? &s->e[i] : NULL;
+        return i < s->n ? &s->e[i]->e : NULL;
+}
+
+/* The slot of the session, or NULL. */
+static struct held **slot_of(const struct session_store *s, const char *session_id) {
+        for (size_t i = 0; i < s->n; i++)
+                if (strcmp(s->e[i]->e.session_id, session_id) == 0)
+                        return &s->e[i];
+        return NULL;
 }
 
 static struct session_entry *find(const struct session_store *s, const char *session_id) {
-        for (size_t i = 0; i < s->n; i++)
-                if (strcmp(s->e[i].session_id, session_id) == 0)
-                        return &s->e[i];
-        return NULL;
+        struct held **slot = slot_of(s, session_id);
+        return slot ? &(*slot)->e : NULL;
 }
 
 const struct session_entry *session_store_find(const struct session_store *s, const char *session_id) {
@@ -88,70 +117,95 @@ static bool field_ok(const char *v) {
         return true;
 }
 
-static int dup_field(const char *v, char **ret) {
-        char *d = NULL;
-        if (v && !(d = strdup(v)))
-                return -ENOMEM;
-        *ret = d;
-        return 0;
+/* Copies v (or NULL) into the text at *p, moving *p past it. */
+static char *put_text(char **p, const char *v) {
+        char *at = *p;
+        size_t n;
+        if (!v)
+                return NULL;
+        n = strlen(v) + 1;
+        memcpy(at, v, n);
+        *p += n;
+        return at;
 }
 
-static int entry_copy(const struct session_entry *e, struct session_entry *ret) {
-        struct session_entry c = { .start = e->start, .resumes = e->resumes, .still_open_sent = e->still_open_sent };
-        if (dup_field(e->session_id, &c.session_id) < 0 || dup_field(e->target, &c.target) < 0 ||
-            dup_field(e->owner, &c.owner) < 0 || dup_field(e->account_id, &c.account_id) < 0 ||
-            dup_field(e->region, &c.region) < 0) {
-                entry_clear(&c);
-                return -ENOMEM;
-        }
-        *ret = c;
+static size_t text_size(const char *v) {
+        return v ? strlen(v) + 1 : 0;
+}
+
+/* A held copy of e: its fields, its own strings inline, the account and the
+ * region from the pool. */
+static int held_new(struct session_store *s, const struct session_entry *e, struct held **ret) {
+        const char *account = NULL, *region = NULL;
+        struct held *h;
+        char *p;
+
+        if ((e->account_id && strpool_get(s->pool, e->account_id, &account) < 0) ||
+            (e->region && strpool_get(s->pool, e->region, &region) < 0))
+                goto nomem;
+        h = malloc(offsetof(struct held, text) + text_size(e->session_id) + text_size(e->target) +
+                   text_size(e->owner));
+        if (!h)
+                goto nomem;
+        p = h->text;
+        h->e = (struct session_entry){ .start = e->start, .resumes = e->resumes, .still_open_sent = e->still_open_sent };
+        h->e.session_id = put_text(&p, e->session_id);
+        h->e.target = put_text(&p, e->target);
+        h->e.owner = put_text(&p, e->owner);
+        /* The entry's type has no const: what it points at is only ever read. */
+        h->e.account_id = (char *)(uintptr_t)account;
+        h->e.region = (char *)(uintptr_t)region;
+        *ret = h;
         return 0;
+nomem:
+        strpool_put(s->pool, account);
+        strpool_put(s->pool, region);
+        return -ENOMEM;
 }
 
 static size_t oldest(const struct session_store *s) {
         size_t o = 0;
         for (size_t i = 1; i < s->n; i++)
-                if (s->e[i].start < s->e[o].start)
+                if (s->e[i]->e.start < s->e[o]->e.start)
                         o = i;
         return o;
 }
 
 int session_store_add(struct session_store *s, const struct session_entry *e, char **ret_evicted) {
-        struct session_entry c, *slot;
+        struct held *h, **slot;
         char *evicted = NULL;
 
         if (!e->session_id || !field_ok(e->session_id) || !field_ok(e->target) || !field_ok(e->owner) ||
             !field_ok(e->account_id) || !field_ok(e->region))
                 return -EINVAL;
-        if (entry_copy(e, &c) < 0)
-                return -ENOMEM;
-        slot = find(s, e->session_id);
+        slot = slot_of(s, e->session_id);
         if (!slot && s->n == s->max) {
                 slot = &s->e[oldest(s)];
-                /* Taken from the entry, which is cleared below anyway. */
-                evicted = slot->session_id;
-                slot->session_id = NULL;
+                if (ret_evicted && !(evicted = strdup((*slot)->e.session_id)))
+                        return -ENOMEM;
+        }
+        if (held_new(s, e, &h) < 0) {
+                free(evicted);
+                return -ENOMEM;
         }
         if (slot)
-                entry_clear(slot);
+                held_free(s, *slot);
         else
                 slot = &s->e[s->n++];
-        *slot = c;
+        *slot = h;
         if (ret_evicted)
                 *ret_evicted = evicted;
-        else
-                free(evicted);
         return 0;
 }
 
 int session_store_remove(struct session_store *s, const char *session_id) {
-        struct session_entry *e = find(s, session_id);
-        if (!e)
+        struct held **slot = slot_of(s, session_id);
+        if (!slot)
                 return -ENOENT;
-        entry_clear(e);
+        held_free(s, *slot);
         /* Order does not matter: the last entry fills the hole. */
-        *e = s->e[--s->n];
-        s->e[s->n] = (struct session_entry){ 0 };
+        *slot = s->e[--s->n];
+        s->e[s->n] = NULL;
         return 0;
 }
 
@@ -212,13 +266,32 @@ static int put_member(struct buf *out, const char *key, const char *v) {
         return r == 0 ? put_json_string(out, v) : r;
 }
 
+struct pieces {
+        session_store_sink_fn sink; /* NULL: everything stays in out */
+        void *userdata;
+        size_t handed; /* bytes the sink took */
+};
+
+/* Hands out's text to the sink once there is at least `at` of it. */
+static int hand_on(struct pieces *p, struct buf *out, size_t at) {
+        int r;
+        if (!p->sink || out->len < at)
+                return 0;
+        if (out->len > SESSION_FILE_MAX - p->handed)
+                return -E2BIG;
+        r = p->sink(p->userdata, out->data, out->len);
+        p->handed += out->len;
+        buf_truncate(out, 0);
+        return r;
+}
+
 /* Written directly rather than through a json-c tree: the tree cost about
  * 1 KiB a session at every save (each change of the open sessions), and
  * left that much heap behind, scattered, once freed. */
-int session_store_format(const struct session_store *s, struct buf *out) {
+static int format_pieces(const struct session_store *s, struct buf *out, struct pieces *p) {
         int r = buf_printf(out, "{\"version\":%d,\"sessions\":[", SESSION_STORE_VERSION);
         for (size_t i = 0; i < s->n && r == 0; i++) {
-                const struct session_entry *e = &s->e[i];
+                const struct session_entry *e = &s->e[i]->e;
                 r = buf_puts(out, i ? ",\n{\"session_id\":" : "\n{\"session_id\":");
                 if (r == 0)
                         r = put_json_string(out, e->session_id);
@@ -233,8 +306,28 @@ int session_store_format(const struct session_store *s, struct buf *out) {
                 if (r == 0)
                         r = buf_printf(out, ",\"start\":%lld,\"resumes\":%u,\"still_open_sent\":%s}",
                                        (long long)e->start, e->resumes, e->still_open_sent ? "true" : "false");
+                if (r == 0)
+                        r = hand_on(p, out, SESSION_WRITE_CHUNK);
         }
-        return r == 0 ? buf_puts(out, "]}\n") : r;
+        if (r == 0)
+                r = buf_puts(out, "]}\n");
+        return r == 0 ? hand_on(p, out, 0) : r;
+}
+
+int session_store_format(const struct session_store *s, struct buf *out) {
+        struct pieces p = { 0 };
+        return format_pieces(s, out, &p);
+}
+
+int session_store_write(const struct session_store *s, struct buf *out, session_store_sink_fn sink,
+                        void *userdata) {
+        struct pieces p = { .sink = sink, .userdata = userdata };
+        int r;
+        if (!sink)
+                return -EINVAL;
+        r = format_pieces(s, out, &p);
+        buf_truncate(out, 0);
+        return r;
 }
 
 /* An optional string member: absent leaves *ret NULL. */
@@ -338,12 +431,13 @@ int session_store_parse(const char *text, size_t len, size_t max, struct session
                 r = entry_of(json_object_array_get_idx(list, i), &e);
                 if (r < 0)
                         goto out;
-                if (find(s, e.session_id)) {
-                        entry_clear(&e);
+                if (find(s, e.session_id))
                         r = -EBADMSG;
+                else if ((r = held_new(s, &e, &s->e[s->n])) == 0)
+                        s->n++;
+                entry_clear(&e);
+                if (r < 0)
                         goto out;
-                }
-                s->e[s->n++] = e;
         }
         *ret = s;
         s = NULL;

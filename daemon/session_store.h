@@ -16,8 +16,9 @@
 
 #include "buf.h"
 
-/* Each open session costs well under 1 KiB; a host with more sessions open
- * at once than this is beyond what one daemon tracks. */
+/* Each open session costs about 170 bytes (one allocation, its strings
+ * inline); a host with more sessions open at once than this is beyond what
+ * one daemon tracks. */
 #define SESSION_STORE_MAX 4096
 /* SESSION_STORE_MAX entries of SESSION_FIELD_MAX-long strings fit. */
 #define SESSION_FILE_MAX (8u * 1024 * 1024)
@@ -69,6 +70,16 @@ int session_store_missed(struct session_store *s, const char *session_id, time_t
 
 /* Appends the text form to out. 0, -E2BIG (out's maximum), -ENOMEM. */
 int session_store_format(const struct session_store *s, struct buf *out);
+/* Takes the text form piece by piece: 0, or a negative errno that stops it. */
+typedef int (*session_store_sink_fn)(void *userdata, const char *data, size_t len);
+/* The pieces session_store_write() formats before handing them on. */
+#define SESSION_WRITE_CHUNK (16u * 1024)
+/* Hands the text form to sink in pieces of about SESSION_WRITE_CHUNK bytes,
+ * each formatted in out (scratch; left empty), so that saving 4,096
+ * sessions (about 1 MiB) needs no buffer of that size. 0; -E2BIG past
+ * SESSION_FILE_MAX in all (what parse would refuse); -ENOMEM; the sink's. */
+int session_store_write(const struct session_store *s, struct buf *out, session_store_sink_fn sink,
+                        void *userdata);
 /* A new store (capacity max) from the text form. 0; -EBADMSG for anything
  * but that form (garbage, a wrong type, a string too long or not clean, a
  * duplicate session); -EPROTONOSUPPORT for another version; -E2BIG for

@@ -20,8 +20,9 @@ machine they came from; whatever is outside the markers (the analysis) is kept.
 5. idle      daemon CPU over BENCH_IDLE_SECONDS of empty 20 s long polls
 6. start     exec to READY=1 (sd_notify) with static credentials
 7. soak      BENCH_SOAK_MESSAGES through one process with sessions tracked and
-             target names looked up (moto_server): RSS per round, anonymous
-             memory at the end and where it is
+             target names looked up (moto_server), a stream that fills the
+             session store and the name cache (4,096 each): RSS per round,
+             anonymous memory at the end and where it is
 8. floor     floor_probe.c, the daemon's libraries doing the least it needs of
              them: its peak RSS is the floor the daemon's is compared with
 
@@ -270,12 +271,14 @@ SESSION_ROUNDS_APART = 5
 def session_of(rec, rnd, ended):
     """Gives rec, a copy in round rnd of the records, a session of that round's
     own: every StartSession begins a new session, as in a real stream.
-    ended: the records' session IDs that a TerminateSession of theirs ends."""
+    ended: the records' session IDs that a TerminateSession of theirs ends (a
+    start not among them reuses its session every few rounds); None: none
+    reuses its session."""
     sid = ((rec.get("responseElements") or {}).get("sessionId")
            or (rec.get("requestParameters") or {}).get("sessionId"))
     if rec["eventName"] == "TerminateSession" and rnd >= SESSION_ROUNDS_APART:
         rnd -= SESSION_ROUNDS_APART
-    elif sid not in ended:
+    elif ended is not None and sid not in ended:
         rnd %= SESSION_ROUNDS_APART
     for part in ("requestParameters", "responseElements"):
         fields = rec.get(part) or {}
@@ -283,20 +286,22 @@ def session_of(rec, rnd, ended):
             fields["sessionId"] = f"{fields['sessionId']}-{rnd}"
 
 
-def seed(aws, records, n, indent=None, check=True):
+def seed(aws, records, n, indent=None, check=True, vary=None, first=0):
     """Queues n EventBridge-wrapped session events, each with its own eventID
-    (the daemon skips an eventID it already published) and session (session_of).
+    (the daemon skips an eventID it already published) and session (session_of,
+    or vary(rec, i) for the i-th event of the stream, from first on).
     check: the queue must then hold exactly n (false while a daemon is already
     consuming). Returns the eventIDs."""
     url = aws.queue_url(QUEUE)
     ids = []
     ended = {r["requestParameters"]["sessionId"] for r in records if r["eventName"] == "TerminateSession"}
+    vary = vary or (lambda rec, i: session_of(rec, i // len(records), ended))
     for start in range(0, n, 10):
         entries = []
         for i in range(start, min(start + 10, n)):
-            rec = copy.deepcopy(records[i % len(records)])
+            rec = copy.deepcopy(records[(first + i) % len(records)])
             rec["eventID"] = str(uuid.uuid4())
-            session_of(rec, i // len(records), ended)
+            vary(rec, first + i)
             ids.append(rec["eventID"])
             body = json.dumps(eventbridge_envelope(rec, event_id=rec["eventID"]), indent=indent,
                               ensure_ascii=False)
@@ -435,10 +440,13 @@ SINK_SAMPLE_BATCHES = 3
 class Moto:
     """moto_server on 127.0.0.1 without IAM auth (the bench measures; the
     integration tests check signatures), holding EC2 instances with a Name tag.
-    Created with the daemon's key, so they are in the account its look-ups see."""
+    Created with the daemon's key, so they are in the account its look-ups see.
+    instances: that many, created SOAK_PER_NAME per RunInstances call, each
+    call's instances with one Name; None: one per INSTANCE_NAMES."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, instances=None):
         self.workdir = workdir
+        self.instances = instances
         self.proc = None
 
     def start(self):
@@ -452,10 +460,15 @@ class Moto:
                            aws_secret_access_key=SECRET)
         ami = ec2.describe_images()["Images"][0]["ImageId"]
         self.names = {}
-        for name in INSTANCE_NAMES:
-            r = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, TagSpecifications=[
+        if self.instances is None:
+            batches = [(name, 1) for name in INSTANCE_NAMES]
+        else:
+            batches = [(f"app-server-{k // SOAK_PER_NAME:02d}", min(SOAK_PER_NAME, self.instances - k))
+                       for k in range(0, self.instances, SOAK_PER_NAME)]
+        for name, count in batches:
+            r = ec2.run_instances(ImageId=ami, MinCount=count, MaxCount=count, TagSpecifications=[
                 {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}])
-            self.names[r["Instances"][0]["InstanceId"]] = name
+            self.names.update((i["InstanceId"], name) for i in r["Instances"])
         return self
 
     def stop(self):
@@ -566,6 +579,70 @@ def proc_anon_parts(pid):
     return parts
 
 
+# The soak fills the session store and the name cache (daemon/session_store.h
+# SESSION_STORE_MAX, daemon/enrich.c ENRICH_CACHE_CAPACITY), 4,096 each.
+SOAK_FULL = 4096
+SOAK_TARGETS = SOAK_FULL
+# Of those, the instances moto holds (positive entries, with their Name); the
+# rest are IDs it does not know (negative entries, 16 bytes smaller each).
+# 4,096 instances took moto about 60 s to make and 0.2 s per DescribeInstances
+# (it scans them all), the soak 2½-4 minutes instead of 1.
+SOAK_INSTANCES = 1024
+# moto takes about 15 ms per instance, however they are grouped; a Name per
+# group keeps the names as long as real ones without a CreateTags per instance.
+SOAK_PER_NAME = 256
+# The soak's stream: each StartSession record this many times per round, each
+# copy with a session and a target of its own, and the TerminateSessions, each
+# ending its record's first copy of SESSION_ROUNDS_APART rounds before: 12
+# starts and 3 ends a round of 15, so 9 more sessions open a round and the
+# store is full after about 6,800 events.
+SOAK_START_COPIES = 3
+
+
+def soak_targets(instance_ids):
+    """SOAK_TARGETS IDs: instance_ids, each followed by IDs moto does not
+    hold (i-0ff…: its own are random), so that every DescribeInstances asks
+    for both kinds."""
+    unknown = SOAK_TARGETS // len(instance_ids) - 1
+    out = []
+    for k, iid in enumerate(instance_ids):
+        out += [iid] + [f"i-0ff{k * unknown + j:014x}" for j in range(unknown)]
+    return out
+
+
+def soak_stream(records, instance_ids):
+    """(records, vary) for seed(): the records as enrich_records makes them,
+    StartSessions SOAK_START_COPIES times; vary gives every start a new session
+    that no TerminateSession ends (but the first copy's, five rounds later) and
+    the next of instance_ids as its target, so both caches fill."""
+    recs = enrich_records(records, instance_ids)
+    starts = [r for r in recs if r["eventName"] == "StartSession"]
+    stream = []
+    for c in range(SOAK_START_COPIES):
+        for rec in starts:
+            rec = copy.deepcopy(rec)
+            if c:
+                rec["responseElements"]["sessionId"] += f"-c{c}"
+            stream.append(rec)
+    n_starts = len(stream)
+    stream += [r for r in recs if r["eventName"] == "TerminateSession"]
+
+    def vary(rec, i):
+        rnd, pos = divmod(i, len(stream))
+        if pos < n_starts:
+            rec["requestParameters"]["target"] = instance_ids[(rnd * n_starts + pos) % len(instance_ids)]
+        session_of(rec, rnd, None)
+    return stream, vary
+
+
+def soak_full_round(soak):
+    """The first round after which the store held its most sessions and no
+    target was looked up any more (every one cached): from there on, RSS that
+    grows is a leak, not a cache filling."""
+    return next((k for k in range(soak["rounds"]) if soak["opened"][k] == max(soak["opened"])
+                 and soak["described"][k] == soak["described"][-1]), soak["rounds"] - 1)
+
+
 def soak_open_sessions(state):
     """The sessions the tracker holds open, from the state file it saved."""
     try:
@@ -582,27 +659,38 @@ def run_soak(args, aws, records, n, workdir, rounds=10):
     Configured as a production daemon is by default and then some, so that
     every long-lived structure is in use: sessions tracked in a state
     directory of its own (on tmpfs, as run_enrich), and target names looked
-    up at a moto_server (the records as run_enrich makes them)."""
+    up at a moto_server (through a 0 ms faultproxy.py, whose counts give the
+    look-ups); soak_stream fills the session store and the name cache."""
     per = n // rounds
     base = aws.url
-    moto = Moto(workdir).start()
+    moto = Moto(workdir, SOAK_INSTANCES).start()
+    moto_proxy = Proxy(moto.url, 0, workdir).start()
     state = tempfile.mkdtemp(prefix="ssmn-bench-state-soak-", dir=STATE_PARENT or workdir)
-    extra = {"aws": {"ec2_endpoint": moto.url, "ssm_endpoint": moto.url},
+    extra = {"aws": {"ec2_endpoint": moto_proxy.url, "ssm_endpoint": moto_proxy.url},
              "enrich": {"instance_names": "on"},
              "sessions": {"track": "on", "check_interval": str(CHECK_INTERVAL_S)}}
     config = write_config(workdir, "soak.conf", base, aws.queue_url(QUEUE, base), aws.topic_arn, 1, extra=extra)
-    events = enrich_records(records, sorted(moto.names))
+    ids = soak_targets(sorted(moto.names))
+    events, vary = soak_stream(records, ids)
+    targets = set()
+
+    def vary_noting(rec, i):
+        vary(rec, i)
+        if rec["eventName"] == "StartSession":
+            targets.add(rec["requestParameters"]["target"])
     stderr = open(os.path.join(workdir, "soak.daemon.log"), "wb")
     proc = None
-    rss = []
+    rss, described, opened = [], [], []
     try:
         proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(state_directory=state),
                                 stdout=subprocess.DEVNULL, stderr=stderr)
-        for _ in range(rounds):
-            seed(aws, events, per, check=False)
+        for k in range(rounds):
+            seed(aws, events, per, check=False, vary=vary_noting, first=k * per)
             wait_drained(aws, per, [proc], "ssm-notifyd (soak)")
             aws.purge(SINK)
             rss.append(proc_status_kib(proc.pid, "VmRSS"))
+            described.append(moto_proxy.stats()["by_action"].get("DescribeInstances", 0))
+            opened.append(soak_open_sessions(state))
         # After the events, at rest: the daemon's next long poll (1 s) finds the
         # queue empty, and an idle daemon hands its freed heap back (cmd_run.c).
         time.sleep(2.5)
@@ -613,10 +701,13 @@ def run_soak(args, aws, records, n, workdir, rounds=10):
         time.sleep(1.5)  # the abandoned long poll, as in run_daemon_drain
         return {"messages": per * rounds, "rounds": rounds, "rss_kib": rss, "vmhwm_kib": mem["vmhwm_kib"],
                 "anon_kib": mem["anon_kib"], "file_kib": mem["file_kib"], "anon_parts_kib": parts,
-                "open_sessions": soak_open_sessions(state), "instances": len(moto.names), "exit": code}
+                "open_sessions": soak_open_sessions(state), "opened": opened, "instances": len(moto.names),
+                "targets": len(targets),
+                "described": described, "lookup_actions": moto_proxy.stats()["by_action"], "exit": code}
     finally:
         stop_process(proc)
         stderr.close()
+        moto_proxy.stop()
         moto.stop()
         shutil.rmtree(state, ignore_errors=True)
 
@@ -907,6 +998,7 @@ def report(m, r, args):
     d, b = r["drain"], r["baseline"]
     l0, l20 = r["latency0"], r["latency20"]
     idle, st, soak = r["idle"], r["start"], r["soak"]
+    full = soak_full_round(soak)
     floor, sc = r["floor"], r["scale"]
     mib = lambda kib: kib / 1024  # noqa: E731
     e = r["enrich"]["enriched"]
@@ -981,10 +1073,15 @@ def report(m, r, args):
         ("", "p90 (nearest rank)", f"{st['p90_ms']:.1f} ms", ""),
         ("", "min / max", f"{st['min_ms']:.1f} / {st['max_ms']:.1f} ms", ""),
         ("Soak", f"{soak['messages']} events through one daemon in {soak['rounds']} rounds; sessions tracked "
-         f"(state file on tmpfs), target names looked up at moto_server ({soak['instances']} instances)", "", ""),
+         f"(state file on tmpfs), target names looked up at moto_server ({soak['targets']} targets: "
+         f"{soak['instances']} instances with a Name, the rest IDs it does not hold); the session store and the "
+         "name cache filled", "", ""),
         ("", "VmRSS after each round", " ".join(f"{mib(k):.2f}" for k in soak["rss_kib"]) + " MiB", ""),
-        ("", "growth after the warm-up round (round 1 → last)",
-         f"{(soak['rss_kib'][-1] - soak['rss_kib'][0])} KiB; peak {mib(soak['vmhwm_kib']):.2f} MiB", ""),
+        ("", "sessions open after each round (state file)", " ".join(map(str, soak["opened"])), ""),
+        ("", "DescribeInstances calls by the end of each round; distinct targets",
+         " ".join(map(str, soak["described"])) + f"; {soak['targets']}", ""),
+        ("", f"growth once both are full (round {full + 1} → last)",
+         f"{(soak['rss_kib'][-1] - soak['rss_kib'][full])} KiB; peak {mib(soak['vmhwm_kib']):.2f} MiB", ""),
         ("", "at the end: sessions open (state file); anonymous RSS: heap / other anonymous mappings / stacks / "
          "libraries' private data",
          f"{soak['open_sessions']}; "

@@ -140,6 +140,17 @@ class EnrichTest(unittest.TestCase):
         self.assertEqual(self.ssm.rejected, [])
         self.assertEqual(daemon.stop(), 0, daemon.log_text())
 
+    def test_new_target_in_a_later_receive(self):
+        """The look-up client made for the first receive's account and region
+        serves the later ones: what it keeps must outlive that receive's events."""
+        daemon, _ = self.deliver([start_event("e0000000-0000-4000-8000-000000000021", self.web)])
+        later = run_instance(self.aws.client("ec2"), "web-prod-2", "staging")
+        _, notes = self.deliver([start_event("e0000000-0000-4000-8000-000000000022", later)], daemon)
+        self.assertEqual(names_by_event(notes),
+                         {"e0000000-0000-4000-8000-000000000022": ("web-prod-2", {"Environment": "staging"})})
+        self.assertEqual(self.proxy.stats()["by_action"].get("DescribeInstances"), 2)
+        self.assertEqual(daemon.stop(), 0, daemon.log_text())
+
     def test_no_role_arn_no_lookups_in_other_accounts_logged_once(self):
         events = [start_event("e1000000-0000-4000-8000-00000000000%d" % i, self.batch, account=MEMBER)
                   for i in range(3)] + [start_event("e1000000-0000-4000-8000-000000000009", self.web)]

@@ -107,11 +107,52 @@ static void test_bounded(void **state) {
         name_cache_free(NULL);
 }
 
+/* Tags without a name, a one-character ID (an entry smaller than its
+ * header's size), and entries of one account and region sharing their
+ * copies while others come and go. */
+static void test_layouts_and_sharing(void **state) {
+        (void)state;
+        struct name_cache *c;
+        const char *keys[] = { "Environment", "Owner", "Team" };
+        const char *values[] = { "staging", NULL, "blue" };
+        const char *many[256];
+        char region[] = "eu-west-1";
+        struct ssm_event *ev;
+
+        assert_int_equal(name_cache_new(2, 3600, &c), 0);
+        assert_int_equal(name_cache_put(c, A, region, I1, NULL, keys, values, 3, 100), 0);
+        region[0] = 'X'; /* the caller's string was copied */
+        assert_int_equal(name_cache_put_unknown(c, A, "eu-west-1", "x", 100), 0);
+        /* a third entry evicts the one expiring first (the negative one) */
+        assert_int_equal(name_cache_put(c, A, "eu-west-1", I2, "db-1", NULL, NULL, 0, 100), 0);
+        ev = event(A, "eu-west-1", I1);
+        assert_int_equal(name_cache_fill(c, ev, 101), 0);
+        assert_null(ev->target_name);
+        assert_int_equal(ev->n_target_tags, 2);
+        assert_string_equal(ev->target_tags[0].key, "Environment");
+        assert_string_equal(ev->target_tags[0].value, "staging");
+        assert_string_equal(ev->target_tags[1].key, "Team");
+        assert_string_equal(ev->target_tags[1].value, "blue");
+        event_free(ev);
+        ev = event(A, "eu-west-1", "x");
+        assert_int_equal(name_cache_fill(c, ev, 101), -ENOENT);
+        event_free(ev);
+        ev = event(A, "eu-west-1", I2);
+        assert_int_equal(name_cache_fill(c, ev, 101), 0);
+        assert_string_equal(ev->target_name, "db-1");
+        event_free(ev);
+        for (size_t i = 0; i < 256; i++)
+                many[i] = "v";
+        assert_int_equal(name_cache_put(c, A, "eu-west-1", I1, "n", many, many, 256, 100), -EINVAL);
+        name_cache_free(c);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_positive_and_expiry),
                 cmocka_unit_test(test_negative),
                 cmocka_unit_test(test_bounded),
+                cmocka_unit_test(test_layouts_and_sharing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,6 +136,39 @@ static void test_full_store_evicts_oldest(void **state) {
         session_store_free(s);
 }
 
+/* Sessions of one account and region share their copies: removing or
+ * replacing one leaves the others' intact, and entries without them work. */
+static void test_shared_account_and_region(void **state) {
+        (void)state;
+        struct session_store *s;
+        struct session_entry e = alice;
+        const struct session_entry *got;
+        char account[] = "210987654321";
+        assert_int_equal(session_store_new(4, &s), 0);
+        e.account_id = account;
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        e.session_id = "alice-2";
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        account[0] = 'X'; /* the caller's string was copied */
+        assert_int_equal(session_store_remove(s, alice.session_id), 0);
+        e.account_id = "210987654321";
+        e.region = "eu-west-1"; /* alice-2 again: its old region's copy goes */
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        got = session_store_find(s, "alice-2");
+        assert_non_null(got);
+        assert_string_equal(got->account_id, "210987654321");
+        assert_string_equal(got->region, "eu-west-1");
+        e = (struct session_entry){ .session_id = "bare-1", .start = 5 };
+        assert_int_equal(session_store_add(s, &e, NULL), 0);
+        got = session_store_find(s, "bare-1");
+        assert_null(got->target);
+        assert_null(got->owner);
+        assert_null(got->account_id);
+        assert_null(got->region);
+        assert_string_equal(session_store_find(s, "alice-2")->target, alice.target);
+        session_store_free(s);
+}
+
 static void test_format_parse_round_trip(void **state) {
         (void)state;
         struct session_store *s, *back;
@@ -331,6 +364,61 @@ static void test_file_large(void **state) {
         session_store_free(s);
 }
 
+struct collected {
+        struct buf all;
+        size_t pieces, largest, fail_at; /* fail_at: the piece the sink refuses (0: none) */
+};
+
+static int collect(void *userdata, const char *data, size_t len) {
+        struct collected *c = userdata;
+        if (++c->pieces == c->fail_at)
+                return -ENOSPC;
+        if (len > c->largest)
+                c->largest = len;
+        return buf_append(&c->all, data, len);
+}
+
+/* The pieces make exactly the text form, none much above the chunk size. */
+static void test_write_in_pieces(void **state) {
+        (void)state;
+        struct session_store *s;
+        struct session_entry e = alice;
+        struct collected c = { .pieces = 0 };
+        struct buf whole, scratch;
+        char id[64];
+
+        assert_int_equal(session_store_new(SESSION_STORE_MAX, &s), 0);
+        for (int i = 0; i < 1000; i++) {
+                snprintf(id, sizeof(id), "alice-%017d", i);
+                e.session_id = id;
+                assert_int_equal(session_store_add(s, &e, NULL), 0);
+        }
+        buf_init(&whole, SESSION_FILE_MAX);
+        buf_init(&scratch, SESSION_FILE_MAX);
+        buf_init(&c.all, SESSION_FILE_MAX);
+        assert_int_equal(session_store_format(s, &whole), 0);
+        assert_true(whole.len > 8 * SESSION_WRITE_CHUNK);
+        assert_int_equal(session_store_write(s, &scratch, collect, &c), 0);
+        assert_int_equal(c.all.len, whole.len);
+        assert_memory_equal(c.all.data, whole.data, whole.len);
+        assert_true(c.pieces > 8);
+        assert_true(c.largest < SESSION_WRITE_CHUNK + 1024);
+        assert_int_equal(scratch.len, 0);
+        assert_true(scratch.alloc < 4 * SESSION_WRITE_CHUNK);
+
+        /* a sink's error stops the writing and is returned */
+        buf_truncate(&c.all, 0);
+        c.pieces = 0;
+        c.fail_at = 2;
+        assert_int_equal(session_store_write(s, &scratch, collect, &c), -ENOSPC);
+        assert_int_equal(c.pieces, 2);
+        assert_int_equal(session_store_write(s, &scratch, NULL, NULL), -EINVAL);
+        buf_free(&c.all);
+        buf_free(&scratch);
+        buf_free(&whole);
+        session_store_free(s);
+}
+
 static void test_file_corrupt_set_aside(void **state) {
         (void)state;
         struct session_store *s;
@@ -387,11 +475,13 @@ int main(void) {
                 cmocka_unit_test(test_add_find_remove),
                 cmocka_unit_test(test_bad_entries_refused),
                 cmocka_unit_test(test_full_store_evicts_oldest),
+                cmocka_unit_test(test_shared_account_and_region),
                 cmocka_unit_test(test_format_parse_round_trip),
                 cmocka_unit_test(test_parse_refuses_what_is_not_the_form),
                 cmocka_unit_test(test_parse_bounds),
                 cmocka_unit_test_setup_teardown(test_file_save_load, tempdir_make, tempdir_remove),
                 cmocka_unit_test_setup_teardown(test_file_large, tempdir_make, tempdir_remove),
+                cmocka_unit_test(test_write_in_pieces),
                 cmocka_unit_test_setup_teardown(test_file_corrupt_set_aside, tempdir_make, tempdir_remove),
                 cmocka_unit_test(test_state_directory),
         };
