@@ -63,14 +63,16 @@ static const char codes[2][256][4] = { CODES(false), CODES(true) };
 static int encode(struct buf *out, const char *s, size_t len, unsigned flags) {
         static const char hex[] = "0123456789ABCDEF";
         size_t start = out->len;
-        char *p;
+        char *room;
         if (len == 0)
                 return 0;
-        int r = len < SIZE_MAX / 3 ? buf_extend(out, 3 * len + 1, &p) : -E2BIG;
+        int r = len < SIZE_MAX / 3 ? buf_extend(out, 3 * len + 1, &room) : -E2BIG;
         if (r == -E2BIG)
-                r = buf_extend(out, encoded_len(s, len, flags), &p);
+                r = buf_extend(out, encoded_len(s, len, flags), &room);
         if (r < 0)
                 return r;
+        /* a copy whose address is never taken stays in a register */
+        char *p = room;
         if (out->len - start > 3 * len && !(flags & URLENC_KEEP_SLASH)) {
                 const char(*code)[4] = codes[(flags & URLENC_SPACE_PLUS) != 0];
                 size_t i = 0;
