@@ -2,8 +2,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -73,12 +75,67 @@ static void test_select(void **state) {
         unsetenv("TZDIR");
 }
 
+/* tz_localtime() against glibc's localtime_r() itself, field by field: each
+ * second around DST changes (an hour in which the offset changes is never
+ * taken from the hour before), times in the same hour one after another (the
+ * remembered hour), times far apart, zones with half-hour offsets and DST,
+ * and a zone that counts leap seconds (right/UTC: 23:59:60 exists). */
+static void expect_as_libc(const char *zone, time_t t) {
+        struct tm got, want;
+        long off;
+        char abbr[16];
+        assert_int_equal(tz_localtime(zone, t, &got, &off, abbr), 0);
+        assert_non_null(localtime_r(&t, &want)); /* TZ is the zone tz_localtime left selected */
+        if (got.tm_sec != want.tm_sec || got.tm_min != want.tm_min || got.tm_hour != want.tm_hour ||
+            got.tm_mday != want.tm_mday || got.tm_mon != want.tm_mon || got.tm_year != want.tm_year ||
+            got.tm_wday != want.tm_wday || got.tm_yday != want.tm_yday || got.tm_isdst != want.tm_isdst ||
+            off != want.tm_gmtoff || strcmp(abbr, want.tm_zone) != 0)
+                fail_msg("%s at %lld: %02d:%02d:%02d %s %ld, libc %02d:%02d:%02d %s %ld", zone, (long long)t,
+                         got.tm_hour, got.tm_min, got.tm_sec, abbr, off, want.tm_hour, want.tm_min, want.tm_sec,
+                         want.tm_zone, (long)want.tm_gmtoff);
+}
+
+static void test_same_as_libc(void **state) {
+        (void)state;
+        static const char *const zones[] = { "Asia/Tokyo",         "America/New_York", "Europe/London",
+                                             "Australia/Lord_Howe", "Asia/Kolkata",     "America/St_Johns",
+                                             "right/UTC",           "UTC" };
+        static const time_t edges[] = {
+                1710054000, /* New York to EDT, 2024-03-10 */
+                1730613600, /* New York to EST, 2024-11-03 */
+                1711846800, /* London to BST, 2024-03-31 */
+                1712413800, /* Lord Howe: +11 to +10:30, 2024-04-07 02:00 local */
+                1483228800, /* the leap second before 2017 in right/ zones */
+                -2587712400, /* Tokyo's local mean time until 1888 */
+        };
+        uint64_t x = 88172645463325252u;
+        for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+                if (tz_check(zones[z]) < 0)
+                        continue; /* right/ zones are optional in some tz packages */
+                for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++)
+                        for (time_t t = edges[e] - 3700; t <= edges[e] + 3700; t += 37)
+                                expect_as_libc(zones[z], t);
+                for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++)
+                        for (time_t t = edges[e] - 30; t <= edges[e] + 30; t++)
+                                expect_as_libc(zones[z], t);
+                for (int i = 0; i < 3000; i++) {
+                        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                        /* 1900 to 2100, now and then in the same hour as the last */
+                        static time_t last;
+                        time_t t = i % 3 ? last + (time_t)(x % 600) : -2208988800 + (time_t)(x % 6311433600u);
+                        expect_as_libc(zones[z], t);
+                        last = t;
+                }
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_check),
                 cmocka_unit_test(test_dst_edge),
                 cmocka_unit_test(test_switches_zones),
                 cmocka_unit_test(test_select),
+                cmocka_unit_test(test_same_as_libc),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
