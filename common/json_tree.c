@@ -59,28 +59,29 @@ struct parser {
         size_t keys_cap;
 };
 
-static int grow(void **p, size_t *cap, size_t want, size_t size) {
+/* a, grown by doubling to hold at least want items of size bytes; NULL
+ * (a kept) when memory runs out. */
+static void *grow(void *a, size_t *cap, size_t want, size_t size) {
         size_t n = *cap ? *cap : 64;
-        void *q;
+        void *b;
 
         while (n < want)
                 n *= 2;
         if (n > SIZE_MAX / size)
-                return -ENOMEM;
-        q = realloc(*p, n * size);
-        if (!q)
-                return -ENOMEM;
-        *p = q;
-        *cap = n;
-        return 0;
+                return NULL;
+        b = realloc(a, n * size);
+        if (b)
+                *cap = n;
+        return b;
 }
 
 /* At most one node per input byte, so indexes and counts fit in 32 bits. */
 static int node_new(struct parser *p, enum json_kind kind, size_t *ret) {
         if (p->n == p->cap) {
-                int r = grow((void **)&p->nodes, &p->cap, p->n + 1, sizeof(*p->nodes));
-                if (r < 0)
-                        return r;
+                struct json_node *nodes = grow(p->nodes, &p->cap, p->n + 1, sizeof(*nodes));
+                if (!nodes)
+                        return -ENOMEM;
+                p->nodes = nodes;
         }
         p->nodes[p->n] = (struct json_node){ .kind = (uint8_t)kind, .skip = 1 };
         *ret = p->n++;
@@ -408,9 +409,10 @@ static int dedupe(struct parser *p, size_t obj, uint32_t members, uint32_t *ret_
                 return 0;
         }
         if (members > p->keys_cap) {
-                int r = grow((void **)&p->keys, &p->keys_cap, members, sizeof(*p->keys));
-                if (r < 0)
-                        return r;
+                struct key_ref *keys = grow(p->keys, &p->keys_cap, members, sizeof(*keys));
+                if (!keys)
+                        return -ENOMEM;
+                p->keys = keys;
         }
         size_t k = 0;
         for (size_t i = obj + 1; i < p->n; i += nodes[i].skip)

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,11 +152,9 @@ static int parse_json(const char *s, size_t len, struct json_tree **ret) {
         struct json_tree *t;
         int r;
 
-        /* JSON text is UTF-8 (RFC 8259), and json-c's own check lets overlong
-         * forms, surrogates and code points past U+10FFFF through, which
-         * would then reach SNS attributes and logs. */
-        if (len > (size_t)INT32_MAX)
-                return -E2BIG;
+        /* JSON text is UTF-8 (RFC 8259), and json_tree leaves the check to
+         * its caller: overlong forms, surrogates and code points past
+         * U+10FFFF would reach SNS attributes and logs. */
         if (!textsafe_utf8_valid(s, len))
                 return -EBADMSG;
         r = json_tree_parse(s, len, EVENT_JSON_DEPTH, &t);
