@@ -31,12 +31,17 @@ static void tokener_done(struct json_tokener *tok) {
         for (size_t i = 0; i < KEPT_MAX; i++)
                 if (kept[i].tok == tok) {
                         json_tokener_reset(tok);
+                        /* json-c 0.16's reset leaves a high surrogate seen
+                         * last, which the next text would then take as its
+                         * own ("\ud83d\udXYZ" failing, then "\ud83dx" read
+                         * as two U+FFFD). */
+                        tok->high_surrogate = 0;
                         return;
                 }
         json_tokener_free(tok);
 }
 
-static int parse(const char *s, size_t len, int max_depth, int flags, json_object **ret) {
+int json_parse_whole(const char *s, size_t len, int max_depth, json_object **ret) {
         struct json_tokener *tok;
         enum json_tokener_error err;
         json_object *o;
@@ -47,7 +52,7 @@ static int parse(const char *s, size_t len, int max_depth, int flags, json_objec
         tok = tokener(max_depth);
         if (!tok)
                 return -ENOMEM;
-        json_tokener_set_flags(tok, flags);
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
         o = json_tokener_parse_ex(tok, s, (int)len);
         err = json_tokener_get_error(tok);
         /* Strict mode takes trailing white space and refuses anything else;
@@ -65,12 +70,4 @@ static int parse(const char *s, size_t len, int max_depth, int flags, json_objec
         }
         *ret = o;
         return 0;
-}
-
-int json_parse_whole(const char *s, size_t len, int max_depth, json_object **ret) {
-        return parse(s, len, max_depth, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8, ret);
-}
-
-int json_parse_whole_utf8(const char *s, size_t len, int max_depth, json_object **ret) {
-        return parse(s, len, max_depth, JSON_TOKENER_STRICT, ret);
 }

@@ -16,7 +16,3 @@
  * bytes are not exactly one JSON text within max_depth; -E2BIG when len is
  * beyond what json-c can take (INT32_MAX); -ENOMEM. */
 int json_parse_whole(const char *s, size_t len, int max_depth, json_object **ret);
-/* As json_parse_whole for bytes the caller has checked as valid UTF-8 with
- * a stricter check than json-c's (textsafe_utf8_valid): json-c's own check,
- * a second pass over each string, is skipped. */
-int json_parse_whole_utf8(const char *s, size_t len, int max_depth, json_object **ret);

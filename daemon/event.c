@@ -8,7 +8,7 @@
 #include "buf.h"
 #include "datetime.h"
 #include "event_internal.h"
-#include "json_parse.h"
+#include "json_tree.h"
 #include "macro.h"
 #include "textsafe.h"
 
@@ -58,47 +58,46 @@ static char **field_at(struct ssm_event *ev, size_t offset) {
         return (char **)(void *)((char *)ev + offset);
 }
 
-json_object *event_json_path(json_object *root, const char *path) {
-        json_object *cur = root;
+const struct json_node *event_json_path(const struct json_node *root, const char *path) {
+        const struct json_node *cur = root;
         const char *p = path;
 
         while (cur && *p) {
                 const char *dot = strchr(p, '.');
                 size_t n = dot ? (size_t)(dot - p) : strlen(p);
                 char key[64]; /* the longest key looked up is 18 bytes (recipientAccountId) */
-                json_object *next = NULL;
 
-                if (n >= sizeof(key) || !json_object_is_type(cur, json_type_object))
+                if (n >= sizeof(key) || json_node_kind(cur) != JSON_OBJECT)
                         return NULL;
                 memcpy(key, p, n);
                 key[n] = '\0';
-                if (!json_object_object_get_ex(cur, key, &next))
-                        return NULL;
-                cur = next;
+                cur = json_node_member(cur, key);
                 p += n + (dot ? 1 : 0);
         }
-        return cur;
+        return json_node_kind(cur) == JSON_NULL ? NULL : cur;
 }
 
-static bool is_scalar(json_object *v) {
-        switch (json_object_get_type(v)) {
-        case json_type_string:
-                return json_object_get_string_len(v) > 0;
-        case json_type_int:
-        case json_type_double:
-        case json_type_boolean:
+static bool is_scalar(const struct json_node *v) {
+        size_t len;
+
+        switch (json_node_kind(v)) {
+        case JSON_STRING:
+                return json_node_string(v, &len) && len > 0;
+        case JSON_NUMBER:
+        case JSON_TRUE:
+        case JSON_FALSE:
                 return true;
         default:
                 return false;
         }
 }
 
-static int append_scalar(struct buf *b, json_object *v) {
-        if (!json_object_is_type(v, json_type_string))
-                return buf_puts(b, json_object_get_string(v));
+static int append_scalar(struct buf *b, const struct json_node *v) {
+        size_t n;
+        const char *s = json_node_string(v, &n);
 
-        const char *s = json_object_get_string(v);
-        size_t n = (size_t)json_object_get_string_len(v);
+        if (json_node_kind(v) != JSON_STRING)
+                return buf_append(b, s, n);
         while (n) {
                 /* U+FFFD for an embedded NUL; the text between NULs at once */
                 const char *nul = memchr(s, '\0', n);
@@ -115,16 +114,14 @@ static int append_scalar(struct buf *b, json_object *v) {
         return 0;
 }
 
-int event_json_dup(json_object *v, char **ret) {
+int event_json_dup(const struct json_node *v, char **ret) {
         struct buf b;
         int r = 0;
 
         /* A value can never be longer than the body it came from. */
         buf_init(&b, EVENT_BODY_MAX);
-        if (json_object_is_type(v, json_type_array)) {
-                size_t n = json_object_array_length(v);
-                for (size_t i = 0; i < n && r >= 0; i++) {
-                        json_object *e = json_object_array_get_idx(v, i);
+        if (json_node_kind(v) == JSON_ARRAY) {
+                for (const struct json_node *e = json_node_first(v); e && r >= 0; e = json_node_next(e)) {
                         if (!is_scalar(e))
                                 continue;
                         if (b.len > 0)
@@ -149,31 +146,31 @@ out:
         return r;
 }
 
-/* 0 and the value; -EBADMSG when s is not one JSON text; -ENOMSG for the
+/* 0 and the tree; -EBADMSG when s is not one JSON text; -ENOMSG for the
  * JSON text "null" (valid, and no event). */
-static int parse_json(const char *s, size_t len, json_object **ret) {
-        json_object *o;
+static int parse_json(const char *s, size_t len, struct json_tree **ret) {
+        struct json_tree *t;
         int r;
 
-        /* JSON text is UTF-8 (RFC 8259), and json-c's own check lets overlong
-         * forms, surrogates and code points past U+10FFFF through, which
-         * would then reach SNS attributes and logs. */
-        if (len > (size_t)INT32_MAX)
-                return -E2BIG;
+        /* JSON text is UTF-8 (RFC 8259), and json_tree leaves the check to
+         * its caller: overlong forms, surrogates and code points past
+         * U+10FFFF would reach SNS attributes and logs. */
         if (!textsafe_utf8_valid(s, len))
                 return -EBADMSG;
-        r = json_parse_whole_utf8(s, len, EVENT_JSON_DEPTH, &o);
+        r = json_tree_parse(s, len, EVENT_JSON_DEPTH, &t);
         if (r < 0)
                 return r;
-        if (!o)
+        if (json_node_kind(json_tree_root(t)) == JSON_NULL) {
+                json_tree_free(t);
                 return -ENOMSG;
-        *ret = o;
+        }
+        *ret = t;
         return 0;
 }
 
-static const char *member_string(json_object *o, const char *key) {
-        json_object *v = event_json_path(o, key);
-        return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+static const char *member_string(const struct json_node *o, const char *key) {
+        const struct json_node *v = event_json_path(o, key);
+        return json_node_kind(v) == JSON_STRING ? json_node_string(v, NULL) : NULL;
 }
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -183,8 +180,9 @@ static bool ends_with(const char *s, const char *suffix) {
 
 /* EventBridge: only CloudTrail-delivered detail types carry a record; the
  * native SSM events (Automation, Run Command, Parameter Store) do not. */
-static int unwrap_eventbridge(json_object *o, json_object **ret_record, json_object **ret_envelope) {
-        json_object *detail = event_json_path(o, "detail");
+static int unwrap_eventbridge(const struct json_node *o, const struct json_node **ret_record,
+                              const struct json_node **ret_envelope) {
+        const struct json_node *detail = event_json_path(o, "detail");
         const char *type;
 
         if (!event_json_path(o, "detail-type")) {
@@ -193,15 +191,14 @@ static int unwrap_eventbridge(json_object *o, json_object **ret_record, json_obj
                 return 0;
         }
         type = member_string(o, "detail-type");
-        if (!type || !ends_with(type, CLOUDTRAIL_DETAIL_SUFFIX) ||
-            !json_object_is_type(detail, json_type_object))
+        if (!type || !ends_with(type, CLOUDTRAIL_DETAIL_SUFFIX) || json_node_kind(detail) != JSON_OBJECT)
                 return -ENOMSG;
         *ret_record = detail;
         *ret_envelope = o;
         return 0;
 }
 
-static bool is_cloudtrail_record(json_object *o) {
+static bool is_cloudtrail_record(const struct json_node *o) {
         const char *name = member_string(o, "eventName");
         const char *type = member_string(o, "eventType");
 
@@ -209,7 +206,7 @@ static bool is_cloudtrail_record(json_object *o) {
         return name && *name && !(type && strcmp(type, "AwsCloudTrailInsight") == 0);
 }
 
-static int param_add_value(struct event_param *p, json_object *v) {
+static int param_add_value(struct event_param *p, const struct json_node *v) {
         char *value = NULL;
         int r = event_json_dup(v, &value);
 
@@ -221,9 +218,10 @@ static int param_add_value(struct event_param *p, json_object *v) {
 
 /* One parameter: an array of values (as CloudTrail records them) or a lone
  * scalar. */
-static int param_load(struct ssm_event *ev, const char *name, json_object *v) {
+static int param_load(struct ssm_event *ev, const char *name, const struct json_node *v) {
         struct event_param *p = &ev->parameters[ev->n_parameters];
-        size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 1;
+        bool array = json_node_kind(v) == JSON_ARRAY;
+        size_t n = array ? json_node_count(v) : 1, i = 0;
         int r;
 
         if (n > EVENT_PARAM_VALUES_MAX) {
@@ -234,10 +232,10 @@ static int param_load(struct ssm_event *ev, const char *name, json_object *v) {
         ev->n_parameters++; /* from here event_free() owns it */
         if (!p->name || !p->values)
                 return -ENOMEM;
-        if (!json_object_is_type(v, json_type_array))
+        if (!array)
                 return param_add_value(p, v);
-        for (size_t i = 0; i < n; i++)
-                if ((r = param_add_value(p, json_object_array_get_idx(v, i))) < 0)
+        for (const struct json_node *e = json_node_first(v); e && i < n; e = json_node_next(e), i++)
+                if ((r = param_add_value(p, e)) < 0)
                         return r;
         return 0;
 }
@@ -251,28 +249,30 @@ static const struct event_param *param_find(const struct ssm_event *ev, const ch
 
 /* requestParameters.parameters: an object of arrays of strings, or a string
  * where AWS withheld the values. */
-static int fill_parameters(struct ssm_event *ev, json_object *params) {
+static int fill_parameters(struct ssm_event *ev, const struct json_node *params) {
         const struct event_param *cmd;
+        size_t len;
         struct buf b;
         int r = 0;
 
-        if (json_object_is_type(params, json_type_string)) {
-                ev->parameters_hidden = json_object_get_string_len(params) > 0;
+        if (json_node_kind(params) == JSON_STRING) {
+                ev->parameters_hidden = json_node_string(params, &len) && len > 0;
                 return 0;
         }
-        if (!json_object_is_type(params, json_type_object) || json_object_object_length(params) == 0)
+        if (json_node_kind(params) != JSON_OBJECT || json_node_count(params) == 0)
                 return 0;
         ev->parameters = calloc(EVENT_PARAMS_MAX, sizeof(*ev->parameters));
         if (!ev->parameters)
                 return -ENOMEM;
-        json_object_object_foreach(params, name, value) {
+        for (const struct json_node *m = json_node_first(params); m; m = json_node_next(m)) {
+                const char *name = json_node_key(m);
                 if (!*name)
                         continue;
                 if (ev->n_parameters == EVENT_PARAMS_MAX) {
                         ev->parameters_truncated = true;
                         break;
                 }
-                if ((r = param_load(ev, name, value)) < 0)
+                if ((r = param_load(ev, name, m)) < 0)
                         return r;
         }
 
@@ -293,14 +293,14 @@ static int fill_parameters(struct ssm_event *ev, json_object *params) {
 
 /* A string "true"/"false" (as CloudTrail writes these attributes) or a JSON
  * boolean; anything else is unknown. */
-static bool json_flag(json_object *v, bool *ret) {
+static bool json_flag(const struct json_node *v, bool *ret) {
         const char *s;
 
-        if (json_object_is_type(v, json_type_boolean)) {
-                *ret = json_object_get_boolean(v);
+        if (json_node_kind(v) == JSON_TRUE || json_node_kind(v) == JSON_FALSE) {
+                *ret = json_node_kind(v) == JSON_TRUE;
                 return true;
         }
-        s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        s = json_node_kind(v) == JSON_STRING ? json_node_string(v, NULL) : NULL;
         if (!s || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
                 return false;
         *ret = strcmp(s, "true") == 0;
@@ -310,7 +310,7 @@ static bool json_flag(json_object *v, bool *ret) {
 /* The CloudTrail user guide ("userAgent"): console.amazonaws.com and
  * aws-internal/… are the console (or a service acting for it); any other
  * agent is a program the caller ran (CLI, SDK, a tool). */
-static void fill_via(struct ssm_event *ev, json_object *record) {
+static void fill_via(struct ssm_event *ev, const struct json_node *record) {
         bool from_console = false;
         const char *ua = ev->user_agent;
 
@@ -330,7 +330,7 @@ static bool is_aws_source(const char *s) {
         return s && (strcmp(s, "AWS Internal") == 0 || ends_with(s, ".amazonaws.com"));
 }
 
-static int fill(struct ssm_event *ev, json_object *record, json_object *envelope) {
+static int fill(struct ssm_event *ev, const struct json_node *record, const struct json_node *envelope) {
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(RECORD_FIELDS); i++) {
@@ -367,7 +367,8 @@ static int fill(struct ssm_event *ev, json_object *record, json_object *envelope
 }
 
 int event_parse(const char *body, size_t len, struct ssm_event **ret) {
-        json_object *root = NULL, *inner = NULL, *record = NULL, *envelope = NULL;
+        struct json_tree *root = NULL, *inner = NULL;
+        const struct json_node *record, *envelope = NULL;
         struct ssm_event *ev = NULL;
         const char *message, *type;
         int r;
@@ -377,18 +378,18 @@ int event_parse(const char *body, size_t len, struct ssm_event **ret) {
         r = parse_json(body, len, &root);
         if (r < 0)
                 return r;
-        record = root;
+        record = json_tree_root(root);
 
         /* SNS delivery without raw message delivery: the event is a JSON string. */
-        message = member_string(root, "Message");
-        type = member_string(root, "Type");
+        message = member_string(record, "Message");
+        type = member_string(record, "Type");
         if (message && type && strcmp(type, "Notification") == 0) {
                 r = parse_json(message, strlen(message), &inner);
                 if (r < 0) {
                         r = r == -ENOMEM ? r : -ENOMSG;
                         goto out;
                 }
-                record = inner;
+                record = json_tree_root(inner);
         }
         r = unwrap_eventbridge(record, &record, &envelope);
         if (r < 0)
@@ -409,8 +410,8 @@ int event_parse(const char *body, size_t len, struct ssm_event **ret) {
         ev = NULL;
 out:
         event_free(ev);
-        json_object_put(inner);
-        json_object_put(root);
+        json_tree_free(inner);
+        json_tree_free(root);
         return r;
 }
 

@@ -20,7 +20,7 @@ struct identity {
                 *credential;
 };
 
-static int identity_load(json_object *ui, struct identity *id) {
+static int identity_load(const struct json_node *ui, struct identity *id) {
         static const struct {
                 size_t offset;
                 const char *path;
@@ -208,11 +208,11 @@ static int resolve_actor(const struct identity *id, struct ssm_event *ev) {
         return set_first(&ev->actor, id->user, arn_name, id->principal);
 }
 
-int event_identity_resolve(json_object *ui, struct ssm_event *ev) {
+int event_identity_resolve(const struct json_node *ui, struct ssm_event *ev) {
         struct identity id = {};
         int r;
 
-        if (!json_object_is_type(ui, json_type_object))
+        if (json_node_kind(ui) != JSON_OBJECT)
                 return 0;
         r = event_json_dup(event_json_path(ui, "type"), &ev->actor_type);
         if (r >= 0)

@@ -9,7 +9,8 @@
 #include <json-c/json.h>
 
 #include "aws_error.h"
-#include "json_parse.h"
+#include "json_tree.h"
+#include "textsafe.h"
 
 /* The long poll may last WaitTimeSeconds; the answer needs a little more. */
 #define SQS_POLL_SLACK_MS 10000
@@ -49,11 +50,9 @@ static int add_int(json_object *o, const char *key, int value) {
         return 0;
 }
 
-static const char *get_string(json_object *o, const char *key) {
-        json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
+static const char *get_string(const struct json_node *o, const char *key) {
+        const struct json_node *v = json_node_member(o, key);
+        return json_node_kind(v) == JSON_STRING ? json_node_string(v, NULL) : NULL;
 }
 
 static void message_clear(struct sqs_message *m) {
@@ -71,72 +70,81 @@ void sqs_batch_clear(struct sqs_batch *b) {
         b->n = 0;
 }
 
-static json_object *parse_json(const char *body, size_t len) {
-        json_object *o = NULL;
-        /* Answers nest three levels; anything deeper is not an SQS answer. */
-        if (len > SQS_ANSWER_MAX || json_parse_whole(body, len, 8, &o) < 0)
-                return NULL;
-        return o;
+/* 0 and the tree; -EBADMSG for anything but one JSON object. */
+static int parse_json(const char *body, size_t len, struct json_tree **ret) {
+        struct json_tree *t;
+        int r;
+
+        /* Answers nest three levels; anything deeper is not an SQS answer.
+         * JSON is UTF-8 (RFC 8259), and what SQS hands over goes into logs
+         * and back into requests. */
+        if (len > SQS_ANSWER_MAX || !textsafe_utf8_valid(body, len))
+                return -EBADMSG;
+        r = json_tree_parse(body, len, 8, &t);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EBADMSG;
+        if (json_node_kind(json_tree_root(t)) != JSON_OBJECT) {
+                json_tree_free(t);
+                return -EBADMSG;
+        }
+        *ret = t;
+        return 0;
 }
 
-static int parse_message(json_object *m, struct sqs_message *ret) {
+static int parse_message(const struct json_node *m, struct sqs_message *ret) {
         const char *id = get_string(m, "MessageId");
         const char *rh = get_string(m, "ReceiptHandle");
-        json_object *body_obj, *attrs;
+        const struct json_node *body = json_node_member(m, "Body");
         struct sqs_message out = { 0 };
+        const char *text;
+        const char *count;
 
-        if (!id || !rh || !json_object_object_get_ex(m, "Body", &body_obj) ||
-            !json_object_is_type(body_obj, json_type_string))
+        if (!id || !rh || json_node_kind(body) != JSON_STRING)
                 return -EBADMSG;
+        text = json_node_string(body, &out.body_len);
         out.message_id = strdup(id);
         out.receipt_handle = strdup(rh);
-        out.body_len = (size_t)json_object_get_string_len(body_obj);
         out.body = malloc(out.body_len + 1);
         if (!out.message_id || !out.receipt_handle || !out.body) {
                 message_clear(&out);
                 return -ENOMEM;
         }
-        memcpy(out.body, json_object_get_string(body_obj), out.body_len + 1);
-        if (json_object_object_get_ex(m, "Attributes", &attrs)) {
-                const char *count = get_string(attrs, "ApproximateReceiveCount");
-                if (count) {
-                        /* A count beyond INT_MAX is as good as "very many" for the poison rule. */
-                        long n = strtol(count, NULL, 10);
-                        out.receive_count = n < 0 ? 0 : n > INT_MAX ? INT_MAX : (int)n;
-                }
+        memcpy(out.body, text, out.body_len + 1);
+        count = get_string(json_node_member(m, "Attributes"), "ApproximateReceiveCount");
+        if (count) {
+                /* A count beyond INT_MAX is as good as "very many" for the poison rule. */
+                long n = strtol(count, NULL, 10);
+                out.receive_count = n < 0 ? 0 : n > INT_MAX ? INT_MAX : (int)n;
         }
         *ret = out;
         return 0;
 }
 
 int sqs_parse_receive(const char *body, size_t len, struct sqs_batch *ret) {
-        json_object *root = parse_json(body, len), *msgs;
+        struct json_tree *t = NULL;
+        const struct json_node *msgs;
         struct sqs_batch out = { 0 };
-        int r = 0;
+        int r = parse_json(body, len, &t);
 
-        if (!root || !json_object_is_type(root, json_type_object)) {
+        if (r < 0)
+                return r;
+        /* An empty long poll answers {} with no Messages member. */
+        msgs = json_node_member(json_tree_root(t), "Messages");
+        if (msgs && (json_node_kind(msgs) != JSON_ARRAY || json_node_count(msgs) > SQS_BATCH_MAX)) {
                 r = -EBADMSG;
                 goto out;
         }
-        /* An empty long poll answers {} with no Messages member. */
-        if (json_object_object_get_ex(root, "Messages", &msgs)) {
-                if (!json_object_is_type(msgs, json_type_array) ||
-                    json_object_array_length(msgs) > SQS_BATCH_MAX) {
-                        r = -EBADMSG;
+        for (const struct json_node *m = json_node_first(msgs); m; m = json_node_next(m)) {
+                r = parse_message(m, &out.msg[out.n]);
+                if (r < 0)
                         goto out;
-                }
-                for (size_t i = 0; i < json_object_array_length(msgs); i++) {
-                        r = parse_message(json_object_array_get_idx(msgs, i), &out.msg[out.n]);
-                        if (r < 0)
-                                goto out;
-                        out.n++;
-                }
+                out.n++;
         }
         *ret = out;
         out.n = 0;
 out:
         sqs_batch_clear(&out);
-        json_object_put(root);
+        json_tree_free(t);
         return r;
 }
 
@@ -184,33 +192,31 @@ int sqs_next_max_messages(int asked, int max, bool too_large, size_t answer_len,
 }
 
 int sqs_parse_delete_batch(const char *body, size_t len, unsigned *ret_deleted) {
-        json_object *root = parse_json(body, len), *ok;
+        struct json_tree *t = NULL;
+        const struct json_node *ok;
         unsigned deleted = 0;
-        int r = 0;
+        int r = parse_json(body, len, &t);
 
-        if (!root || !json_object_is_type(root, json_type_object)) {
+        if (r < 0)
+                return r;
+        ok = json_node_member(json_tree_root(t), "Successful");
+        if (ok && json_node_kind(ok) != JSON_ARRAY) {
                 r = -EBADMSG;
                 goto out;
         }
-        if (json_object_object_get_ex(root, "Successful", &ok)) {
-                if (!json_object_is_type(ok, json_type_array)) {
+        for (const struct json_node *e = json_node_first(ok); e; e = json_node_next(e)) {
+                const char *id = get_string(e, "Id");
+                char *end;
+                unsigned long idx = id ? strtoul(id, &end, 10) : SQS_BATCH_MAX;
+                if (!id || *end || idx >= SQS_BATCH_MAX) {
                         r = -EBADMSG;
                         goto out;
                 }
-                for (size_t i = 0; i < json_object_array_length(ok); i++) {
-                        const char *id = get_string(json_object_array_get_idx(ok, i), "Id");
-                        char *end;
-                        unsigned long idx = id ? strtoul(id, &end, 10) : SQS_BATCH_MAX;
-                        if (!id || *end || idx >= SQS_BATCH_MAX) {
-                                r = -EBADMSG;
-                                goto out;
-                        }
-                        deleted |= 1u << idx;
-                }
+                deleted |= 1u << idx;
         }
         *ret_deleted = deleted;
 out:
-        json_object_put(root);
+        json_tree_free(t);
         return r;
 }
 
@@ -276,7 +282,8 @@ out:
 }
 
 int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_waiting, struct aws_error *err) {
-        json_object *req = json_object_new_object(), *names = json_object_new_array(), *root = NULL, *attrs;
+        json_object *req = json_object_new_object(), *names = json_object_new_array();
+        struct json_tree *t = NULL;
         struct aws_answer res = { 0 };
         const char *waiting;
         int r = -ENOMEM;
@@ -289,15 +296,17 @@ int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_w
         r = json_call(c, "GetQueueAttributes", req, SQS_CALL_TIMEOUT_MS, &res, err);
         if (r < 0)
                 goto out;
-        root = parse_json(res.body, res.body_len);
-        if (!root || !json_object_object_get_ex(root, "Attributes", &attrs) ||
-            !(waiting = get_string(attrs, "ApproximateNumberOfMessages"))) {
+        r = parse_json(res.body, res.body_len, &t);
+        if (r < 0)
+                goto out;
+        waiting = get_string(json_node_member(json_tree_root(t), "Attributes"), "ApproximateNumberOfMessages");
+        if (!waiting) {
                 r = -EBADMSG;
                 goto out;
         }
         *ret_waiting = atol(waiting);
 out:
-        json_object_put(root);
+        json_tree_free(t);
         aws_answer_clear(&res);
         json_object_put(names);
         json_object_put(req);

@@ -144,7 +144,16 @@ bool textsafe_utf8_valid(const char *s, size_t len) {
         while (i < len) {
                 uint32_t cp;
                 size_t clen;
-                if (p[i] < 0x80) { /* the common case, without a call */
+                uint64_t w;
+                /* the common case, without a call: ASCII, a word at a time */
+                if (len - i >= sizeof(w)) {
+                        memcpy(&w, p + i, sizeof(w));
+                        if (!(w & 0x8080808080808080u)) {
+                                i += sizeof(w);
+                                continue;
+                        }
+                }
+                if (p[i] < 0x80) {
                         i++;
                         continue;
                 }

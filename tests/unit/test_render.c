@@ -1490,8 +1490,36 @@ static void test_hidden_characters(void **state) {
         }
 }
 
+/* textsafe_utf8_valid reads ASCII a word at a time: a bad or good sequence
+ * is judged the same at every offset within and across words. */
+static void test_utf8_valid_offsets(void **state) {
+        static const struct {
+                const char *seq;
+                bool valid;
+        } cases[] = {
+                { "\xc3\xa9", true }, { "\xf0\x9f\x98\x80", true }, { "\x00", true },
+                { "\xc3", false },     { "\x80", false },              { "\xc0\xaf", false }, /* overlong '/' */
+                { "\xed\xa0\x80", false },                             /* a surrogate */
+                { "\xf4\x90\x80\x80", false },                        /* past U+10FFFF */
+        };
+        char text[40];
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                size_t n = strlen(cases[i].seq) ? strlen(cases[i].seq) : 1;
+                for (size_t at = 0; at + n <= 24; at++) {
+                        for (size_t len = at + n; len <= at + n + 9; len++) {
+                                memset(text, 'a', sizeof(text));
+                                memcpy(text + at, cases[i].seq, n);
+                                assert_int_equal(textsafe_utf8_valid(text, len), cases[i].valid);
+                        }
+                }
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_utf8_valid_offsets),
                 cmocka_unit_test(test_date_crossing),
                 cmocka_unit_test(test_dst_edges),
                 cmocka_unit_test(test_time_unknown),
