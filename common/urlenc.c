@@ -75,18 +75,8 @@ static int encode(struct buf *out, const char *s, size_t len, unsigned flags) {
         char *p = room;
         if (out->len - start > 3 * len && !(flags & URLENC_KEEP_SLASH)) {
                 const char(*code)[4] = codes[(flags & URLENC_SPACE_PLUS) != 0];
-                size_t i = 0;
-                while (i < len) {
-                        /* Eight bytes of UTF-8 beyond ASCII (Japanese text is all
-                         * of them) are eight %XX: a fixed step, no table read for it. */
-                        uint64_t w;
-                        if (len - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0x8080808080808080u)) {
-                                for (size_t k = 0; k < 8; k++, p += 3)
-                                        memcpy(p, code[(unsigned char)s[i + k]], 4);
-                                i += 8;
-                                continue;
-                        }
-                        const char *e = code[(unsigned char)s[i++]];
+                for (size_t i = 0; i < len; i++) {
+                        const char *e = code[(unsigned char)s[i]];
                         memcpy(p, e, 4);
                         p += e[3];
                 }
