@@ -71,46 +71,58 @@ int tz_select(const char *zone) {
         return 0;
 }
 
-/* The hour around the last conversion when the zone's offset held all
- * through it: a conversion inside it is then gmtime_r() of the shifted time,
- * where glibc's localtime_r() parses the zone's POSIX rule again (sscanf
- * and all) for every time after the file's last transition, which is every
- * time in most zones today. An hour is trusted only when both its ends
- * convert to the same offset, DST flag and abbreviation (a transition inside
- * it changes one of them), and each end's local time is exactly gmtime_r()
- * of the shifted time (glibc applies a right/ zone's leap seconds to both
- * alike; checked, not assumed). */
-static struct {
-        char zone[TZ_NAME_MAX + 1];
-        time_t first, last;
+/* The hours of recent conversions, a few (an event's time and its session's
+ * start are hours apart), each kept when the zone's offset held all through
+ * it: a conversion inside one is then gmtime_r() of the shifted time, where
+ * glibc's localtime_r() parses the zone's POSIX rule again (sscanf and all)
+ * for every time after the file's last transition, which is every time in
+ * most zones today. An hour is kept only when both its ends convert to the
+ * same offset, DST flag and abbreviation (a transition inside it changes one
+ * of them), and each end's local time is exactly gmtime_r() of the shifted
+ * time (glibc applies a right/ zone's leap seconds to both alike; checked,
+ * not assumed). */
+#define HOURS_KEPT 8
+struct hour {
+        char zone[TZ_NAME_MAX + 1]; /* "": nothing kept */
+        time_t first;
         long gmtoff;
         int isdst;
         char abbr[16];
-} hour;
+};
+static struct hour hours[HOURS_KEPT];
+
+static time_t hour_start(time_t t) {
+        return t - ((t % 3600) + 3600) % 3600;
+}
+
+static struct hour *hour_slot(time_t first) {
+        return &hours[(size_t)((first / 3600) % HOURS_KEPT + HOURS_KEPT) % HOURS_KEPT];
+}
 
 static bool shifted(const struct tm *local, time_t t) {
         struct tm u;
         time_t s;
-        return !__builtin_add_overflow(t, local->tm_gmtoff, &s) && gmtime_r(&s, &u) && u.tm_sec == local->tm_sec && u.tm_min == local->tm_min &&
-               u.tm_hour == local->tm_hour && u.tm_mday == local->tm_mday && u.tm_mon == local->tm_mon &&
-               u.tm_year == local->tm_year;
+        return !__builtin_add_overflow(t, local->tm_gmtoff, &s) && gmtime_r(&s, &u) &&
+               u.tm_sec == local->tm_sec && u.tm_min == local->tm_min && u.tm_hour == local->tm_hour &&
+               u.tm_mday == local->tm_mday && u.tm_mon == local->tm_mon && u.tm_year == local->tm_year;
 }
 
-static void remember_hour(const char *zone, time_t t) {
+static void remember_hour(const char *zone, time_t first) {
+        struct hour *hour = hour_slot(first);
         struct tm a, b;
-        time_t first = t - ((t % 3600) + 3600) % 3600, last;
+        time_t last;
 
-        hour.zone[0] = '\0';
-        if (__builtin_add_overflow(first, 3599, &last) || !localtime_r(&first, &a) || !localtime_r(&last, &b) || a.tm_gmtoff != b.tm_gmtoff ||
-            a.tm_isdst != b.tm_isdst || strcmp(a.tm_zone ? a.tm_zone : "", b.tm_zone ? b.tm_zone : "") != 0 ||
-            !shifted(&a, first) || !shifted(&b, last))
+        hour->zone[0] = '\0';
+        if (__builtin_add_overflow(first, 3599, &last) || !localtime_r(&first, &a) || !localtime_r(&last, &b) ||
+            a.tm_gmtoff != b.tm_gmtoff || a.tm_isdst != b.tm_isdst ||
+            strcmp(a.tm_zone ? a.tm_zone : "", b.tm_zone ? b.tm_zone : "") != 0 || !shifted(&a, first) ||
+            !shifted(&b, last))
                 return;
-        hour.first = first;
-        hour.last = last;
-        hour.gmtoff = a.tm_gmtoff;
-        hour.isdst = a.tm_isdst;
-        snprintf(hour.abbr, sizeof(hour.abbr), "%s", a.tm_zone ? a.tm_zone : "");
-        snprintf(hour.zone, sizeof(hour.zone), "%s", zone);
+        hour->first = first;
+        hour->gmtoff = a.tm_gmtoff;
+        hour->isdst = a.tm_isdst;
+        snprintf(hour->abbr, sizeof(hour->abbr), "%s", a.tm_zone ? a.tm_zone : "");
+        snprintf(hour->zone, sizeof(hour->zone), "%s", zone);
 }
 
 int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr) {
@@ -119,16 +131,18 @@ int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff
 
         if (r < 0)
                 return r;
-        if (!(strcmp(hour.zone, zone) == 0 && t >= hour.first && t <= hour.last))
-                remember_hour(zone, t);
-        if (strcmp(hour.zone, zone) == 0 && t >= hour.first && t <= hour.last) {
+        const time_t first = hour_start(t);
+        const struct hour *hour = hour_slot(first);
+        if (!(hour->first == first && strcmp(hour->zone, zone) == 0))
+                remember_hour(zone, first);
+        if (hour->first == first && hour->zone[0] && strcmp(hour->zone, zone) == 0) {
                 time_t s;
-                if (__builtin_add_overflow(t, hour.gmtoff, &s) || !gmtime_r(&s, &tm))
+                if (__builtin_add_overflow(t, hour->gmtoff, &s) || !gmtime_r(&s, &tm))
                         return -EOVERFLOW;
-                tm.tm_isdst = hour.isdst;
-                tm.tm_gmtoff = hour.gmtoff;
+                tm.tm_isdst = hour->isdst;
+                tm.tm_gmtoff = hour->gmtoff;
                 if (ret_abbr)
-                        snprintf(ret_abbr, 16, "%s", hour.abbr);
+                        snprintf(ret_abbr, 16, "%s", hour->abbr);
         } else {
                 if (!localtime_r(&t, &tm))
                         return -EOVERFLOW;
