@@ -44,11 +44,12 @@ int tz_check(const char *zone) {
         return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0 ? 0 : -ENOENT;
 }
 
-/* The zone last selected: checking costs a file open. */
+/* The zone last selected (checking costs a file open), and TZ as this
+ * module set it, ":" and that zone: compared, not formatted, at each call. */
 static char selected[TZ_NAME_MAX + 1];
+static char spec[TZ_NAME_MAX + 2] = ":";
 
 int tz_select(const char *zone) {
-        char spec[TZ_NAME_MAX + 2];
         const char *cur;
         int r;
 
@@ -57,11 +58,11 @@ int tz_select(const char *zone) {
                 if (r < 0)
                         return r;
                 snprintf(selected, sizeof(selected), "%s", zone);
+                snprintf(spec, sizeof(spec), ":%s", zone);
         }
         /* A leading ':' makes glibc read the named file, never parse a POSIX rule.
          * TZ is left set: the daemon works in one zone, and glibc reads the zone
          * file again only when TZ changes. */
-        snprintf(spec, sizeof(spec), ":%s", zone);
         cur = getenv("TZ");
         if (!cur || strcmp(cur, spec) != 0) {
                 if (setenv("TZ", spec, 1) < 0)
@@ -142,7 +143,7 @@ int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff
                 tm.tm_isdst = hour->isdst;
                 tm.tm_gmtoff = hour->gmtoff;
                 if (ret_abbr)
-                        snprintf(ret_abbr, 16, "%s", hour->abbr);
+                        memcpy(ret_abbr, hour->abbr, sizeof(hour->abbr));
         } else {
                 if (!localtime_r(&t, &tm))
                         return -EOVERFLOW;
