@@ -1,12 +1,14 @@
 #include "http.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -19,8 +21,18 @@
 /* Bound on request headers we build per call (AWS calls use about six). */
 #define HTTP_MAX_HEADERS 16
 
+/* Driven through libcurl's socket interface: libcurl says which sockets to
+ * watch, for what, and when it next wants to be called (on_socket,
+ * on_timer); a wait is one poll(2) over them all, after which libcurl is told
+ * which socket is ready and works on its transfers only. curl_multi_perform
+ * instead polls every running transfer's socket itself, once per call. */
 struct http_multi {
         CURLM *multi;
+        struct pollfd *watch; /* one entry per socket libcurl watches */
+        size_t n_watch, watch_size;
+        struct pollfd *polled; /* what a wait polls: callbacks change watch meanwhile */
+        size_t polled_size;
+        int64_t due_us; /* when libcurl's timer is due (CLOCK_MONOTONIC); -1: none */
 };
 
 struct http_client {
@@ -119,14 +131,83 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
         return ask_hook(userdata) ? 1 : 0;
 }
 
+static int64_t now_us(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int grow_pollfds(struct pollfd **a, size_t *size, size_t need) {
+        size_t n = *size ? *size * 2 : 8;
+        struct pollfd *p;
+
+        if (need <= *size)
+                return 0;
+        while (n < need)
+                n *= 2;
+        p = realloc(*a, n * sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        *a = p;
+        *size = n;
+        return 0;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: s is to be watched for what (or no longer). A
+ * socket may pass from one transfer to another (a reused connection), so it
+ * is kept by its number alone. */
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp) {
+        struct http_multi *m = userp;
+        size_t i = 0;
+
+        (void)easy, (void)socketp;
+        while (i < m->n_watch && m->watch[i].fd != s)
+                i++;
+        /* CURL_POLL_NONE: known but not waited for; poll(2) would still
+         * report a hang-up on it, again and again */
+        if (what == CURL_POLL_REMOVE || what == CURL_POLL_NONE) {
+                if (i < m->n_watch)
+                        m->watch[i] = m->watch[--m->n_watch];
+                return 0;
+        }
+        if (i == m->n_watch) {
+                /* libcurl then fails the transfers of the multi: none waits
+                 * for a socket nobody watches */
+                if (grow_pollfds(&m->watch, &m->watch_size, m->n_watch + 1) < 0)
+                        return -1;
+                m->watch[m->n_watch++] = (struct pollfd){ .fd = s };
+        }
+        m->watch[i].events = (short)((what & CURL_POLL_IN ? POLLIN : 0) | (what & CURL_POLL_OUT ? POLLOUT : 0));
+        return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: libcurl wants socket_action(CURL_SOCKET_TIMEOUT)
+ * in timeout_ms, or (-1) not at all. */
+static int on_timer(CURLM *multi, long timeout_ms, void *userp) {
+        struct http_multi *m = userp;
+
+        (void)multi;
+        m->due_us = timeout_ms < 0 ? -1 : now_us() + (int64_t)timeout_ms * 1000;
+        return 0;
+}
+
 int http_multi_new(struct http_multi **ret) {
         struct http_multi *m = calloc(1, sizeof(*m));
         if (!m)
                 return -ENOMEM;
+        m->due_us = -1;
         m->multi = curl_multi_init();
         if (!m->multi) {
                 free(m);
                 return -ENOMEM;
+        }
+        if (curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
+            curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m) != CURLM_OK ||
+            curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, on_timer) != CURLM_OK ||
+            curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m) != CURLM_OK) {
+                http_multi_free(m);
+                return -EIO;
         }
         *ret = m;
         return 0;
@@ -135,7 +216,10 @@ int http_multi_new(struct http_multi **ret) {
 void http_multi_free(struct http_multi *m) {
         if (!m)
                 return;
+        /* closing the pooled connections tells on_socket: m is still whole */
         curl_multi_cleanup(m->multi);
+        free(m->watch);
+        free(m->polled);
         free(m);
 }
 
@@ -337,7 +421,8 @@ static void headers_free_secure(struct curl_slist *headers) {
         curl_slist_free_all(headers);
 }
 
-static int multi_run(struct http_multi *m, long timeout_ms);
+static int run_timer(struct http_multi *m);
+static void collect(struct http_multi *m);
 
 int http_start(struct http_client *c, const struct http_request *req) {
         struct curl_slist *headers = NULL, *tmp;
@@ -396,8 +481,10 @@ int http_start(struct http_client *c, const struct http_request *req) {
         c->url = req->url;
         c->in_flight = true;
         /* Sent now, not at the next wait: the caller has other work to do
-         * while this request is in flight. A failure shows in http_finish. */
-        (void)multi_run(c->multi, 0);
+         * while this request is in flight: adding it set libcurl's timer to
+         * 0 ms. A failure shows in http_finish. */
+        if (run_timer(c->multi) == 0)
+                collect(c->multi);
 out:
         headers_free_secure(headers);
         buf_free_secure(&line);
@@ -423,20 +510,66 @@ static void collect(struct http_multi *m) {
         }
 }
 
-/* Moves every request of m along, after waiting at most timeout_ms for
- * activity. One perform per call: each asks every transfer's socket (a
- * poll each), and a perform before the wait would find what the last one
- * left. Waiting with nothing running cannot happen: a client waits only
- * while its own transfer runs, and every perform is followed by collect(). */
-static int multi_run(struct http_multi *m, long timeout_ms) {
-        int running = 0;
+/* Acts on libcurl's timer when it is due. A socket action runs the timers
+ * due too, and sets the next one. */
+static int run_timer(struct http_multi *m) {
+        int running;
 
-        /* a signal ends the poll early (libcurl takes EINTR as a timeout);
-         * a transfer with work due (a new one, a timer) ends it at once */
-        if (timeout_ms > 0 && curl_multi_poll(m->multi, NULL, 0, (int)timeout_ms, NULL) != CURLM_OK)
-                return -EIO;
-        if (curl_multi_perform(m->multi, &running) != CURLM_OK)
-                return -EIO;
+        if (m->due_us < 0 || now_us() < m->due_us)
+                return 0;
+        m->due_us = -1; /* on_timer sets the next one */
+        return curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running) == CURLM_OK ? 0 : -EIO;
+}
+
+/* Tells libcurl that the socket of p is ready, in its terms: a hang-up or
+ * an error is for reading (which then meets the end or the error), and for
+ * writing too when it is an error. */
+static int act_on_socket(struct http_multi *m, const struct pollfd *p) {
+        int running, ev = 0;
+
+        if (p->revents & (POLLIN | POLLHUP | POLLERR))
+                ev |= CURL_CSELECT_IN;
+        if (p->revents & (POLLOUT | POLLERR))
+                ev |= CURL_CSELECT_OUT;
+        if (p->revents & (POLLERR | POLLNVAL))
+                ev |= CURL_CSELECT_ERR;
+        return curl_multi_socket_action(m->multi, p->fd, ev, &running) == CURLM_OK ? 0 : -EIO;
+}
+
+/* Moves every request of m along, after waiting at most timeout_ms (and no
+ * longer than libcurl's timer) for one of its sockets: one poll(2) for all of
+ * them, then libcurl works on the ready ones and on its timer if due. A
+ * signal ends the wait with nothing done, for the caller's hook to see it.
+ * Waiting with nothing to wait for cannot happen: a client waits only while
+ * its own transfer runs, and every run is followed by collect(). */
+static int multi_run(struct http_multi *m, long timeout_ms) {
+        int64_t now = now_us();
+        size_t n = m->n_watch;
+        int r;
+
+        if (m->due_us >= 0 && timeout_ms > 0) {
+                /* rounded up: libcurl acts on no timer before it is due */
+                int64_t left_ms = m->due_us > now ? (m->due_us - now + 999) / 1000 : 0;
+                if (left_ms < timeout_ms)
+                        timeout_ms = (long)left_ms;
+        }
+        r = grow_pollfds(&m->polled, &m->polled_size, n);
+        if (r < 0)
+                return r;
+        if (n)
+                memcpy(m->polled, m->watch, n * sizeof(*m->polled));
+        r = poll(m->polled, n, (int)timeout_ms);
+        if (r < 0)
+                return errno == EINTR ? 0 : -errno;
+        for (size_t i = 0; r > 0 && i < n; i++)
+                if (m->polled[i].revents) {
+                        r--;
+                        if (act_on_socket(m, &m->polled[i]) < 0)
+                                return -EIO;
+                }
+        r = run_timer(m);
+        if (r < 0)
+                return r;
         collect(m);
         return 0;
 }
@@ -445,8 +578,8 @@ static int multi_run(struct http_multi *m, long timeout_ms) {
  * does with its progress timer when nothing arrives. */
 #define HTTP_WAIT_SLICE_MS 1000
 
-/* 0 once the request in flight ended (or the hook stopped it), -EIO when
- * libcurl failed. */
+/* 0 once the request in flight ended (or the hook stopped it); -EIO when
+ * libcurl failed, -ENOMEM. */
 static int wait_done(struct http_client *c) {
         int r = 0;
 

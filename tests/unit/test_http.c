@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -401,6 +404,132 @@ static void test_multi_in_flight_together(void **state) {
         server_stop(s);
 }
 
+static double seconds_since(const struct timespec *t0) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+#define N_PEERS 4
+
+/* Several requests on one multi, each on its own connection: each finishes
+ * whatever order they are waited for in, and a second round reuses every
+ * connection (libcurl stops watching a pooled socket and watches it again).
+ * A stalled one among them times out on time and holds none of them up. */
+static void test_multi_many_sockets(void **state) {
+        (void)state;
+        struct http_multi *m;
+        struct server *s[N_PEERS], *stall = server_start(ANSWER_STALL);
+        struct http_client *c[N_PEERS], *stalled;
+        struct http_response r = { 0 };
+        char url[N_PEERS][64], stall_url[64], want[128];
+        struct timespec t0;
+
+        assert_int_equal(http_multi_new(&m), 0);
+        for (int i = 0; i < N_PEERS; i++) {
+                s[i] = server_start(ANSWER_OK);
+                c[i] = client_on(m, NULL, NULL);
+                snprintf(url[i], sizeof(url[i]), "http://127.0.0.1:%d/", s[i]->port);
+        }
+        stalled = client_on(m, NULL, NULL);
+        snprintf(stall_url, sizeof(stall_url), "http://127.0.0.1:%d/", stall->port);
+        const struct http_request stall_req = { .method = "GET", .url = stall_url, .timeout_ms = 300 };
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        assert_int_equal(http_start(stalled, &stall_req), 0);
+        for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < N_PEERS; i++) {
+                        const struct http_request req = { .method = "GET", .url = url[i], .timeout_ms = 5000 };
+                        assert_int_equal(http_start(c[i], &req), 0);
+                }
+                for (int i = N_PEERS - 1; i >= 0; i--) {
+                        assert_int_equal(http_finish(c[i], &r), 0);
+                        assert_int_equal(r.status, 200);
+                        assert_string_equal(r.body, "hello");
+                        http_response_clear(&r);
+                }
+        }
+        assert_false(http_ready(stalled));
+        assert_int_equal(http_finish(stalled, &r), -ETIMEDOUT);
+        double took = seconds_since(&t0);
+        assert_true(took >= 0.3 && took < 1.0);
+        snprintf(want, sizeof(want), "no answer from 127.0.0.1:%d after 0.3 s", stall->port);
+        assert_string_equal(http_client_error(stalled), want);
+        assert_true(http_ready(stalled));
+        for (int i = 0; i < N_PEERS; i++) {
+                assert_int_equal(s[i]->requests, 2);
+                assert_int_equal(s[i]->connections, 1);
+                http_client_free(c[i]);
+                server_stop(s[i]);
+        }
+        http_client_free(stalled);
+        http_multi_free(m);
+        server_stop(stall);
+}
+
+/* Waiting for a stalled server is a few wake-ups, not a spin: little CPU
+ * for 2.5 s of waiting, and the hook still asked once a second. */
+static void test_wait_is_idle(void **state) {
+        (void)state;
+        struct hook hook = { .stop = false };
+        struct server *s = server_start(ANSWER_STALL);
+        struct http_client *c = client(1000, counting_hook, &hook);
+        struct http_response r = { 0 };
+        struct timespec cpu0, cpu;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
+        assert_int_equal(perform(c, s, 2500, &r), -ETIMEDOUT);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+        double cpu_s = (double)(cpu.tv_sec - cpu0.tv_sec) + (double)(cpu.tv_nsec - cpu0.tv_nsec) / 1e9;
+        assert_true(cpu_s < 0.1);
+        assert_true(hook.calls >= 2);
+        http_client_free(c);
+        server_stop(s);
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_alarm(int sig) {
+        (void)sig;
+        got_signal = 1;
+}
+
+static int stop_on_signal(void *ud) {
+        (void)ud;
+        return got_signal;
+}
+
+/* A signal ends the wait at once, for the hook to see it, not at the end of
+ * the slice (the daemon's SIGTERM during a long poll). It comes 0.4 s in,
+ * during a wait of libcurl's that lasts until 1 s. */
+static void test_signal_ends_wait(void **state) {
+        (void)state;
+        struct sigaction sa = { .sa_handler = on_alarm }, old;
+        sigset_t alrm, saved;
+        struct itimerval it = { .it_value = { .tv_usec = 400000 } };
+        struct http_response r = { 0 };
+        struct timespec t0;
+
+        /* the server thread inherits SIGALRM blocked: the signal meets the wait */
+        sigemptyset(&alrm);
+        sigaddset(&alrm, SIGALRM);
+        assert_int_equal(pthread_sigmask(SIG_BLOCK, &alrm, &saved), 0);
+        struct server *s = server_start(ANSWER_STALL);
+        assert_int_equal(pthread_sigmask(SIG_SETMASK, &saved, NULL), 0);
+        struct http_client *c = client(1000, stop_on_signal, NULL);
+
+        got_signal = 0;
+        assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+        assert_int_equal(perform(c, s, 10000, &r), -ECANCELED);
+        double took = seconds_since(&t0);
+        assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+        assert_true(got_signal);
+        assert_true(took < 0.9);
+        http_client_free(c);
+        server_stop(s);
+}
+
 static void test_token_header_wiped(void **state) {
         (void)state;
         struct server *s = server_start(ANSWER_OK);
@@ -444,6 +573,9 @@ int main(void) {
                 cmocka_unit_test(test_no_proxy),
                 cmocka_unit_test(test_progress_abort),
                 cmocka_unit_test(test_multi_in_flight_together),
+                cmocka_unit_test(test_multi_many_sockets),
+                cmocka_unit_test(test_wait_is_idle),
+                cmocka_unit_test(test_signal_ends_wait),
                 cmocka_unit_test(test_token_header_wiped),
         };
         /* first: libcurl keeps the allocator of its first initialisation */
