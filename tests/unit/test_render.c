@@ -1006,19 +1006,12 @@ static void test_utc_zone(void **state) {
 }
 
 /* Times are written without printf for four-digit years: each field zero
- * padded, the zone's abbreviation after a space; the json's ISO forms too. */
+ * padded, the zone's abbreviation after a space; the json's ISO forms too
+ * (offsets east and west of UTC and across DST: test_dst_edges). */
 static void test_time_fields(void **state) {
         (void)state;
         char *t = text_at("0999-01-02T03:04:05Z", "UTC", RENDER_EN);
         assert_contains(t, "Time         : 0999-01-02 03:04:05 UTC (");
-        free(t);
-        t = text_at("2024-12-31T15:00:09Z", "Asia/Tokyo", RENDER_EN);
-        assert_contains(t, "Time         : 2025-01-01 00:00:09 JST (");
-        assert_contains(t, "Time (UTC)   : 2024-12-31 15:00:09 UTC\n");
-        assert_contains(t, " JST (UTC+09:00, Asia/Tokyo)\n");
-        free(t);
-        t = text_at("2024-01-15T12:00:00Z", "America/New_York", RENDER_EN);
-        assert_contains(t, "Time         : 2024-01-15 07:00:00 EST (UTC-05:00, America/New_York)\n");
         free(t);
         /* Tokyo's local mean time before 1888: an offset with seconds */
         t = text_at("1880-01-01T00:00:00Z", "Asia/Tokyo", RENDER_EN);
