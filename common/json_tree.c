@@ -1,4 +1,5 @@
 #include "json_tree.h"
+#include "macro.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -112,16 +113,6 @@ static bool is_digit(char c) {
         return c >= '0' && c <= '9';
 }
 
-static int hex_digit(char c) {
-        if (is_digit(c))
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* The four hex digits at pos. */
 static int hex4(struct parser *p, uint32_t *ret) {
         uint32_t v = 0;
@@ -129,7 +120,7 @@ static int hex4(struct parser *p, uint32_t *ret) {
         if (p->len - p->pos < 4)
                 return -EBADMSG;
         for (int i = 0; i < 4; i++) {
-                int d = hex_digit(p->s[p->pos + (size_t)i]);
+                int d = hex_digit_value(p->s[p->pos + (size_t)i]);
                 if (d < 0)
                         return -EBADMSG;
                 v = v << 4 | (uint32_t)d;

@@ -1,4 +1,4 @@
-/* macro: small preprocessor helpers shared by common/ and daemon/. */
+/* macro: small preprocessor and inline helpers shared by common/ and daemon/. */
 #pragma once
 
 /* The number of elements of an array (never a pointer: sizeof would lie). */
@@ -11,3 +11,14 @@
                 (a) = (b);                \
                 (b) = swap_;              \
         } while (0)
+
+/* The value of one hex digit (either case), or -1. */
+static inline int hex_digit_value(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}

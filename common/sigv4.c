@@ -10,6 +10,7 @@
 #include <openssl/sha.h>
 
 #include "buf.h"
+#include "macro.h"
 #include "urlenc.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
@@ -405,16 +406,6 @@ static int append_canonical_uri(struct buf *out, const char *path, bool normaliz
         return urlenc_append(out, path, strlen(path), URLENC_KEEP_SLASH);
 }
 
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
-
 /* Decodes one query key or value as servers read it ('+' and %XX; a '%' not
  * followed by two hex digits stays as it is), then re-encodes it. */
 static int canonical_query_part(const char *s, size_t n, char **ret) {
@@ -425,9 +416,9 @@ static int canonical_query_part(const char *s, size_t n, char **ret) {
         for (size_t i = 0; i < n && r == 0; i++) {
                 if (s[i] == '+') {
                         r = buf_putc(&dec, ' ');
-                } else if (s[i] == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
-                           hex_value(s[i + 2]) >= 0) {
-                        r = buf_putc(&dec, (char)(hex_value(s[i + 1]) << 4 | hex_value(s[i + 2])));
+                } else if (s[i] == '%' && i + 2 < n && hex_digit_value(s[i + 1]) >= 0 &&
+                           hex_digit_value(s[i + 2]) >= 0) {
+                        r = buf_putc(&dec, (char)(hex_digit_value(s[i + 1]) << 4 | hex_digit_value(s[i + 2])));
                         i += 2;
                 } else {
                         r = buf_putc(&dec, s[i]);
