@@ -108,7 +108,8 @@ static bool shifted(const struct tm *local, time_t t) {
                u.tm_mday == local->tm_mday && u.tm_mon == local->tm_mon && u.tm_year == local->tm_year;
 }
 
-static void remember_hour(const char *zone, time_t first) {
+/* Whether the hour from first is kept (now). */
+static bool remember_hour(const char *zone, time_t first) {
         struct hour *hour = hour_slot(first);
         struct tm a, b;
         time_t last;
@@ -118,12 +119,13 @@ static void remember_hour(const char *zone, time_t first) {
             a.tm_gmtoff != b.tm_gmtoff || a.tm_isdst != b.tm_isdst ||
             strcmp(a.tm_zone ? a.tm_zone : "", b.tm_zone ? b.tm_zone : "") != 0 || !shifted(&a, first) ||
             !shifted(&b, last))
-                return;
+                return false;
         hour->first = first;
         hour->gmtoff = a.tm_gmtoff;
         hour->isdst = a.tm_isdst;
         snprintf(hour->abbr, sizeof(hour->abbr), "%s", a.tm_zone ? a.tm_zone : "");
         snprintf(hour->zone, sizeof(hour->zone), "%s", zone);
+        return true;
 }
 
 int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff, char *ret_abbr) {
@@ -134,9 +136,7 @@ int tz_localtime(const char *zone, time_t t, struct tm *ret_tm, long *ret_gmtoff
                 return r;
         const time_t first = hour_start(t);
         const struct hour *hour = hour_slot(first);
-        if (!(hour->first == first && strcmp(hour->zone, zone) == 0))
-                remember_hour(zone, first);
-        if (hour->first == first && hour->zone[0] && strcmp(hour->zone, zone) == 0) {
+        if ((hour->first == first && strcmp(hour->zone, zone) == 0) || remember_hour(zone, first)) {
                 time_t s;
                 if (__builtin_add_overflow(t, hour->gmtoff, &s) || !gmtime_r(&s, &tm))
                         return -EOVERFLOW;
