@@ -647,11 +647,24 @@ def soak_stream(records, instance_ids):
 
 
 def soak_full_round(soak):
-    """The first round after which the store held its most sessions and no
-    target was looked up any more (every one cached): from there on, RSS that
-    grows is a leak, not a cache filling."""
-    return next((k for k in range(soak["rounds"]) if soak["opened"][k] == max(soak["opened"])
+    """The first round by whose end the store had evicted a session (it was
+    full) and after which no target was looked up any more (every one
+    cached): from there on, RSS that grows is a leak, not a cache filling.
+    Not the sessions the state file holds: it is saved at most once a second
+    while the queue has a backlog, and a round may end between a
+    TerminateSession and the start that fills the store again."""
+    return next((k for k in range(soak["rounds"]) if soak["evicted"][k]
                  and soak["described"][k] == soak["described"][-1]), soak["rounds"] - 1)
+
+
+SOAK_EVICTED = b"the oldest, is no longer tracked"
+
+
+def soak_evictions(log_path):
+    """The sessions the daemon evicted so far, from its log (sessions.c logs
+    each before the event's publish, so a drained queue has them all)."""
+    with open(log_path, "rb") as f:
+        return f.read().count(SOAK_EVICTED)
 
 
 def soak_open_sessions(state):
@@ -689,9 +702,10 @@ def run_soak(args, aws, records, n, workdir, rounds=10):
         vary(rec, i)
         if rec["eventName"] == "StartSession":
             targets.add(rec["requestParameters"]["target"])
-    stderr = open(os.path.join(workdir, "soak.daemon.log"), "wb")
+    log_path = os.path.join(workdir, "soak.daemon.log")
+    stderr = open(log_path, "wb")
     proc = None
-    rss, described, opened = [], [], []
+    rss, described, opened, evicted = [], [], [], []
     try:
         proc = subprocess.Popen([args.binary, "-c", config], env=daemon_env(state_directory=state),
                                 stdout=subprocess.DEVNULL, stderr=stderr)
@@ -702,6 +716,7 @@ def run_soak(args, aws, records, n, workdir, rounds=10):
             rss.append(proc_status_kib(proc.pid, "VmRSS"))
             described.append(moto_proxy.stats()["by_action"].get("DescribeInstances", 0))
             opened.append(soak_open_sessions(state))
+            evicted.append(soak_evictions(log_path))
         # After the events, at rest: the daemon's next long poll (1 s) finds the
         # queue empty, and an idle daemon hands its freed heap back (cmd_run.c).
         time.sleep(2.5)
@@ -712,7 +727,7 @@ def run_soak(args, aws, records, n, workdir, rounds=10):
         time.sleep(1.5)  # the abandoned long poll, as in run_daemon_drain
         return {"messages": per * rounds, "rounds": rounds, "rss_kib": rss, "vmhwm_kib": mem["vmhwm_kib"],
                 "anon_kib": mem["anon_kib"], "file_kib": mem["file_kib"], "anon_parts_kib": parts,
-                "open_sessions": soak_open_sessions(state), "opened": opened, "instances": len(moto.names),
+                "open_sessions": soak_open_sessions(state), "opened": opened, "evicted": evicted, "instances": len(moto.names),
                 "targets": len(targets),
                 "described": described, "lookup_actions": moto_proxy.stats()["by_action"], "exit": code}
     finally:
@@ -1088,7 +1103,9 @@ def report(m, r, args):
          f"{soak['instances']} instances with a Name, the rest IDs it does not hold); the session store and the "
          "name cache filled", "", ""),
         ("", "VmRSS after each round", " ".join(f"{mib(k):.2f}" for k in soak["rss_kib"]) + " MiB", ""),
-        ("", "sessions open after each round (state file)", " ".join(map(str, soak["opened"])), ""),
+        ("", "sessions open after each round (state file, saved at most once a second while busy)",
+         " ".join(map(str, soak["opened"])), ""),
+        ("", "sessions evicted so far after each round (the daemon's log)", " ".join(map(str, soak["evicted"])), ""),
         ("", "DescribeInstances calls by the end of each round; distinct targets",
          " ".join(map(str, soak["described"])) + f"; {soak['targets']}", ""),
         ("", f"growth once both are full (round {full + 1} → last)",

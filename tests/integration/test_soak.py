@@ -41,12 +41,14 @@ class SoakTest(unittest.TestCase):
         rss = res["rss_kib"]
         full = bench.soak_full_round(res)
         print(f"\n[soak] {res['messages']} events; VmRSS after each round (KiB): {rss}; "
-              f"peak {res['vmhwm_kib']} KiB; sessions open {res['opened']}; DescribeInstances {res['described']}; "
+              f"peak {res['vmhwm_kib']} KiB; sessions open {res['opened']}; evicted {res['evicted']}; "
+              f"DescribeInstances {res['described']}; "
               f"both caches full from round {full + 1}", flush=True)
         self.assertEqual(res["exit"], 0)
         self.assertEqual(res["messages"], MESSAGES)
         # the caches did fill, with rounds left to watch
         self.assertEqual(res["open_sessions"], bench.SOAK_FULL, res["opened"])
+        self.assertGreater(res["evicted"][-1], 0, res)
         self.assertEqual(res["targets"], bench.SOAK_FULL)
         self.assertLess(full, res["rounds"] - 1, res)
         self.assertLessEqual(max(rss[full + 1:]) - rss[full], GROWTH_MAX_KIB, rss)
