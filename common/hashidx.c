@@ -34,12 +34,16 @@ static void random_key(uint8_t key[SIPHASH_KEY_LEN]) {
                 struct timespec real, mono;
                 pid_t pid;
                 const void *stack, *data;
-        } noise = { .pid = getpid(), .stack = &noise, .data = zero };
+        } noise;
         struct siphash st;
         uint64_t v[2];
 
         if (getrandom(key, SIPHASH_KEY_LEN, GRND_NONBLOCK) == SIPHASH_KEY_LEN)
                 return;
+        memset(&noise, 0, sizeof(noise)); /* padding too: all of it is hashed */
+        noise.pid = getpid();
+        noise.stack = &noise;
+        noise.data = zero;
         clock_gettime(CLOCK_REALTIME, &noise.real);
         clock_gettime(CLOCK_MONOTONIC, &noise.mono);
         for (unsigned i = 0; i < 2; i++) {

@@ -198,8 +198,8 @@ int name_cache_fill(struct name_cache *c, struct ssm_event *ev, time_t now) {
 
         if (!c || !ev)
                 return -EINVAL;
-        if (!ev->account_id || !ev->region || !ev->target || find(c, ev->account_id, ev->region, ev->target, &slot) < 0 ||
-            c->e[slot]->expires <= now)
+        if (!ev->account_id || !ev->region || !ev->target ||
+            find(c, ev->account_id, ev->region, ev->target, &slot) < 0 || c->e[slot]->expires <= now)
                 return -ENOENT;
         e = c->e[slot];
         s = next(e->text);

@@ -247,6 +247,7 @@ int session_store_remove(struct session_store *s, const char *session_id) {
                 (void)hashidx_renumber(s->idx, (uint32_t)s->n, i);
         return 0;
 }
+
 int session_store_resumed(struct session_store *s, const char *session_id) {
         struct session_entry *e = find(s, session_id);
         if (!e)

@@ -4,11 +4,11 @@
  * Pure: no I/O, no clock (but for the index's random key). Finding a
  * session by ID costs O(1) expected. At most `max` sessions are kept:
  * adding one more evicts the one that started first, and the caller is told
- * which (it logs it). The text form is one JSON object {"version": 1, "sessions": [...]};
- * session_store_parse() accepts only what session_store_format() writes
- * (bounded size, depth, lengths and count, every string valid UTF-8 without
- * control characters), so a foreign or damaged file is refused as a whole,
- * never half-read. */
+ * which (it logs it). The text form is one JSON object {"version": 1,
+ * "sessions": [...]}; session_store_parse() accepts only what
+ * session_store_format() writes (bounded size, depth, lengths and count,
+ * every string valid UTF-8 without control characters), so a foreign or
+ * damaged file is refused as a whole, never half-read. */
 #pragma once
 
 #include <stdbool.h>
