@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "hashidx.h"
 #include "strpool.h"
 
 /* One allocation per entry, its strings inline: the ID, then the name (when
@@ -24,15 +25,24 @@ struct entry {
 struct name_cache {
         struct entry **e; /* NULL: a free slot */
         size_t capacity;
-        /* Slots from here on were never filled: a look-up stops here rather
-         * than compare a thousand free slots for every event. */
+        /* Slots from here on were never filled, and every one before is
+         * (entries are replaced, never dropped): the next free slot. */
         size_t used;
         long positive_seconds;
         struct strpool *pool;
+        struct hashidx *idx; /* (account, region, ID) -> slot */
 };
+
+static void key_of(const void *ctx, uint32_t item, const char **parts) {
+        const struct name_cache *c = ctx;
+        parts[0] = c->e[item]->account;
+        parts[1] = c->e[item]->region;
+        parts[2] = c->e[item]->text;
+}
 
 int name_cache_new(size_t capacity, long positive_seconds, struct name_cache **ret) {
         struct name_cache *c;
+        int r;
 
         if (capacity == 0 || positive_seconds < 0 || !ret)
                 return -EINVAL;
@@ -41,9 +51,13 @@ int name_cache_new(size_t capacity, long positive_seconds, struct name_cache **r
                 return -ENOMEM;
         c->e = calloc(capacity, sizeof(*c->e));
         if (!c->e || strpool_new(&c->pool) < 0) {
-                free(c->e);
-                free(c);
+                name_cache_free(c);
                 return -ENOMEM;
+        }
+        r = hashidx_new(capacity, 3, key_of, c, NULL, &c->idx);
+        if (r < 0) {
+                name_cache_free(c);
+                return r;
         }
         c->capacity = capacity;
         c->positive_seconds = positive_seconds;
@@ -66,6 +80,7 @@ void name_cache_free(struct name_cache *c) {
                 entry_free(c, c->e[i]);
         free(c->e);
         strpool_free(c->pool);
+        hashidx_free(c->idx);
         free(c);
 }
 
@@ -74,33 +89,34 @@ static const char *next(const char *s) {
         return s + strlen(s) + 1;
 }
 
-static bool same(const struct entry *e, const char *account, const char *region, const char *id) {
-        return e && strcmp(e->text, id) == 0 && strcmp(e->account, account) == 0 && strcmp(e->region, region) == 0;
+/* The slot of the entry for this key, live or not: 0, or -ENOENT. */
+static int find(const struct name_cache *c, const char *account, const char *region, const char *id,
+                uint32_t *ret) {
+        const char *key[] = { account, region, id };
+        return hashidx_find(c->idx, key, ret);
 }
 
-/* The slot for a new entry: the same key, else a free or expired one, else
- * the one that expires first. */
-static bool reusable(const struct entry *e, time_t now) {
-        return !e || e->expires <= now;
-}
-
-static size_t slot_for(const struct name_cache *c, const char *account, const char *region, const char *id,
-                       time_t now) {
+/* The slot for a new key: a free one, else an expired one, else the one
+ * that expires first. A scan, but of expiry times only, and only once the
+ * cache is full. */
+static uint32_t victim(const struct name_cache *c, time_t now) {
         size_t best = 0;
+        if (c->used < c->capacity)
+                return (uint32_t)c->used;
         for (size_t i = 0; i < c->capacity; i++) {
-                const struct entry *e = c->e[i], *b = c->e[best];
-                if (same(e, account, region, id))
-                        return i;
-                if (!reusable(b, now) && (reusable(e, now) || e->expires < b->expires))
+                if (c->e[i]->expires <= now)
+                        return (uint32_t)i;
+                if (c->e[i]->expires < c->e[best]->expires)
                         best = i;
         }
-        return best;
+        return (uint32_t)best;
 }
 
 static int put(struct name_cache *c, const char *account, const char *region, const char *id, const char *name,
                const char *const *keys, const char *const *values, size_t n_keys, time_t expires, time_t now) {
-        size_t size, n_tags = 0, i;
+        size_t size, n_tags = 0;
         struct entry *n;
+        uint32_t i;
         char *p;
 
         if (!c || !account || !region || !id || (n_keys && (!keys || !values)) || n_keys > UINT8_MAX)
@@ -132,11 +148,22 @@ static int put(struct name_cache *c, const char *account, const char *region, co
                         p = stpcpy(p, keys[k]) + 1;
                         p = stpcpy(p, values[k]) + 1;
                 }
-        i = slot_for(c, account, region, id, now);
-        entry_free(c, c->e[i]);
+        if (find(c, account, region, id, &i) == 0) {
+                /* the same key: the index stays as it is */
+                entry_free(c, c->e[i]);
+                c->e[i] = n;
+                return 0;
+        }
+        i = victim(c, now);
+        if (c->e[i]) {
+                (void)hashidx_remove(c->idx, i); /* every entry is indexed */
+                entry_free(c, c->e[i]);
+        } else {
+                c->used++;
+        }
         c->e[i] = n;
-        if (i >= c->used)
-                c->used = i + 1;
+        /* Cannot fail: the index holds what e[] holds, fewer than capacity. */
+        (void)hashidx_add(c->idx, i);
         return 0;
 }
 
@@ -163,20 +190,18 @@ static void tags_free(struct event_tag *t, size_t n) {
 }
 
 int name_cache_fill(struct name_cache *c, struct ssm_event *ev, time_t now) {
-        const struct entry *e = NULL;
+        const struct entry *e;
         const char *s;
         char *name = NULL;
+        uint32_t slot;
         struct event_tag *tags = NULL;
 
         if (!c || !ev)
                 return -EINVAL;
-        if (!ev->account_id || !ev->region || !ev->target)
+        if (!ev->account_id || !ev->region || !ev->target ||
+            find(c, ev->account_id, ev->region, ev->target, &slot) < 0 || c->e[slot]->expires <= now)
                 return -ENOENT;
-        for (size_t i = 0; i < c->used && !e; i++)
-                if (same(c->e[i], ev->account_id, ev->region, ev->target) && c->e[i]->expires > now)
-                        e = c->e[i];
-        if (!e)
-                return -ENOENT;
+        e = c->e[slot];
         s = next(e->text);
         if (e->named) {
                 if (!(name = strdup(s)))

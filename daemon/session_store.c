@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "hashidx.h"
 #include "json_parse.h"
 #include "macro.h"
 #include "strpool.h"
@@ -29,22 +30,33 @@ struct session_store {
         struct held **e; /* n of max slots used */
         size_t n, max;
         struct strpool *pool;
+        struct hashidx *idx; /* session ID -> slot of e[] */
 };
+
+static void session_id_of(const void *ctx, uint32_t item, const char **parts) {
+        const struct session_store *s = ctx;
+        parts[0] = s->e[item]->e.session_id;
+}
 
 int session_store_new(size_t max, struct session_store **ret) {
         struct session_store *s;
+        int r;
         if (max == 0)
                 return -EINVAL;
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
+        s->max = max;
         s->e = calloc(max, sizeof(*s->e));
         if (!s->e || strpool_new(&s->pool) < 0) {
-                free(s->e);
-                free(s);
+                session_store_free(s);
                 return -ENOMEM;
         }
-        s->max = max;
+        r = hashidx_new(max, 1, session_id_of, s, NULL, &s->idx);
+        if (r < 0) {
+                session_store_free(s);
+                return r;
+        }
         *ret = s;
         return 0;
 }
@@ -74,6 +86,7 @@ void session_store_free(struct session_store *s) {
                 held_free(s, s->e[i]);
         free(s->e);
         strpool_free(s->pool);
+        hashidx_free(s->idx);
         free(s);
 }
 
@@ -87,10 +100,9 @@ const struct session_entry *session_store_at(const struct session_store *s, size
 
 /* The slot of the session, or NULL. */
 static struct held **slot_of(const struct session_store *s, const char *session_id) {
-        for (size_t i = 0; i < s->n; i++)
-                if (strcmp(s->e[i]->e.session_id, session_id) == 0)
-                        return &s->e[i];
-        return NULL;
+        const char *key[] = { session_id };
+        uint32_t i;
+        return hashidx_find(s->idx, key, &i) == 0 ? &s->e[i] : NULL;
 }
 
 static struct session_entry *find(const struct session_store *s, const char *session_id) {
@@ -163,6 +175,9 @@ nomem:
         return -ENOMEM;
 }
 
+/* A scan of start times, integers only, and only when the store is full:
+ * an index by start time would cost more at every add than this costs at
+ * the rare eviction. */
 static size_t oldest(const struct session_store *s) {
         size_t o = 0;
         for (size_t i = 1; i < s->n; i++)
@@ -174,11 +189,13 @@ static size_t oldest(const struct session_store *s) {
 int session_store_add(struct session_store *s, const struct session_entry *e, char **ret_evicted) {
         struct held *h, **slot;
         char *evicted = NULL;
+        bool same;
 
         if (!e->session_id || !field_ok(e->session_id) || !field_ok(e->target) || !field_ok(e->owner) ||
             !field_ok(e->account_id) || !field_ok(e->region))
                 return -EINVAL;
         slot = slot_of(s, e->session_id);
+        same = slot != NULL;
         if (!slot && s->n == s->max) {
                 slot = &s->e[oldest(s)];
                 if (ret_evicted && !(evicted = strdup((*slot)->e.session_id)))
@@ -188,11 +205,28 @@ int session_store_add(struct session_store *s, const struct session_entry *e, ch
                 free(evicted);
                 return -ENOMEM;
         }
-        if (slot)
+        if (same) {
+                /* the same session ID: the index stays as it is */
                 held_free(s, *slot);
-        else
-                slot = &s->e[s->n++];
-        *slot = h;
+                *slot = h;
+        } else if (slot) {
+                uint32_t i = (uint32_t)(slot - s->e);
+                /* Neither can fail: the index holds what e[] holds. */
+                (void)hashidx_remove(s->idx, i);
+                held_free(s, *slot);
+                *slot = h;
+                (void)hashidx_add(s->idx, i);
+        } else {
+                int r;
+                s->e[s->n] = h;
+                r = hashidx_add(s->idx, (uint32_t)s->n);
+                if (r < 0) {
+                        s->e[s->n] = NULL;
+                        held_free(s, h);
+                        return r;
+                }
+                s->n++;
+        }
         if (ret_evicted)
                 *ret_evicted = evicted;
         return 0;
@@ -200,12 +234,17 @@ int session_store_add(struct session_store *s, const struct session_entry *e, ch
 
 int session_store_remove(struct session_store *s, const char *session_id) {
         struct held **slot = slot_of(s, session_id);
+        uint32_t i;
         if (!slot)
                 return -ENOENT;
+        i = (uint32_t)(slot - s->e);
+        (void)hashidx_remove(s->idx, i); /* found through the index: it is there */
         held_free(s, *slot);
         /* Order does not matter: the last entry fills the hole. */
         *slot = s->e[--s->n];
         s->e[s->n] = NULL;
+        if (i != s->n)
+                (void)hashidx_renumber(s->idx, (uint32_t)s->n, i);
         return 0;
 }
 
@@ -434,7 +473,7 @@ int session_store_parse(const char *text, size_t len, size_t max, struct session
                 if (find(s, e.session_id))
                         r = -EBADMSG;
                 else if ((r = held_new(s, &e, &s->e[s->n])) == 0)
-                        s->n++;
+                        r = hashidx_add(s->idx, (uint32_t)s->n++);
                 entry_clear(&e);
                 if (r < 0)
                         goto out;

@@ -1,13 +1,14 @@
 /* session_store: the SSM sessions this daemon saw start and not yet end, and
  * their text form (the state file's contents).
  *
- * Pure: no I/O, no clock. At most `max` sessions are kept: adding one more
- * evicts the one that started first, and the caller is told which (it logs
- * it). The text form is one JSON object {"version": 1, "sessions": [...]};
- * session_store_parse() accepts only what session_store_format() writes
- * (bounded size, depth, lengths and count, every string valid UTF-8 without
- * control characters), so a foreign or damaged file is refused as a whole,
- * never half-read. */
+ * Pure: no I/O, no clock (but for the index's random key). Finding a
+ * session by ID costs O(1) expected. At most `max` sessions are kept:
+ * adding one more evicts the one that started first, and the caller is told
+ * which (it logs it). The text form is one JSON object {"version": 1,
+ * "sessions": [...]}; session_store_parse() accepts only what
+ * session_store_format() writes (bounded size, depth, lengths and count,
+ * every string valid UTF-8 without control characters), so a foreign or
+ * damaged file is refused as a whole, never half-read. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,8 +18,9 @@
 #include "buf.h"
 
 /* Each open session costs about 170 bytes (one allocation, its strings
- * inline); a host with more sessions open at once than this is beyond what
- * one daemon tracks. */
+ * inline), and the index by session ID (hashidx.h) about 6 bytes per session
+ * of max (23 KiB for this); a host with more sessions open at once than
+ * this is beyond what one daemon tracks. */
 #define SESSION_STORE_MAX 4096
 /* SESSION_STORE_MAX entries of SESSION_FIELD_MAX-long strings fit. */
 #define SESSION_FILE_MAX (8u * 1024 * 1024)

@@ -13,6 +13,7 @@
 
 #include "event.h"
 #include "name_cache.h"
+#include "shuffle.h"
 
 #define A "210987654321"
 #define B "111122223333"
@@ -147,12 +148,127 @@ static void test_layouts_and_sharing(void **state) {
         name_cache_free(c);
 }
 
+/* What the cache must answer, kept as plain arrays: for each key ever put,
+ * whether it is held, until when, and under which name (NULL: negative). */
+enum { BIG = 4096, BIG_KEYS = 3 * BIG };
+struct reference {
+        bool held[BIG_KEYS];
+        time_t expires[BIG_KEYS];
+        char name[BIG_KEYS][16];
+        size_t count;
+};
+
+static const char *const accounts[] = { A, B };
+static const char *const regions[] = { "eu-west-1", "us-east-1" };
+
+/* Key k: an account, a region and an ID of its own (so that the same ID
+ * under two accounts or regions is two keys). */
+static void key_of(size_t k, const char **account, const char **region, char id[32]) {
+        *account = accounts[k % 2];
+        *region = regions[k / 2 % 2];
+        snprintf(id, 32, "i-%017zx", k / 4);
+}
+
+/* The documented rule: the same key is replaced; else a free place, else
+ * an expired entry, else the one that expires first makes room. Expiry
+ * times are distinct, so "first" is one entry. */
+static void reference_put(struct reference *ref, size_t k, time_t now, time_t expires, const char *name) {
+        if (!ref->held[k] && ref->count == BIG) {
+                size_t out = BIG_KEYS;
+                for (size_t j = 0; j < BIG_KEYS && out == BIG_KEYS; j++)
+                        if (ref->held[j] && ref->expires[j] <= now)
+                                out = j;
+                bool any_expired = out != BIG_KEYS;
+                for (size_t j = 0; j < BIG_KEYS && !any_expired; j++)
+                        if (ref->held[j] && (out == BIG_KEYS || ref->expires[j] < ref->expires[out]))
+                                out = j;
+                ref->held[out] = false;
+                ref->count--;
+        }
+        if (!ref->held[k])
+                ref->count++;
+        ref->held[k] = true;
+        ref->expires[k] = expires;
+        snprintf(ref->name[k], sizeof(ref->name[k]), "%s", name ? name : "");
+}
+
+static void assert_fill_is(struct name_cache *c, const struct reference *ref, size_t k, time_t now) {
+        const char *account, *region;
+        char id[32];
+        struct ssm_event *ev;
+        key_of(k, &account, &region, id);
+        ev = event(account, region, id);
+        if (!ref->held[k] || ref->expires[k] <= now) {
+                assert_int_equal(name_cache_fill(c, ev, now), -ENOENT);
+        } else {
+                assert_int_equal(name_cache_fill(c, ev, now), 0);
+                if (ref->name[k][0])
+                        assert_string_equal(ev->target_name, ref->name[k]);
+                else
+                        assert_null(ev->target_name);
+        }
+        event_free(ev);
+}
+
+/* Thousands of puts over three times as many keys as the cache holds, as
+ * time goes on, against the reference: every key answers as the rule says,
+ * live ones with their latest name. One put in negative_one_in is negative
+ * (0: none). */
+static void thousands_against_reference(long positive_seconds, unsigned negative_one_in) {
+        static struct reference ref;
+        struct name_cache *c;
+        uint32_t rnd = 5;
+        time_t now = 1000;
+
+        memset(&ref, 0, sizeof(ref));
+        assert_int_equal(name_cache_new(BIG, positive_seconds, &c), 0);
+        for (size_t op = 0; op < 5 * BIG; op++) {
+                size_t k = shuffle_next(&rnd) % BIG_KEYS;
+                const char *account, *region;
+                char id[32], name[16];
+                /* 7 s apart: no positive and negative (300 s) entry expire
+                 * at the same time */
+                now += 7;
+                key_of(k, &account, &region, id);
+                if (negative_one_in && shuffle_next(&rnd) % negative_one_in == 0) {
+                        assert_int_equal(name_cache_put_unknown(c, account, region, id, now), 0);
+                        reference_put(&ref, k, now, now + NAME_CACHE_NEGATIVE, NULL);
+                } else {
+                        snprintf(name, sizeof(name), "n-%zu", op);
+                        assert_int_equal(name_cache_put(c, account, region, id, name, NULL, NULL, 0, now), 0);
+                        reference_put(&ref, k, now, now + positive_seconds, name);
+                }
+                assert_fill_is(c, &ref, k, now);
+                if (op % 1024 == 0)
+                        for (size_t j = 0; j < BIG_KEYS; j++)
+                                assert_fill_is(c, &ref, j, now);
+        }
+        for (size_t j = 0; j < BIG_KEYS; j++)
+                assert_fill_is(c, &ref, j, now);
+        name_cache_free(c);
+}
+
+/* Entries expire while the cache is full: expired ones make room. */
+static void test_thousands_expiring(void **state) {
+        (void)state;
+        thousands_against_reference(3600, 4);
+}
+
+/* Nothing expires (a year of cache, no negative entry): once full, each new
+ * key evicts the entry that expires first. */
+static void test_thousands_full_evicting(void **state) {
+        (void)state;
+        thousands_against_reference(86400 * 365, 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_positive_and_expiry),
                 cmocka_unit_test(test_negative),
                 cmocka_unit_test(test_bounded),
                 cmocka_unit_test(test_layouts_and_sharing),
+                cmocka_unit_test(test_thousands_expiring),
+                cmocka_unit_test(test_thousands_full_evicting),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "session_file.h"
 #include "session_store.h"
+#include "shuffle.h"
 #include "tempdir.h"
 #include "testdata.h"
 
@@ -133,6 +134,121 @@ static void test_full_store_evicts_oldest(void **state) {
         assert_int_equal(session_store_add(s, &e, &evicted), 0);
         assert_null(evicted);
         assert_int_equal(session_store_count(s), 3);
+        session_store_free(s);
+}
+
+/* The reference for the big test: what the store must hold, kept as plain
+ * arrays and checked by scanning them. */
+enum { BIG = SESSION_STORE_MAX, BIG_IDS = 2 * SESSION_STORE_MAX };
+struct reference {
+        char id[BIG_IDS][32];
+        time_t start[BIG_IDS];
+        unsigned resumes[BIG_IDS];
+        bool in[BIG_IDS];
+};
+
+static size_t reference_index(const char *session_id) {
+        size_t i;
+        assert_int_equal(sscanf(session_id, "owner-%zx", &i), 1);
+        assert_true(i < BIG_IDS);
+        return i;
+}
+
+/* find() answers for each ID as the reference says, and at() lists each
+ * session in the reference once. */
+static void assert_store_is(const struct session_store *s, const struct reference *ref) {
+        static bool seen[BIG_IDS];
+        size_t n = 0;
+        for (size_t i = 0; i < BIG_IDS; i++) {
+                const struct session_entry *e = session_store_find(s, ref->id[i]);
+                if (!ref->in[i]) {
+                        assert_null(e);
+                        continue;
+                }
+                assert_non_null(e);
+                assert_string_equal(e->session_id, ref->id[i]);
+                assert_int_equal(e->start, ref->start[i]);
+                assert_int_equal(e->resumes, ref->resumes[i]);
+                n++;
+        }
+        assert_int_equal(session_store_count(s), n);
+        memset(seen, 0, sizeof(seen));
+        for (size_t k = 0; k < n; k++) {
+                size_t i = reference_index(session_store_at(s, k)->session_id);
+                assert_true(ref->in[i]);
+                assert_false(seen[i]);
+                seen[i] = true;
+        }
+}
+
+/* Thousands of sessions: a full store, half of it removed in random order
+ * (each removal moves the last entry), resumes, refilled, then evictions at
+ * capacity, all against the reference. */
+static void test_thousands_against_reference(void **state) {
+        (void)state;
+        static struct reference ref;
+        static size_t order[BIG_IDS];
+        struct session_store *s;
+        struct session_entry e = alice;
+        char *evicted = NULL;
+
+        memset(&ref, 0, sizeof(ref));
+        shuffle_order(order, BIG_IDS, 11);
+        for (size_t i = 0; i < BIG_IDS; i++) {
+                snprintf(ref.id[i], sizeof(ref.id[i]), "owner-%017zx", i);
+                ref.start[i] = 1700000000 + (time_t)order[i]; /* distinct: the oldest is one */
+        }
+        assert_int_equal(session_store_new(BIG, &s), 0);
+        for (size_t i = 0; i < BIG; i++) {
+                e.session_id = ref.id[i];
+                e.start = ref.start[i];
+                assert_int_equal(session_store_add(s, &e, &evicted), 0);
+                assert_null(evicted);
+                ref.in[i] = true;
+        }
+        assert_store_is(s, &ref);
+
+        shuffle_order(order, BIG, 12);
+        for (size_t k = 0; k < BIG / 2; k++) {
+                assert_int_equal(session_store_remove(s, ref.id[order[k]]), 0);
+                ref.in[order[k]] = false;
+                assert_null(session_store_find(s, ref.id[order[k]]));
+                if (k % 512 == 0)
+                        assert_store_is(s, &ref);
+        }
+        for (size_t i = 0; i < BIG; i += 3)
+                if (ref.in[i]) {
+                        assert_int_equal(session_store_resumed(s, ref.id[i]), 0);
+                        ref.resumes[i]++;
+                } else {
+                        assert_int_equal(session_store_resumed(s, ref.id[i]), -ENOENT);
+                }
+        assert_store_is(s, &ref);
+
+        /* refill, then each add at capacity evicts the oldest left */
+        for (size_t i = BIG; i < BIG_IDS; i++) {
+                size_t oldest = BIG_IDS;
+                bool full = session_store_count(s) == BIG;
+                for (size_t j = 0; j < BIG_IDS && full; j++)
+                        if (ref.in[j] && (oldest == BIG_IDS || ref.start[j] < ref.start[oldest]))
+                                oldest = j;
+                e.session_id = ref.id[i];
+                e.start = ref.start[i];
+                assert_int_equal(session_store_add(s, &e, &evicted), 0);
+                ref.in[i] = true;
+                if (full) {
+                        assert_non_null(evicted);
+                        assert_string_equal(evicted, ref.id[oldest]);
+                        ref.in[oldest] = false;
+                        free(evicted);
+                } else {
+                        assert_null(evicted);
+                }
+                if (i % 512 == 0)
+                        assert_store_is(s, &ref);
+        }
+        assert_int_equal(session_store_count(s), BIG);
+        assert_store_is(s, &ref);
         session_store_free(s);
 }
 
@@ -475,6 +591,7 @@ int main(void) {
                 cmocka_unit_test(test_add_find_remove),
                 cmocka_unit_test(test_bad_entries_refused),
                 cmocka_unit_test(test_full_store_evicts_oldest),
+                cmocka_unit_test(test_thousands_against_reference),
                 cmocka_unit_test(test_shared_account_and_region),
                 cmocka_unit_test(test_format_parse_round_trip),
                 cmocka_unit_test(test_parse_refuses_what_is_not_the_form),

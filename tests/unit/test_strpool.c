@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "shuffle.h"
 #include "strpool.h"
 
 static void test_shared_and_counted(void **state) {
@@ -72,10 +73,84 @@ static void test_many_stay_put(void **state) {
         strpool_free(NULL);
 }
 
+/* Thousands of distinct strings (what a hostile queue writer can send),
+ * each held one to three times, dropped hold by hold in random order while
+ * new strings come in (taking the places freed); a string is there, at its
+ * first address, exactly while the reference says it has holds. */
+static void test_thousands_against_reference(void **state) {
+        (void)state;
+        enum { N = 5000, HOLDS = 3 * N, FRESH = HOLDS / 10 };
+        static const char *got[N], *fresh[FRESH];
+        static unsigned holds[N];
+        static size_t order[HOLDS];
+        struct strpool *p;
+        size_t n_holds = 0, n_fresh = 0;
+        char s[32];
+
+        assert_int_equal(strpool_new(&p), 0);
+        for (size_t i = 0; i < N; i++) {
+                holds[i] = 1 + i % 3;
+                for (unsigned h = 0; h < holds[i]; h++) {
+                        const char *c;
+                        snprintf(s, sizeof(s), "%012zu", i * 7919);
+                        assert_int_equal(strpool_get(p, s, &c), 0);
+                        if (h == 0)
+                                got[i] = c;
+                        assert_ptr_equal(c, got[i]);
+                        n_holds++;
+                }
+        }
+        assert_int_equal(strpool_count(p), N);
+
+        /* order[] lists each hold once, as the string it holds */
+        shuffle_order(order, n_holds, 21);
+        for (size_t k = 0; k < n_holds; k++) {
+                size_t hold = order[k], i = 0;
+                while (hold >= 1 + i % 3)
+                        hold -= 1 + i++ % 3;
+                order[k] = i;
+        }
+        for (size_t k = 0; k < n_holds; k++) {
+                size_t i = order[k], distinct = 0;
+                strpool_put(p, got[i]);
+                holds[i]--;
+                if (k % 10 == 0) {
+                        snprintf(s, sizeof(s), "fresh-%zu", n_fresh);
+                        assert_int_equal(strpool_get(p, s, &fresh[n_fresh]), 0);
+                        assert_string_equal(fresh[n_fresh++], s);
+                }
+                if (k % 1000 != 0 && k != n_holds - 1)
+                        continue;
+                for (size_t j = 0; j < N; j++) {
+                        const char *c;
+                        if (!holds[j])
+                                continue;
+                        distinct++;
+                        snprintf(s, sizeof(s), "%012zu", j * 7919);
+                        assert_int_equal(strpool_get(p, s, &c), 0);
+                        assert_ptr_equal(c, got[j]); /* the same copy */
+                        strpool_put(p, c);
+                }
+                for (size_t j = 0; j < n_fresh; j++) {
+                        const char *c;
+                        snprintf(s, sizeof(s), "fresh-%zu", j);
+                        assert_int_equal(strpool_get(p, s, &c), 0);
+                        assert_ptr_equal(c, fresh[j]);
+                        strpool_put(p, c);
+                }
+                assert_int_equal(strpool_count(p), distinct + n_fresh);
+        }
+        for (size_t j = 0; j < n_fresh; j++)
+                strpool_put(p, fresh[j]);
+        assert_int_equal(strpool_count(p), 0);
+        strpool_free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_shared_and_counted),
                 cmocka_unit_test(test_many_stay_put),
+                cmocka_unit_test(test_thousands_against_reference),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
