@@ -656,15 +656,24 @@ const struct json_node *json_node_first(const struct json_node *n) {
         return n[1].flags & SHADOWED ? json_node_next(&n[1]) : &n[1];
 }
 
-const struct json_node *json_node_member(const struct json_node *obj, const char *key) {
-        size_t len = strlen(key);
-
-        if (json_node_kind(obj) != JSON_OBJECT)
+const struct json_node *json_node_member_len(const struct json_node *obj, const char *key, size_t len) {
+        if (json_node_kind(obj) != JSON_OBJECT || obj->len == 0)
                 return NULL;
-        for (const struct json_node *m = json_node_first(obj); m; m = json_node_next(m))
-                if (m->key_len == len && (len == 0 || (m->key[0] == key[0] && memcmp(m->key, key, len) == 0)))
+        /* Walked over the array directly, not with json_node_next(): path
+         * lookups in event records are the parser's hottest reader. The
+         * last member is never shadowed, so a match not shadowed is the
+         * last of its name. */
+        for (const struct json_node *m = &obj[1];; m += m->skip) {
+                if (m->key_len == len && !(m->flags & SHADOWED) &&
+                    (len == 0 || (m->key[0] == key[0] && memcmp(m->key, key, len) == 0)))
                         return m;
-        return NULL;
+                if (m->flags & LAST)
+                        return NULL;
+        }
+}
+
+const struct json_node *json_node_member(const struct json_node *obj, const char *key) {
+        return json_node_member_len(obj, key, strlen(key));
 }
 
 const char *json_node_key(const struct json_node *n) {

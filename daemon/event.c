@@ -63,16 +63,10 @@ const struct json_node *event_json_path(const struct json_node *root, const char
         const char *p = path;
 
         while (cur && *p) {
-                const char *dot = strchr(p, '.');
-                size_t n = dot ? (size_t)(dot - p) : strlen(p);
-                char key[64]; /* the longest key looked up is 18 bytes (recipientAccountId) */
+                size_t n = strcspn(p, ".");
 
-                if (n >= sizeof(key) || json_node_kind(cur) != JSON_OBJECT)
-                        return NULL;
-                memcpy(key, p, n);
-                key[n] = '\0';
-                cur = json_node_member(cur, key);
-                p += n + (dot ? 1 : 0);
+                cur = json_node_member_len(cur, p, n);
+                p += n + (p[n] == '.');
         }
         return json_node_kind(cur) == JSON_NULL ? NULL : cur;
 }

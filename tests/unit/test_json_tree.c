@@ -228,6 +228,20 @@ static void test_repeated_keys(void **state) {
         assert_string_equal(json_node_string(json_node_member(root, "b"), NULL), "2");
         assert_string_equal(json_node_key(json_node_first(root)), "b");
         assert_null(json_node_next(json_node_next(json_node_first(root))));
+        /* a key by length: the bytes after it do not count, a prefix or a
+         * longer name is no match, and a repeated key gives its last value */
+        assert_string_equal(json_node_string(json_node_member_len(root, "a.b", 1), NULL), "4");
+        assert_string_equal(json_node_string(json_node_member_len(root, "bz", 1), NULL), "2");
+        assert_null(json_node_member_len(root, "ab", 2));
+        assert_null(json_node_member_len(root, "", 0));
+        assert_null(json_node_member_len(json_node_member(root, "a"), "a", 1)); /* not an object */
+        assert_null(json_node_member_len(NULL, "a", 1));
+        json_tree_free(t);
+
+        assert_int_equal(parse("{\"\":1,\"x\":{}}", 64, &t), 0);
+        root = json_tree_root(t);
+        assert_string_equal(json_node_string(json_node_member_len(root, "", 0), NULL), "1");
+        assert_null(json_node_member_len(json_node_member(root, "x"), "x", 1)); /* no members */
         json_tree_free(t);
 
         buf_init(&b, 1 << 20);
