@@ -199,28 +199,30 @@ static int string(struct parser *p, const char **ret, uint32_t *ret_len) {
         for (;;) {
                 size_t run = p->pos;
                 unsigned plain = 8;
-                while (plain == 8 && p->len - run >= 8) {
-                        plain = plain8(p->s + run);
-                        run += plain;
-                }
-                while (plain == 8 && run < p->len && p->s[run] != '"' && p->s[run] != '\\' && p->s[run] != '\0')
-                        run++;
-                if (run > p->pos) {
-                        if (high) {
-                                o = put_utf8(o, REPLACEMENT);
-                                high = 0;
-                        }
-                        memcpy(o, p->s + p->pos, run - p->pos);
-                        o += run - p->pos;
-                        p->pos = run;
-                }
-                char c = peek(p);
-                if (c == '\0')
-                        return -EBADMSG;
-                if (high && !(c == '\\' && at(p, "\\u"))) {
+                /* a high surrogate escape not followed by a low one */
+                if (high && !at(p, "\\u")) {
                         o = put_utf8(o, REPLACEMENT);
                         high = 0;
                 }
+                /* Each word is stored whole as it is scanned, and the output
+                 * moves on by its plain bytes: escaped bodies have a quote
+                 * every few bytes, and a memcpy call per run cost more than
+                 * the scan. The store stays inside the arena (o is never
+                 * ahead of run, and run + 8 <= len); the bytes past the
+                 * string's end it leaves are the place of later texts, each
+                 * written whole before it is read. */
+                while (plain == 8 && p->len - run >= 8) {
+                        memcpy(o, p->s + run, 8);
+                        plain = plain8(p->s + run);
+                        run += plain;
+                        o += plain;
+                }
+                while (plain == 8 && run < p->len && p->s[run] != '"' && p->s[run] != '\\' && p->s[run] != '\0')
+                        *o++ = p->s[run++];
+                p->pos = run;
+                char c = peek(p);
+                if (c == '\0')
+                        return -EBADMSG;
                 p->pos++;
                 if (c == '"')
                         break;

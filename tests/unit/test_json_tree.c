@@ -137,6 +137,34 @@ static void test_strings(void **state) {
         expect_refused("['a']", 64);
 }
 
+/* Runs of plain bytes of every length around each kind of escape, so that
+ * every escape meets every place in a word of the scan, in a string that is
+ * a key, an element followed by others, and the last token of the text:
+ * json-c reads each the same. */
+static void test_string_runs(void **state) {
+        static const char *const ESCAPES[] = {
+                "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\ud800x", "\\ud800\\n", "\\udc00",
+                "\\u0000", "\xc3\xa9",
+        };
+        char text[256];
+
+        (void)state;
+        for (size_t e = 0; e < sizeof(ESCAPES) / sizeof(ESCAPES[0]); e++) {
+                for (int before = 0; before < 20; before++) {
+                        for (int after = 0; after < 20; after++) {
+                                const char *esc = ESCAPES[e];
+                                int n = snprintf(text, sizeof(text), "{\"%.*s%s%.*s\":[\"%.*s%s%.*s\",1,\"z\"],\"k\":\"%.*s%s%.*s\"}",
+                                                 before, "abcdefghijklmnopqrstuvwxyz", esc, after,
+                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ", after, "0123456789abcdefghij", esc,
+                                                 before, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", before,
+                                                 "abcdefghijklmnopqrstuvwxyz", esc, after, "0123456789abcdefghij");
+                                assert_true(n > 0 && (size_t)n < sizeof(text));
+                                assert_null(json_diff(text, (size_t)n, 64));
+                        }
+                }
+        }
+}
+
 static void test_numbers(void **state) {
         (void)state;
         /* integers are printed back from their value, as json-c does */
@@ -392,6 +420,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_values),
                 cmocka_unit_test(test_strings),
+                cmocka_unit_test(test_string_runs),
                 cmocka_unit_test(test_numbers),
                 cmocka_unit_test(test_refused),
                 cmocka_unit_test(test_depth),
