@@ -27,6 +27,7 @@ int buf_reserve(struct buf *b, size_t n) {
         char *p = realloc(b->data, alloc);
         if (!p)
                 return -ENOMEM;
+        p[b->len] = '\0'; /* a first allocation, reserved before any append, is "" too */
         b->data = p;
         b->alloc = alloc;
         return 0;

@@ -124,7 +124,13 @@ int event_json_dup(const struct json_node *v, char **ret) {
                                 r = append_scalar(&b, e);
                 }
         } else if (is_scalar(v)) {
-                r = append_scalar(&b, v);
+                size_t n;
+                /* one allocation, not a doubling from 64 bytes for an ARN
+                 * or a user agent (NULs made U+FFFD may still grow it) */
+                json_node_string(v, &n);
+                r = buf_reserve(&b, n);
+                if (r >= 0)
+                        r = append_scalar(&b, v);
         }
         if (r < 0)
                 goto out;

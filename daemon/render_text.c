@@ -489,8 +489,10 @@ int render_lines(const struct render_ctx *c, enum textsafe_mode mode, struct ren
         int r = 0;
 
         /* One buffer for all the values: a buffer each cost an allocation
-         * and its growth per line, some 20 a message. */
+         * and its growth per line, some 20 a message. Together they take
+         * most of a text notification's 1 KiB. */
         buf_init(values, L_COUNT * (RENDER_MESSAGE_MAX + 1));
+        r = buf_reserve(values, 1024);
         for (int l = 0; l < L_COUNT && r >= 0; l++) {
                 bool known;
                 start[n] = values->len;
