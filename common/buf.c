@@ -33,7 +33,7 @@ int buf_reserve(struct buf *b, size_t n) {
         return 0;
 }
 
-int buf_append(struct buf *b, const void *data, size_t n) {
+int buf_append_slow(struct buf *b, const void *data, size_t n) {
         int r = buf_reserve(b, n);
         if (r < 0)
                 return r;
