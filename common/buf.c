@@ -27,12 +27,13 @@ int buf_reserve(struct buf *b, size_t n) {
         char *p = realloc(b->data, alloc);
         if (!p)
                 return -ENOMEM;
+        p[b->len] = '\0'; /* a first allocation, reserved before any append, is "" too */
         b->data = p;
         b->alloc = alloc;
         return 0;
 }
 
-int buf_append(struct buf *b, const void *data, size_t n) {
+int buf_append_slow(struct buf *b, const void *data, size_t n) {
         int r = buf_reserve(b, n);
         if (r < 0)
                 return r;

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
         char *data;   /* NULL until the first append */
@@ -23,7 +24,19 @@ void buf_init(struct buf *b, size_t max);
 /* Room for n more bytes (and the NUL) without a further allocation; -E2BIG
  * past the maximum. */
 int buf_reserve(struct buf *b, size_t n);
-int buf_append(struct buf *b, const void *data, size_t n);
+int buf_append_slow(struct buf *b, const void *data, size_t n);
+/* Appending is most of what the renderers and escapers do (some 170 calls a
+ * message): the common case (room left) stays inline, as buf_putc's. */
+static inline int buf_append(struct buf *b, const void *data, size_t n) {
+        if (n < b->alloc - b->len && n <= b->max - b->len) {
+                if (n)
+                        memcpy(b->data + b->len, data, n);
+                b->len += n;
+                b->data[b->len] = '\0';
+                return 0;
+        }
+        return buf_append_slow(b, data, n);
+}
 int buf_puts(struct buf *b, const char *s);
 /* Grows b by n bytes and points *ret at them, for the caller to write in
  * place (contents undefined until then; the NUL after them is set). */

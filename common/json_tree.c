@@ -199,28 +199,30 @@ static int string(struct parser *p, const char **ret, uint32_t *ret_len) {
         for (;;) {
                 size_t run = p->pos;
                 unsigned plain = 8;
-                while (plain == 8 && p->len - run >= 8) {
-                        plain = plain8(p->s + run);
-                        run += plain;
-                }
-                while (plain == 8 && run < p->len && p->s[run] != '"' && p->s[run] != '\\' && p->s[run] != '\0')
-                        run++;
-                if (run > p->pos) {
-                        if (high) {
-                                o = put_utf8(o, REPLACEMENT);
-                                high = 0;
-                        }
-                        memcpy(o, p->s + p->pos, run - p->pos);
-                        o += run - p->pos;
-                        p->pos = run;
-                }
-                char c = peek(p);
-                if (c == '\0')
-                        return -EBADMSG;
-                if (high && !(c == '\\' && at(p, "\\u"))) {
+                /* a high surrogate escape not followed by a low one */
+                if (high && !at(p, "\\u")) {
                         o = put_utf8(o, REPLACEMENT);
                         high = 0;
                 }
+                /* Each word is stored whole as it is scanned, and the output
+                 * moves on by its plain bytes: escaped bodies have a quote
+                 * every few bytes, and a memcpy call per run cost more than
+                 * the scan. The store stays inside the arena (o is never
+                 * ahead of run, and run + 8 <= len); the bytes past the
+                 * string's end it leaves are the place of later texts, each
+                 * written whole before it is read. */
+                while (plain == 8 && p->len - run >= 8) {
+                        memcpy(o, p->s + run, 8);
+                        plain = plain8(p->s + run);
+                        run += plain;
+                        o += plain;
+                }
+                while (plain == 8 && run < p->len && p->s[run] != '"' && p->s[run] != '\\' && p->s[run] != '\0')
+                        *o++ = p->s[run++];
+                p->pos = run;
+                char c = peek(p);
+                if (c == '\0')
+                        return -EBADMSG;
                 p->pos++;
                 if (c == '"')
                         break;
@@ -656,15 +658,24 @@ const struct json_node *json_node_first(const struct json_node *n) {
         return n[1].flags & SHADOWED ? json_node_next(&n[1]) : &n[1];
 }
 
-const struct json_node *json_node_member(const struct json_node *obj, const char *key) {
-        size_t len = strlen(key);
-
-        if (json_node_kind(obj) != JSON_OBJECT)
+const struct json_node *json_node_member_len(const struct json_node *obj, const char *key, size_t len) {
+        if (json_node_kind(obj) != JSON_OBJECT || obj->len == 0)
                 return NULL;
-        for (const struct json_node *m = json_node_first(obj); m; m = json_node_next(m))
-                if (m->key_len == len && (len == 0 || (m->key[0] == key[0] && memcmp(m->key, key, len) == 0)))
+        /* Walked over the array directly, not with json_node_next(): path
+         * lookups in event records are the parser's hottest reader. The
+         * last member is never shadowed, so a match not shadowed is the
+         * last of its name. */
+        for (const struct json_node *m = &obj[1];; m += m->skip) {
+                if (m->key_len == len && !(m->flags & SHADOWED) &&
+                    (len == 0 || (m->key[0] == key[0] && memcmp(m->key, key, len) == 0)))
                         return m;
-        return NULL;
+                if (m->flags & LAST)
+                        return NULL;
+        }
+}
+
+const struct json_node *json_node_member(const struct json_node *obj, const char *key) {
+        return json_node_member_len(obj, key, strlen(key));
 }
 
 const char *json_node_key(const struct json_node *n) {

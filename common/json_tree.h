@@ -59,6 +59,8 @@ const char *json_node_string(const struct json_node *n, size_t *ret_len);
 /* The member named key (the last of that name), or NULL; NULL when obj is
  * not an object. Linear in the members. */
 const struct json_node *json_node_member(const struct json_node *obj, const char *key);
+/* As json_node_member, for a key of len bytes not NUL-terminated. */
+const struct json_node *json_node_member_len(const struct json_node *obj, const char *key, size_t len);
 /* Members of an object (each key once) or elements of an array; 0 else. */
 size_t json_node_count(const struct json_node *n);
 /* Iteration over the members or elements, in order: the first (NULL when

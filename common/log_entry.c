@@ -55,12 +55,22 @@ static bool as_is(const unsigned char *s, size_t n) {
                !(n == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9));
 }
 
+/* as_is() for ASCII: printable but for '\\'. */
+static const bool ASCII_AS_IS[0x80] = { [' ' ... '['] = true, [']' ... '~'] = true };
+
 /* The bytes from s on, at most room, written as they are: whole characters. */
 static size_t as_is_run(const unsigned char *s, size_t room) {
         size_t i = 0;
 
         while (s[i]) {
-                size_t n = s[i] < 0x80 ? 1 : char_len(s + i);
+                /* ASCII, most of a line, by table */
+                if (s[i] < 0x80) {
+                        if (i >= room || !ASCII_AS_IS[s[i]])
+                                break;
+                        i++;
+                        continue;
+                }
+                size_t n = char_len(s + i);
                 if (i + n > room || !as_is(s + i, n))
                         break;
                 i += n;

@@ -114,8 +114,17 @@ int form_encode(const struct form_param *params, size_t n, struct buf *out) {
         for (size_t i = 0; i < n; i++)
                 if (!params[i].name || !params[i].value)
                         return -EINVAL;
-        size_t start = out->len;
+        size_t start = out->len, worst = 0;
         int r = 0;
+        /* Room for the worst case of the whole form at once, when out's
+         * maximum allows it: a PublishBatch form grew by doubling to tens of
+         * KiB, copied at each step. Per parameter: '&', '=', and the spare
+         * byte encode() asks for with each of name and value; encode() cuts
+         * what is not used. */
+        for (size_t i = 0; i < n && worst < SIZE_MAX / 4; i++)
+                worst += 3 * (strlen(params[i].name) + strlen(params[i].value)) + 4;
+        if (worst < out->max - out->len)
+                r = buf_reserve(out, worst);
         for (size_t i = 0; i < n && r == 0; i++) {
                 if (i > 0)
                         r = buf_putc(out, '&');

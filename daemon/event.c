@@ -63,16 +63,10 @@ const struct json_node *event_json_path(const struct json_node *root, const char
         const char *p = path;
 
         while (cur && *p) {
-                const char *dot = strchr(p, '.');
-                size_t n = dot ? (size_t)(dot - p) : strlen(p);
-                char key[64]; /* the longest key looked up is 18 bytes (recipientAccountId) */
+                size_t n = strcspn(p, ".");
 
-                if (n >= sizeof(key) || json_node_kind(cur) != JSON_OBJECT)
-                        return NULL;
-                memcpy(key, p, n);
-                key[n] = '\0';
-                cur = json_node_member(cur, key);
-                p += n + (dot ? 1 : 0);
+                cur = json_node_member_len(cur, p, n);
+                p += n + (p[n] == '.');
         }
         return json_node_kind(cur) == JSON_NULL ? NULL : cur;
 }
@@ -130,7 +124,13 @@ int event_json_dup(const struct json_node *v, char **ret) {
                                 r = append_scalar(&b, e);
                 }
         } else if (is_scalar(v)) {
-                r = append_scalar(&b, v);
+                size_t n;
+                /* one allocation, not a doubling from 64 bytes for an ARN
+                 * or a user agent (NULs made U+FFFD may still grow it) */
+                json_node_string(v, &n);
+                r = buf_reserve(&b, n);
+                if (r >= 0)
+                        r = append_scalar(&b, v);
         }
         if (r < 0)
                 goto out;

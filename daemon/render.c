@@ -225,12 +225,20 @@ static int multi_form(render_form_fn fn, const void *source, const char *subject
         return r;
 }
 
+/* A text notification of one event is about 1 KiB (970-1,200 bytes for the
+ * session records in tests/data/events): room for it from the start, not a
+ * doubling from 64 bytes with a copy at each step. */
+#define RENDER_MESSAGE_RESERVE 2048
+
 int render_message(render_form_fn fn, const void *source, enum render_format f, const char *subject,
                    struct rendered *ret) {
         struct buf message;
         int r;
 
         buf_init(&message, RENDER_MESSAGE_MAX);
+        r = buf_reserve(&message, RENDER_MESSAGE_RESERVE);
+        if (r < 0)
+                goto out;
         r = f == RENDER_MULTI ? multi_form(fn, source, subject, &message) : fn(source, f, subject, &message);
         if (r < 0)
                 goto out;

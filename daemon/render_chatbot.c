@@ -101,17 +101,17 @@ int render_chatbot_plain(const struct buf *title, const struct buf *description,
 
 static int description(const struct render_ctx *c, struct buf *out) {
         struct render_line lines[L_COUNT];
+        struct buf values;
         size_t n = 0;
-        int r = render_lines(c, TEXTSAFE_MARKDOWN, lines, &n);
+        int r = render_lines(c, TEXTSAFE_MARKDOWN, lines, &values, &n);
 
         for (size_t i = 0; i < n && r >= 0; i++) {
                 if (!IN_CHAT[lines[i].label])
                         continue;
                 r = buf_printf(out, "%s*%s*: %s", out->len ? "\n" : "",
-                               render_label_text(c->o->language, lines[i].label), buf_str(&lines[i].value));
+                               render_label_text(c->o->language, lines[i].label), lines[i].value);
         }
-        for (size_t i = 0; i < n; i++)
-                buf_free(&lines[i].value);
+        buf_free(&values);
         return r;
 }
 

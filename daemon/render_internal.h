@@ -80,16 +80,18 @@ enum render_kind render_kind_of(const struct ssm_event *ev);
 
 struct render_line {
         enum render_label label;
-        struct buf value;
+        const char *value; /* inside the values buf render_lines() filled */
 };
 
 const char *render_label_text(enum render_language lang, enum render_label label);
 
 /* Fills lines[0..*ret_n) with the known fields, values escaped for mode
- * (TEXTSAFE_MARKDOWN: untrusted parts in `code spans`). The caller frees
- * each value, also on failure. */
+ * (TEXTSAFE_MARKDOWN: untrusted parts in `code spans`), each at most
+ * RENDER_MESSAGE_MAX bytes (else -E2BIG). The values are written one after
+ * the other, each ended by a NUL, into *values (initialised here), which
+ * the caller frees, also on failure; lines[] points into it. */
 int render_lines(const struct render_ctx *c, enum textsafe_mode mode, struct render_line lines[L_COUNT],
-                 size_t *ret_n);
+                 struct buf *values, size_t *ret_n);
 
 /* One sentence saying what happened ("alice started a session on i-0123."). */
 int render_headline(const struct render_ctx *c, enum textsafe_mode mode, struct buf *out);

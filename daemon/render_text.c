@@ -484,23 +484,33 @@ static int line_value(const struct render_ctx *c, enum render_label l, enum text
 }
 
 int render_lines(const struct render_ctx *c, enum textsafe_mode mode, struct render_line lines[L_COUNT],
-                 size_t *ret_n) {
-        size_t n = 0;
+                 struct buf *values, size_t *ret_n) {
+        size_t n = 0, start[L_COUNT];
+        int r = 0;
 
-        for (int l = 0; l < L_COUNT; l++) {
+        /* One buffer for all the values: a buffer each cost an allocation
+         * and its growth per line, some 20 a message. Together they take
+         * most of a text notification's 1 KiB. */
+        buf_init(values, L_COUNT * (RENDER_MESSAGE_MAX + 1));
+        r = buf_reserve(values, 1024);
+        for (int l = 0; l < L_COUNT && r >= 0; l++) {
                 bool known;
-                lines[n].label = (enum render_label)l;
-                buf_init(&lines[n].value, RENDER_MESSAGE_MAX);
-                int r = line_value(c, (enum render_label)l, mode, &lines[n].value, &known);
-                if (r < 0) {
-                        *ret_n = n + 1;
-                        return r;
-                }
-                if (known)
-                        n++;
-                else
-                        buf_free(&lines[n].value);
+                start[n] = values->len;
+                r = line_value(c, (enum render_label)l, mode, values, &known);
+                if (r >= 0 && values->len - start[n] > RENDER_MESSAGE_MAX)
+                        r = -E2BIG;
+                if (r >= 0 && !known)
+                        buf_truncate(values, start[n]);
+                else if (r >= 0)
+                        r = buf_putc(values, '\0');
+                if (r >= 0 && known)
+                        lines[n++].label = (enum render_label)l;
         }
+        if (r < 0)
+                return r;
+        /* only now: the buffer moves while it grows */
+        for (size_t i = 0; i < n; i++)
+                lines[i].value = values->data + start[i];
         *ret_n = n;
         return 0;
 }
@@ -574,22 +584,23 @@ int render_text(const struct render_ctx *c, struct buf *out) {
         struct render_line lines[L_COUNT];
         const char *labels[L_COUNT], *values[L_COUNT];
         size_t widths[L_COUNT], n = 0;
+        struct buf line_values;
         int r;
 
+        buf_init(&line_values, RENDER_MESSAGE_MAX); /* freed below if render_lines is not reached */
         r = render_headline(c, TEXTSAFE_TEXT, out);
         if (r >= 0)
                 r = buf_puts(out, "\n\n");
         if (r >= 0)
-                r = render_lines(c, TEXTSAFE_TEXT, lines, &n);
+                r = render_lines(c, TEXTSAFE_TEXT, lines, &line_values, &n);
         if (r >= 0) {
                 for (size_t i = 0; i < n; i++) {
                         labels[i] = render_label_text(c->o->language, lines[i].label);
                         widths[i] = label_width(c->o->language, lines[i].label);
-                        values[i] = buf_str(&lines[i].value);
+                        values[i] = lines[i].value;
                 }
                 r = render_aligned(labels, widths, values, n, out);
         }
-        for (size_t i = 0; i < n; i++)
-                buf_free(&lines[i].value);
+        buf_free(&line_values);
         return r;
 }

@@ -1,6 +1,7 @@
 #include "sns.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,9 +194,10 @@ static int entry_index(const char *member, size_t len, size_t n) {
         return -EBADMSG;
 }
 
-/* Fills results from each <member> of the first <list> element of xml. */
+/* Fills results from each <member> of the first <list> element of xml, and
+ * sets the bit of each entry filled in *mentioned. */
 static int for_each_member(const char *xml, size_t len, const char *list, size_t n,
-                           struct sns_entry_result *results, bool ok) {
+                           struct sns_entry_result *results, bool ok, unsigned *mentioned) {
         const char *el, *member;
         size_t el_len, member_len;
 
@@ -213,6 +215,7 @@ static int for_each_member(const char *xml, size_t len, const char *list, size_t
                         return i;
                 struct sns_entry_result *res = &results[i];
                 *res = (struct sns_entry_result){ .ok = ok };
+                *mentioned |= 1u << i;
                 if (ok) {
                         if (xml_find_text(member, member_len, "MessageId", res->message_id,
                                           sizeof(res->message_id)) < 0)
@@ -235,18 +238,29 @@ static int for_each_member(const char *xml, size_t len, const char *list, size_t
         return 0;
 }
 
+_Static_assert(SNS_BATCH_MAX <= sizeof(unsigned) * CHAR_BIT, "a bit for each entry");
+
 int sns_parse_publish_batch(const char *xml, size_t len, size_t n, struct sns_entry_result *results) {
-        struct sns_entry_result *out = calloc(n ? n : 1, sizeof(*out));
+        struct sns_entry_result *out;
+        unsigned mentioned = 0;
         int r;
+        if (n > SNS_BATCH_MAX)
+                return -EINVAL;
+        /* not cleared: each entry is written whole, by for_each_member or below */
+        out = malloc((n ? n : 1) * sizeof(*out));
         if (!out)
                 return -ENOMEM;
+        r = for_each_member(xml, len, "Successful", n, out, true, &mentioned);
+        if (r == 0)
+                r = for_each_member(xml, len, "Failed", n, out, false, &mentioned);
         /* An entry the answer does not mention was not published. */
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && r == 0; i++) {
+                if (mentioned & (1u << i))
+                        continue;
+                out[i] = (struct sns_entry_result){ .ok = false };
                 aws_error_local(&out[i].error, AWS_ERR_RETRYABLE, -EBADMSG,
                                 "the PublishBatch answer does not mention this entry");
-        r = for_each_member(xml, len, "Successful", n, out, true);
-        if (r == 0)
-                r = for_each_member(xml, len, "Failed", n, out, false);
+        }
         if (r == 0)
                 memcpy(results, out, n * sizeof(*out));
         free(out);

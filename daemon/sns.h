@@ -77,4 +77,5 @@ int sns_message_size(const struct sns_message *m, size_t *ret);
 /* Request bodies and answer parsing (pure; exposed for tests and fuzzing). */
 int sns_publish_body(const struct sns_message *m, struct buf *out);
 int sns_publish_batch_body(const struct sns_message *msgs, size_t n, struct buf *out);
+/* n: the entries sent (at most SNS_BATCH_MAX, else -EINVAL). */
 int sns_parse_publish_batch(const char *xml, size_t len, size_t n, struct sns_entry_result *results);

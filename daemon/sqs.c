@@ -2,52 +2,40 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "aws_error.h"
 #include "json_tree.h"
+#include "json_write.h"
 #include "textsafe.h"
 
 /* The long poll may last WaitTimeSeconds; the answer needs a little more. */
 #define SQS_POLL_SLACK_MS 10000
 #define SQS_CALL_TIMEOUT_MS 15000
 
-static int json_start(struct aws_client *c, const char *action, json_object *req, long timeout_ms,
-                      struct aws_error *err) {
-        size_t len;
-        const char *body = json_object_to_json_string_length(
-                req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-        if (!body)
-                return -ENOMEM;
-        return aws_client_start(c, action, body, len, timeout_ms, err);
+/* Our requests are a queue URL and at most ten receipt handles: far below
+ * this, which only bounds a URL or handle gone wrong. */
+#define SQS_REQUEST_MAX (1024u * 1024)
+
+/* The requests are written directly as JSON text (json_write.h): their
+ * shape is fixed, and a json-c tree built to be printed once cost an
+ * allocation per value and a copy of every receipt handle. */
+static int request_start(struct aws_client *c, const char *action, const struct buf *body, long timeout_ms,
+                         struct aws_error *err) {
+        return aws_client_start(c, action, buf_str(body), body->len, timeout_ms, err);
 }
 
-static int json_call(struct aws_client *c, const char *action, json_object *req, long timeout_ms,
-                     struct aws_answer *res, struct aws_error *err) {
-        int r = json_start(c, action, req, timeout_ms, err);
+static int request_call(struct aws_client *c, const char *action, const struct buf *body, long timeout_ms,
+                        struct aws_answer *res, struct aws_error *err) {
+        int r = request_start(c, action, body, timeout_ms, err);
         return r < 0 ? r : aws_client_finish(c, res, err);
 }
 
-static int add_string(json_object *o, const char *key, const char *value) {
-        json_object *v = json_object_new_string(value);
-        if (!v || json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int add_int(json_object *o, const char *key, int value) {
-        json_object *v = json_object_new_int(value);
-        if (!v || json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
+/* "{\"QueueUrl\":...", the member every request starts with. */
+static int put_queue_url(struct buf *b, const char *queue_url) {
+        int r = buf_puts(b, "{\"QueueUrl\":");
+        return r < 0 ? r : json_write_string(b, queue_url);
 }
 
 static const char *get_string(const struct json_node *o, const char *key) {
@@ -148,25 +136,29 @@ out:
         return r;
 }
 
-int sqs_receive_start(struct aws_client *c, const struct sqs_receive_params *p, struct aws_error *err) {
-        json_object *req = json_object_new_object(), *names = json_object_new_array();
-        int r = -ENOMEM;
+int sqs_receive_body(const struct sqs_receive_params *p, struct buf *out) {
+        const size_t start = out->len;
+        int r = put_queue_url(out, p->queue_url);
 
-        if (!req || !names)
-                goto out;
-        if (json_object_array_add(names, json_object_new_string("ApproximateReceiveCount")) < 0)
-                goto out;
-        if (add_string(req, "QueueUrl", p->queue_url) < 0 || add_int(req, "MaxNumberOfMessages", p->max_messages) < 0 ||
-            add_int(req, "WaitTimeSeconds", p->wait_time_seconds) < 0 ||
-            add_int(req, "VisibilityTimeout", p->visibility_timeout) < 0)
-                goto out;
-        if (json_object_object_add(req, "MessageSystemAttributeNames", names) < 0)
-                goto out;
-        names = NULL;
-        r = json_start(c, "ReceiveMessage", req, p->wait_time_seconds * 1000L + SQS_POLL_SLACK_MS, err);
-out:
-        json_object_put(names);
-        json_object_put(req);
+        if (r == 0)
+                r = buf_printf(out,
+                               ",\"MaxNumberOfMessages\":%d,\"WaitTimeSeconds\":%d,\"VisibilityTimeout\":%d,"
+                               "\"MessageSystemAttributeNames\":[\"ApproximateReceiveCount\"]}",
+                               p->max_messages, p->wait_time_seconds, p->visibility_timeout);
+        if (r < 0)
+                buf_truncate(out, start);
+        return r;
+}
+
+int sqs_receive_start(struct aws_client *c, const struct sqs_receive_params *p, struct aws_error *err) {
+        struct buf b;
+        int r;
+
+        buf_init(&b, SQS_REQUEST_MAX);
+        r = sqs_receive_body(p, &b);
+        if (r == 0)
+                r = request_start(c, "ReceiveMessage", &b, p->wait_time_seconds * 1000L + SQS_POLL_SLACK_MS, err);
+        buf_free(&b);
         return aws_error_return(r, err);
 }
 
@@ -220,37 +212,41 @@ out:
         return r;
 }
 
-int sqs_delete_batch_start(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
-                           struct aws_error *err) {
-        json_object *req = json_object_new_object(), *entries = json_object_new_array();
-        int r = -ENOMEM;
+int sqs_delete_batch_body(const char *queue_url, const struct sqs_batch *b, unsigned which, struct buf *out) {
+        const size_t start = out->len;
+        size_t entries = 0;
+        int r = put_queue_url(out, queue_url);
 
-        if (!req || !entries)
-                goto out;
-        for (size_t i = 0; i < b->n; i++) {
+        for (size_t i = 0; i < b->n && r == 0; i++) {
+                /* Entry Ids are the batch indexes, so the answer maps back to msg[i]. */
+                const char id[] = { (char)('0' + i), '\0' };
                 if (!(which & (1u << i)))
                         continue;
-                json_object *e = json_object_new_object();
-                /* Entry Ids are the batch indexes, so the answer maps back to msg[i]. */
-                const char id[2] = { (char)('0' + i), '\0' };
-                if (!e || json_object_array_add(entries, e) < 0) {
-                        json_object_put(e);
-                        goto out;
-                }
-                if (add_string(e, "Id", id) < 0 || add_string(e, "ReceiptHandle", b->msg[i].receipt_handle) < 0)
-                        goto out;
+                r = buf_cat(out, entries++ ? "," : ",\"Entries\":[", "{\"Id\":\"", id, "\",\"ReceiptHandle\":");
+                if (r == 0)
+                        r = json_write_string(out, b->msg[i].receipt_handle);
+                if (r == 0)
+                        r = buf_putc(out, '}');
         }
-        if (json_object_array_length(entries) == 0) {
+        if (r == 0 && entries == 0)
                 r = -EINVAL;
-                goto out;
-        }
-        if (add_string(req, "QueueUrl", queue_url) < 0 || json_object_object_add(req, "Entries", entries) < 0)
-                goto out;
-        entries = NULL;
-        r = json_start(c, "DeleteMessageBatch", req, SQS_CALL_TIMEOUT_MS, err);
-out:
-        json_object_put(entries);
-        json_object_put(req);
+        if (r == 0)
+                r = buf_puts(out, "]}");
+        if (r < 0)
+                buf_truncate(out, start);
+        return r;
+}
+
+int sqs_delete_batch_start(struct aws_client *c, const char *queue_url, const struct sqs_batch *b, unsigned which,
+                           struct aws_error *err) {
+        struct buf req;
+        int r;
+
+        buf_init(&req, SQS_REQUEST_MAX);
+        r = sqs_delete_batch_body(queue_url, b, which, &req);
+        if (r == 0)
+                r = request_start(c, "DeleteMessageBatch", &req, SQS_CALL_TIMEOUT_MS, err);
+        buf_free(&req);
         return aws_error_return(r, err);
 }
 
@@ -266,34 +262,38 @@ int sqs_delete_batch_finish(struct aws_client *c, unsigned *ret_deleted, struct 
 
 int sqs_change_visibility(struct aws_client *c, const char *queue_url, const char *receipt_handle,
                           int visibility_timeout, struct aws_error *err) {
-        json_object *req = json_object_new_object();
         struct aws_answer res = { 0 };
-        int r = -ENOMEM;
+        struct buf b;
+        int r;
 
-        if (!req || add_string(req, "QueueUrl", queue_url) < 0 ||
-            add_string(req, "ReceiptHandle", receipt_handle) < 0 ||
-            add_int(req, "VisibilityTimeout", visibility_timeout) < 0)
-                goto out;
-        r = json_call(c, "ChangeMessageVisibility", req, SQS_CALL_TIMEOUT_MS, &res, err);
-out:
+        buf_init(&b, SQS_REQUEST_MAX);
+        r = put_queue_url(&b, queue_url);
+        if (r == 0)
+                r = buf_puts(&b, ",\"ReceiptHandle\":");
+        if (r == 0)
+                r = json_write_string(&b, receipt_handle);
+        if (r == 0)
+                r = buf_printf(&b, ",\"VisibilityTimeout\":%d}", visibility_timeout);
+        if (r == 0)
+                r = request_call(c, "ChangeMessageVisibility", &b, SQS_CALL_TIMEOUT_MS, &res, err);
         aws_answer_clear(&res);
-        json_object_put(req);
+        buf_free(&b);
         return aws_error_return(r, err);
 }
 
 int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_waiting, struct aws_error *err) {
-        json_object *req = json_object_new_object(), *names = json_object_new_array();
         struct json_tree *t = NULL;
         struct aws_answer res = { 0 };
         const char *waiting;
-        int r = -ENOMEM;
+        struct buf b;
+        int r;
 
-        if (!req || !names ||
-            json_object_array_add(names, json_object_new_string("ApproximateNumberOfMessages")) < 0 ||
-            add_string(req, "QueueUrl", queue_url) < 0 || json_object_object_add(req, "AttributeNames", names) < 0)
-                goto out;
-        names = NULL;
-        r = json_call(c, "GetQueueAttributes", req, SQS_CALL_TIMEOUT_MS, &res, err);
+        buf_init(&b, SQS_REQUEST_MAX);
+        r = put_queue_url(&b, queue_url);
+        if (r == 0)
+                r = buf_puts(&b, ",\"AttributeNames\":[\"ApproximateNumberOfMessages\"]}");
+        if (r == 0)
+                r = request_call(c, "GetQueueAttributes", &b, SQS_CALL_TIMEOUT_MS, &res, err);
         if (r < 0)
                 goto out;
         r = parse_json(res.body, res.body_len, &t);
@@ -308,7 +308,6 @@ int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_w
 out:
         json_tree_free(t);
         aws_answer_clear(&res);
-        json_object_put(names);
-        json_object_put(req);
+        buf_free(&b);
         return aws_error_return(r, err);
 }

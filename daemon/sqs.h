@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "aws_client.h"
+#include "buf.h"
 
 /* SQS: "MaxNumberOfMessages … Valid values: 1 to 10." */
 #define SQS_BATCH_MAX 10
@@ -79,6 +80,12 @@ int sqs_change_visibility(struct aws_client *c, const char *queue_url, const cha
 /* GetQueueAttributes: proves access to the queue (--check-config --online);
  * ret_waiting gets ApproximateNumberOfMessages. */
 int sqs_get_queue_depth(struct aws_client *c, const char *queue_url, long *ret_waiting, struct aws_error *err);
+
+/* The JSON bodies of ReceiveMessage and DeleteMessageBatch, appended to out
+ * (pure; exposed for tests): 0, or -EINVAL for a delete of no entry, -E2BIG,
+ * -ENOMEM with out as it was. */
+int sqs_receive_body(const struct sqs_receive_params *p, struct buf *out);
+int sqs_delete_batch_body(const char *queue_url, const struct sqs_batch *b, unsigned which, struct buf *out);
 
 /* Parses a ReceiveMessage answer body (pure; exposed for tests and fuzzing). */
 int sqs_parse_receive(const char *body, size_t len, struct sqs_batch *ret);

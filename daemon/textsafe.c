@@ -77,15 +77,31 @@ static bool shown_as_is(uint32_t cp, enum textsafe_mode mode) {
                !is_invisible(cp);
 }
 
+/* shown_as_is() for ASCII, by mode: printable but for '\\', and '`' in a
+ * code span. */
+static const bool ASCII_AS_IS[2][0x80] = {
+        [TEXTSAFE_TEXT] = { [' ' ... '['] = true, [']' ... '~'] = true },
+        [TEXTSAFE_MARKDOWN] = { [' ' ... '['] = true, [']' ... '_'] = true, ['a' ... '~'] = true },
+};
+
 /* The bytes from s[0] on, of n, that are shown as they are: whole characters. */
 static size_t as_is_run(const unsigned char *s, size_t n, enum textsafe_mode mode) {
+        const bool *ascii = ASCII_AS_IS[mode == TEXTSAFE_MARKDOWN];
         size_t i = 0;
 
         while (i < n) {
                 uint32_t cp;
-                size_t clen = s[i] < 0x80 ? 1 : utf8_decode(s + i, n - i, &cp);
-                if (clen == 1)
-                        cp = s[i];
+                size_t clen;
+
+                /* ASCII, most of every value, by table: no decode, and no
+                 * range tests meant for the rest of Unicode */
+                if (s[i] < 0x80) {
+                        if (!ascii[s[i]])
+                                break;
+                        i++;
+                        continue;
+                }
+                clen = utf8_decode(s + i, n - i, &cp);
                 if (clen == 0 || !shown_as_is(cp, mode))
                         break;
                 i += clen;
@@ -223,16 +239,23 @@ int textsafe_ascii(struct buf *out, const char *s, size_t max) {
 
         while (i < n && r >= 0) {
                 uint32_t cp = 0;
-                size_t len = utf8_decode(p + i, n - i, &cp);
+                size_t len, ascii = i;
 
+                /* Subjects are mostly printable ASCII: taken a run at a time. */
+                while (ascii < n && p[ascii] > 0x20 && p[ascii] < 0x7f)
+                        ascii++;
+                if (ascii > i) {
+                        r = buf_append(out, p + i, ascii - i);
+                        run = RUN_NONE;
+                        i = ascii;
+                        continue;
+                }
+                len = utf8_decode(p + i, n - i, &cp);
                 i += len ? len : 1;
                 if (len && is_space_like(cp)) {
                         if (run != RUN_SPACE)
                                 r = buf_putc(out, ' ');
                         run = RUN_SPACE;
-                } else if (len && cp > 0x20 && cp < 0x7f) {
-                        r = buf_putc(out, (char)cp);
-                        run = RUN_NONE;
                 } else if (len && cp >= 0xc0 && cp <= 0x17f) {
                         r = buf_puts(out, LATIN[cp - 0xc0]);
                         run = RUN_NONE;

@@ -113,6 +113,27 @@ static void test_cat_all_or_none(void **state) {
         buf_free(&b);
 }
 
+/* Room reserved before anything is appended still reads as "", and is
+ * what a steal hands over. */
+static void test_reserve_first(void **state) {
+        struct buf b;
+        char *s;
+
+        (void)state;
+        buf_init(&b, 1024);
+        assert_int_equal(buf_reserve(&b, 100), 0);
+        assert_non_null(b.data);
+        assert_true(b.alloc >= 101);
+        assert_int_equal(b.len, 0);
+        assert_string_equal(buf_str(&b), "");
+        s = buf_steal(&b);
+        assert_string_equal(s, "");
+        free(s);
+        assert_int_equal(buf_reserve(&b, 2000), -E2BIG);
+        assert_null(b.data);
+        buf_free(&b);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_append_and_cap),
@@ -120,6 +141,7 @@ int main(void) {
                 cmocka_unit_test(test_no_maximum),
                 cmocka_unit_test(test_printf_room_and_growth),
                 cmocka_unit_test(test_cat_all_or_none),
+                cmocka_unit_test(test_reserve_first),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,8 @@
 
 #include "buf.h"
 #include "event.h"
+#include "event_internal.h"
+#include "json_tree.h"
 #include "testdata.h"
 
 #define EVENTS_DIR TEST_DATA_DIR "/events"
@@ -661,6 +663,32 @@ static void expect_parse(const char *body, size_t len, int expected) {
         assert_ptr_equal(ev, (struct ssm_event *)0x1);
 }
 
+/* Dotted paths: each step a member of an object, null read as missing. */
+static void test_json_path(void **state) {
+        static const char TEXT[] = "{\"a\":{\"b\":{\"c\":\"x\",\"n\":null},\"s\":\"y\"},\"a.b\":1,"
+                                   "\"aKeyLongerThanSixtyFourBytesWhichTheOldCopyingLookupCouldNotHaveFound\":2}";
+        struct json_tree *t;
+        const struct json_node *root;
+
+        (void)state;
+        assert_int_equal(json_tree_parse(TEXT, strlen(TEXT), 8, &t), 0);
+        root = json_tree_root(t);
+        assert_string_equal(json_node_string(event_json_path(root, "a.b.c"), NULL), "x");
+        assert_string_equal(json_node_string(event_json_path(root, "a.s"), NULL), "y");
+        assert_int_equal(json_node_kind(event_json_path(root, "a.b")), JSON_OBJECT);
+        assert_ptr_equal(event_json_path(root, ""), root);
+        assert_null(event_json_path(root, "a.b.n"));   /* null */
+        assert_null(event_json_path(root, "a.s.c"));   /* through a string */
+        assert_null(event_json_path(root, "a.x"));     /* missing */
+        assert_null(event_json_path(root, "a.b.cc"));  /* a longer name */
+        assert_null(event_json_path(NULL, "a"));
+        assert_string_equal(
+                json_node_string(event_json_path(root, "aKeyLongerThanSixtyFourBytesWhichTheOldCopyingLookupCouldNotHaveFound"),
+                                 NULL),
+                "2");
+        json_tree_free(t);
+}
+
 static void test_not_json(void **state) {
         (void)state;
         const char *bad[] = {
@@ -768,6 +796,7 @@ int main(void) {
                 cmocka_unit_test(test_permission_set),
                 cmocka_unit_test(test_eventbridge_envelope),
                 cmocka_unit_test(test_sns_envelope),
+                cmocka_unit_test(test_json_path),
                 cmocka_unit_test(test_not_json),
                 cmocka_unit_test(test_not_event),
                 cmocka_unit_test(test_oversize),

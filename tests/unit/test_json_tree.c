@@ -137,6 +137,34 @@ static void test_strings(void **state) {
         expect_refused("['a']", 64);
 }
 
+/* Runs of plain bytes of every length around each kind of escape, so that
+ * every escape meets every place in a word of the scan, in a string that is
+ * a key, an element followed by others, and the last token of the text:
+ * json-c reads each the same. */
+static void test_string_runs(void **state) {
+        static const char *const ESCAPES[] = {
+                "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\ud800x", "\\ud800\\n", "\\udc00",
+                "\\u0000", "\xc3\xa9",
+        };
+        char text[256];
+
+        (void)state;
+        for (size_t e = 0; e < sizeof(ESCAPES) / sizeof(ESCAPES[0]); e++) {
+                for (int before = 0; before < 20; before++) {
+                        for (int after = 0; after < 20; after++) {
+                                const char *esc = ESCAPES[e];
+                                int n = snprintf(text, sizeof(text), "{\"%.*s%s%.*s\":[\"%.*s%s%.*s\",1,\"z\"],\"k\":\"%.*s%s%.*s\"}",
+                                                 before, "abcdefghijklmnopqrstuvwxyz", esc, after,
+                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ", after, "0123456789abcdefghij", esc,
+                                                 before, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", before,
+                                                 "abcdefghijklmnopqrstuvwxyz", esc, after, "0123456789abcdefghij");
+                                assert_true(n > 0 && (size_t)n < sizeof(text));
+                                assert_null(json_diff(text, (size_t)n, 64));
+                        }
+                }
+        }
+}
+
 static void test_numbers(void **state) {
         (void)state;
         /* integers are printed back from their value, as json-c does */
@@ -228,6 +256,20 @@ static void test_repeated_keys(void **state) {
         assert_string_equal(json_node_string(json_node_member(root, "b"), NULL), "2");
         assert_string_equal(json_node_key(json_node_first(root)), "b");
         assert_null(json_node_next(json_node_next(json_node_first(root))));
+        /* a key by length: the bytes after it do not count, a prefix or a
+         * longer name is no match, and a repeated key gives its last value */
+        assert_string_equal(json_node_string(json_node_member_len(root, "a.b", 1), NULL), "4");
+        assert_string_equal(json_node_string(json_node_member_len(root, "bz", 1), NULL), "2");
+        assert_null(json_node_member_len(root, "ab", 2));
+        assert_null(json_node_member_len(root, "", 0));
+        assert_null(json_node_member_len(json_node_member(root, "a"), "a", 1)); /* not an object */
+        assert_null(json_node_member_len(NULL, "a", 1));
+        json_tree_free(t);
+
+        assert_int_equal(parse("{\"\":1,\"x\":{}}", 64, &t), 0);
+        root = json_tree_root(t);
+        assert_string_equal(json_node_string(json_node_member_len(root, "", 0), NULL), "1");
+        assert_null(json_node_member_len(json_node_member(root, "x"), "x", 1)); /* no members */
         json_tree_free(t);
 
         buf_init(&b, 1 << 20);
@@ -378,6 +420,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_values),
                 cmocka_unit_test(test_strings),
+                cmocka_unit_test(test_string_runs),
                 cmocka_unit_test(test_numbers),
                 cmocka_unit_test(test_refused),
                 cmocka_unit_test(test_depth),

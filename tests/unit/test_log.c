@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,137 @@ static void test_escape_cap(void **state) {
         assert_null(strchr(got, '\n'));
         free(got);
         free(big);
+}
+
+/* ---- log_escape as it was before its ASCII table, the reference below ---- */
+
+/* Bytes of the character that starts at s: a lead byte and as many of the
+ * continuation bytes after it as it announces, so a cut never splits a
+ * character and "\xc2\x85" is read as U+0085 whatever follows. */
+static size_t ref_char_len(const unsigned char *s) {
+        size_t want = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1, n = 1;
+        while (n < want && (s[n] & 0xc0) == 0x80)
+                n++;
+        return n;
+}
+
+/* The escaped form of the character at s (of n bytes) into esc; its length. */
+static size_t ref_escape_char(const unsigned char *s, size_t n, char esc[8]) {
+        static const char hex[] = "0123456789abcdef";
+
+        if (n == 1 && (s[0] < 0x20 || s[0] == 0x7f)) {
+                memcpy(esc, "\\x", 2);
+                esc[2] = hex[s[0] >> 4];
+                esc[3] = hex[s[0] & 0xf];
+                return 4;
+        }
+        if (n == 1 && s[0] == '\\') {
+                memcpy(esc, "\\\\", 2);
+                return 2;
+        }
+        /* C1 controls (U+0080..U+009F; NEL, CSI) and the Unicode line and
+         * paragraph separators: some viewers break lines or obey them too */
+        if ((n == 2 && s[0] == 0xc2 && s[1] <= 0x9f) ||
+            (n == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))) {
+                unsigned cp = n == 2 ? s[1] : 0x2000u | (s[2] - 0x80u);
+                memcpy(esc, "\\u", 2);
+                for (int i = 0; i < 4; i++)
+                        esc[2 + i] = hex[(cp >> (12 - 4 * i)) & 0xf];
+                return 6;
+        }
+        memcpy(esc, s, n);
+        return n;
+}
+
+/* Whether the character at s (of n bytes) is written as it is. */
+static bool ref_as_is(const unsigned char *s, size_t n) {
+        if (n == 1)
+                return s[0] >= 0x20 && s[0] != 0x7f && s[0] != '\\';
+        return !(n == 2 && s[0] == 0xc2 && s[1] <= 0x9f) &&
+               !(n == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9));
+}
+
+/* The bytes from s on, at most room, written as they are: whole characters. */
+static size_t ref_as_is_run(const unsigned char *s, size_t room) {
+        size_t i = 0;
+
+        while (s[i]) {
+                size_t n = s[i] < 0x80 ? 1 : ref_char_len(s + i);
+                if (i + n > room || !ref_as_is(s + i, n))
+                        break;
+                i += n;
+        }
+        return i;
+}
+
+static int ref_log_escape(struct buf *out, const char *s, size_t cap) {
+        const unsigned char *p = (const unsigned char *)s;
+        size_t used = 0;
+        int r = 0;
+
+        while (*p && r == 0) {
+                char esc[8];
+                /* a line per message: most of it is appended a run at a time */
+                size_t run = ref_as_is_run(p, cap - used);
+                if (run) {
+                        r = buf_append(out, p, run);
+                        used += run;
+                        p += run;
+                        continue;
+                }
+                size_t n = ref_char_len(p), k = ref_escape_char(p, n, esc);
+                if (used + k > cap)
+                        return buf_puts(out, LOG_TRUNCATED_MARK);
+                r = buf_append(out, esc, k);
+                used += k;
+                p += n;
+        }
+        return r;
+}
+
+/* log_escape against the reference: every ASCII byte, then random strings
+ * of the pieces it treats apart, at several caps: the same bytes. */
+static void same_escape(const char *s) {
+        static const size_t CAPS[] = { 0, 1, 2, 5, 13, 64, LOG_VALUE_MAX };
+        struct buf want, got;
+
+        for (size_t c = 0; c < sizeof(CAPS) / sizeof(CAPS[0]); c++) {
+                buf_init(&want, 1 << 16);
+                buf_init(&got, 1 << 16);
+                assert_int_equal(ref_log_escape(&want, s, CAPS[c]), 0);
+                assert_int_equal(log_escape(&got, s, CAPS[c]), 0);
+                assert_string_equal(buf_str(&got), buf_str(&want));
+                buf_free(&want);
+                buf_free(&got);
+        }
+}
+
+static void test_escape_as_before(void **state) {
+        static const char *const PIECES[] = {
+                "a", "~", " ", "\\\\", "\t", "\n", "\x01", "\x7f", "[", "]", "i-0123456789abcdef0",
+                "\xc3\xa9", "\xc2\x85", "\xc2\x9f", "\xc2\xa0", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xaa",
+                "\xe6\x97\xa5", "\xf0\x9f\x98\x80", "\xff", "\x80", "\xc3", "\xe2\x80",
+        };
+        const size_t npieces = sizeof(PIECES) / sizeof(PIECES[0]);
+        uint64_t x = 0x2545f4914f6cdd1du;
+        struct buf s;
+
+        (void)state;
+        for (int c = 1; c < 0x80; c++) {
+                char one[4] = { 'a', (char)c, 'b', '\0' };
+                same_escape(one);
+        }
+        buf_init(&s, 1 << 16);
+        for (int i = 0; i < 20000; i++) {
+                buf_truncate(&s, 0);
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                for (size_t k = x % 40; k > 0; k--) {
+                        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                        assert_int_equal(buf_puts(&s, PIECES[x % npieces]), 0);
+                }
+                same_escape(buf_str(&s));
+        }
+        buf_free(&s);
 }
 
 static void test_keys(void **state) {
@@ -189,6 +322,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_escape),
                 cmocka_unit_test(test_escape_cap),
+                cmocka_unit_test(test_escape_as_before),
                 cmocka_unit_test(test_keys),
                 cmocka_unit_test(test_entry),
                 cmocka_unit_test(test_entry_field_count),

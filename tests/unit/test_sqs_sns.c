@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
+#include "buf.h"
 #include "sns.h"
 #include "sqs.h"
 #include "testdata.h"
@@ -73,6 +75,93 @@ static void test_delete_batch_answer(void **state) {
         static const char bad_id[] = "{\"Successful\":[{\"Id\":\"12\"}]}";
         assert_int_equal(sqs_parse_delete_batch(bad_id, strlen(bad_id), &deleted), -EBADMSG);
         assert_int_equal(deleted, 77);
+}
+
+/* The request bodies as json-c built them before they were written
+ * directly: the reference they must equal, parsed back. */
+static json_object *ref_receive(const struct sqs_receive_params *p) {
+        json_object *req = json_object_new_object(), *names = json_object_new_array();
+        json_object_array_add(names, json_object_new_string("ApproximateReceiveCount"));
+        json_object_object_add(req, "QueueUrl", json_object_new_string(p->queue_url));
+        json_object_object_add(req, "MaxNumberOfMessages", json_object_new_int(p->max_messages));
+        json_object_object_add(req, "WaitTimeSeconds", json_object_new_int(p->wait_time_seconds));
+        json_object_object_add(req, "VisibilityTimeout", json_object_new_int(p->visibility_timeout));
+        json_object_object_add(req, "MessageSystemAttributeNames", names);
+        return req;
+}
+
+static json_object *ref_delete(const char *queue_url, const struct sqs_batch *b, unsigned which) {
+        json_object *req = json_object_new_object(), *entries = json_object_new_array();
+        for (size_t i = 0; i < b->n; i++) {
+                if (!(which & (1u << i)))
+                        continue;
+                json_object *e = json_object_new_object();
+                const char id[2] = { (char)('0' + i), '\0' };
+                json_object_array_add(entries, e);
+                json_object_object_add(e, "Id", json_object_new_string(id));
+                json_object_object_add(e, "ReceiptHandle", json_object_new_string(b->msg[i].receipt_handle));
+        }
+        json_object_object_add(req, "QueueUrl", json_object_new_string(queue_url));
+        json_object_object_add(req, "Entries", entries);
+        return req;
+}
+
+/* body parses as JSON equal to want; where no string needs an escape the
+ * bytes are json-c's own too. Takes want. */
+static void assert_same_json(const struct buf *body, json_object *want, bool plain) {
+        json_object *got = json_tokener_parse(buf_str(body));
+        assert_non_null(got);
+        assert_true(json_object_equal(got, want));
+        if (plain)
+                assert_string_equal(buf_str(body),
+                                    json_object_to_json_string_ext(want, JSON_C_TO_STRING_PLAIN |
+                                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(got);
+        json_object_put(want);
+}
+
+static void test_request_bodies(void **state) {
+        static const char *const HANDLES[] = {
+                "AQEBzbVv...fqNzFw==", "a\"quote", "back\\slash", "line\nbreak\ttab\x01\x1f", "sl/ash",
+                "caf\xc3\xa9 \xe6\x97\xa5", "", "\x7f",
+        };
+        static const char URL[] = "http://127.0.0.1:4566/000000000000/q";
+        struct sqs_receive_params p = { .queue_url = URL, .max_messages = 10, .wait_time_seconds = 20,
+                                        .visibility_timeout = -1 };
+        struct sqs_batch b = { .n = SQS_BATCH_MAX };
+        struct buf body;
+
+        (void)state;
+        buf_init(&body, 1 << 16);
+        assert_int_equal(sqs_receive_body(&p, &body), 0);
+        assert_same_json(&body, ref_receive(&p), true);
+        p.queue_url = "http://x/q\"\\\n";
+        buf_truncate(&body, 0);
+        assert_int_equal(sqs_receive_body(&p, &body), 0);
+        assert_same_json(&body, ref_receive(&p), false);
+
+        for (size_t i = 0; i < b.n; i++)
+                b.msg[i].receipt_handle = (char *)HANDLES[i % (sizeof(HANDLES) / sizeof(HANDLES[0]))];
+        static const unsigned WHICH[] = { 1, 1u << 9, 0x3ff, 0x155, 0x2aa };
+        for (size_t w = 0; w < sizeof(WHICH) / sizeof(WHICH[0]); w++) {
+                buf_truncate(&body, 0);
+                assert_int_equal(sqs_delete_batch_body(URL, &b, WHICH[w], &body), 0);
+                assert_same_json(&body, ref_delete(URL, &b, WHICH[w]), WHICH[w] == 1);
+        }
+        /* no entry: refused, nothing written */
+        buf_truncate(&body, 0);
+        assert_int_equal(buf_puts(&body, "x"), 0);
+        assert_int_equal(sqs_delete_batch_body(URL, &b, 0, &body), -EINVAL);
+        assert_string_equal(buf_str(&body), "x");
+        buf_free(&body);
+
+        /* past the buffer's maximum: refused, nothing written */
+        buf_init(&body, 40);
+        assert_int_equal(sqs_delete_batch_body(URL, &b, 0x3ff, &body), -E2BIG);
+        assert_int_equal(body.len, 0);
+        assert_int_equal(sqs_receive_body(&p, &body), -E2BIG);
+        assert_int_equal(body.len, 0);
+        buf_free(&body);
 }
 
 static void test_publish_body(void **state) {
@@ -333,7 +422,7 @@ static void test_publish_batch_answer(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_receive_cli_example),  cmocka_unit_test(test_receive_shapes),
-                cmocka_unit_test(test_delete_batch_answer),  cmocka_unit_test(test_publish_body),
+                cmocka_unit_test(test_delete_batch_answer),  cmocka_unit_test(test_request_bodies),  cmocka_unit_test(test_publish_body),
                 cmocka_unit_test(test_publish_batch_body),   cmocka_unit_test(test_publish_batch_indexes),
                 cmocka_unit_test(test_publish_batch_too_large),
                 cmocka_unit_test(test_publish_batch_answer),
