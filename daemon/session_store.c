@@ -10,6 +10,7 @@
 
 #include "hashidx.h"
 #include "json_parse.h"
+#include "json_write.h"
 #include "macro.h"
 #include "strpool.h"
 #include "textsafe.h"
@@ -278,31 +279,12 @@ int session_store_missed(struct session_store *s, const char *session_id, time_t
         return 0;
 }
 
-/* A JSON string: '"' and '\\' escaped, control characters as \u00XX, the
- * rest (UTF-8 included) as it is. */
-static int put_json_string(struct buf *out, const char *v) {
-        int r = buf_putc(out, '"');
-        while (r == 0 && *v) {
-                size_t run = 0;
-                while (v[run] && v[run] != '"' && v[run] != '\\' && (unsigned char)v[run] >= 0x20)
-                        run++;
-                r = buf_append(out, v, run);
-                v += run;
-                if (r == 0 && *v) {
-                        r = *v == '"' || *v == '\\' ? buf_printf(out, "\\%c", *v)
-                                                     : buf_printf(out, "\\u%04x", (unsigned char)*v);
-                        v++;
-                }
-        }
-        return r == 0 ? buf_putc(out, '"') : r;
-}
-
 /* An optional member: absent (not null) when v is NULL. */
 static int put_member(struct buf *out, const char *key, const char *v) {
         if (!v)
                 return 0;
         int r = buf_printf(out, ",\"%s\":", key);
-        return r == 0 ? put_json_string(out, v) : r;
+        return r == 0 ? json_write_string(out, v) : r;
 }
 
 struct pieces {
@@ -333,7 +315,7 @@ static int format_pieces(const struct session_store *s, struct buf *out, struct 
                 const struct session_entry *e = &s->e[i]->e;
                 r = buf_puts(out, i ? ",\n{\"session_id\":" : "\n{\"session_id\":");
                 if (r == 0)
-                        r = put_json_string(out, e->session_id);
+                        r = json_write_string(out, e->session_id);
                 if (r == 0)
                         r = put_member(out, "target", e->target);
                 if (r == 0)
