@@ -1,5 +1,7 @@
 #include "siphash.h"
 
+#include <string.h>
+
 static uint64_t rotl(uint64_t x, unsigned b) {
         return (x << b) | (x >> (64 - b));
 }
@@ -47,21 +49,35 @@ void siphash_init(struct siphash *st, const uint8_t key[SIPHASH_KEY_LEN]) {
         st->len = 0;
 }
 
+/* Up to 8 bytes of p, little-endian, in the low bytes of a word. */
+static uint64_t load_partial(const uint8_t *p, size_t n) {
+        uint8_t b[8] = { 0 };
+        memcpy(b, p, n);
+        return load_le64(b);
+}
+
+/* Keys are a few short strings hashed one after the other, so most of the
+ * bytes fall into a word a previous piece began: they are taken a word's
+ * worth at once, not one by one. */
 void siphash_update(struct siphash *st, const void *data, size_t len) {
         const uint8_t *p = data;
-        for (; len > 0 && st->len % 8 != 0; len--, p++) {
-                st->tail |= (uint64_t)*p << (8 * (st->len % 8));
-                if (++st->len % 8 == 0) {
-                        compress(st->v, st->tail);
-                        st->tail = 0;
-                }
+        size_t off = st->len % 8;
+
+        st->len += len;
+        if (off) {
+                size_t take = len < 8 - off ? len : 8 - off;
+                st->tail |= load_partial(p, take) << (8 * off);
+                p += take;
+                len -= take;
+                if (off + take < 8)
+                        return;
+                compress(st->v, st->tail);
+                st->tail = 0;
         }
-        for (; len >= 8; len -= 8, p += 8) {
+        for (; len >= 8; len -= 8, p += 8)
                 compress(st->v, load_le64(p));
-                st->len += 8;
-        }
-        for (; len > 0; len--, p++)
-                st->tail |= (uint64_t)*p << (8 * (st->len++ % 8));
+        if (len)
+                st->tail = load_partial(p, len);
 }
 
 uint64_t siphash_final(const struct siphash *st) {
