@@ -584,10 +584,9 @@ int render_text(const struct render_ctx *c, struct buf *out) {
         struct render_line lines[L_COUNT];
         const char *labels[L_COUNT], *values[L_COUNT];
         size_t widths[L_COUNT], n = 0;
-        struct buf line_values;
+        struct buf line_values = { 0 }; /* render_lines() initialises it; freeable before that */
         int r;
 
-        buf_init(&line_values, RENDER_MESSAGE_MAX); /* freed below if render_lines is not reached */
         r = render_headline(c, TEXTSAFE_TEXT, out);
         if (r >= 0)
                 r = buf_puts(out, "\n\n");
